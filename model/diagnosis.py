@@ -1,0 +1,94 @@
+"""Explain an infeasible scenario in the planner's terms, before or after the solver runs.
+
+This module finds the conflicts that can be read off the rules directly: a lock on a site that
+a rule excludes, more locks than a type's maximum or a district's capacity, a type or a group
+whose minimum exceeds the sites left to it, a border minimum no allowed site can meet. When
+none of these explains an infeasible model, the solver's verdict stands with a general message.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from model.instance import SitingInstance
+
+
+def structural_conflicts(instance: SitingInstance) -> list[str]:
+    """Conflicts between rules that make the scenario infeasible, each as one sentence."""
+    conflicts: list[str] = []
+    for k in instance.types:
+        lo, hi = instance.site_range[k]
+        if lo > hi:
+            conflicts.append(f"rules.sites for {k} ask for at least {lo} and at most {hi} cores")
+    for group in instance.groups:
+        if group.max_sites is not None and group.min_sites > group.max_sites:
+            conflicts.append(
+                f"group {group.name} asks for at least {group.min_sites} and at most "
+                f"{group.max_sites} cores"
+            )
+    allowed = set(instance.sites)
+    locks = list(dict.fromkeys(instance.locks))
+    for k, i in locks:
+        if (k, i) not in allowed:
+            reason = instance.excluded.get((k, i), "the site is not allowed")
+            conflicts.append(f"the lock of {k} in {i} conflicts with the {reason}")
+    locks_per_type = Counter(k for k, _ in locks)
+    for k, count in locks_per_type.items():
+        hi = instance.site_range[k][1]
+        if count > hi:
+            conflicts.append(f"{count} locks of {k} exceed its maximum of {hi} sites")
+    locks_per_district = Counter(i for _, i in locks)
+    for i, count in locks_per_district.items():
+        if count > instance.capacity:
+            conflicts.append(
+                f"{count} locks in {i} exceed max_clusters_per_district = {instance.capacity}"
+            )
+    sites_per_type: dict[str, list[str]] = defaultdict(list)
+    for k, i in instance.sites:
+        sites_per_type[k].append(i)
+    for k in instance.types:
+        lo = instance.site_range[k][0]
+        if len(sites_per_type[k]) < lo:
+            reasons = sorted({r.split(":")[0] for (t, _), r in instance.excluded.items() if t == k})
+            why = f" (excluded by: {', '.join(reasons)})" if reasons else ""
+            conflicts.append(
+                f"{k} needs at least {lo} sites but only {len(sites_per_type[k])} districts "
+                f"are allowed{why}"
+            )
+    border_capacity = _most_cores(instance, instance.border_districts)
+    if instance.min_border_sites > border_capacity:
+        conflicts.append(
+            f"min_border_sites = {instance.min_border_sites} but at most {border_capacity} cores "
+            "can sit in border districts under the other rules"
+        )
+    for group in instance.groups:
+        most = _most_cores(instance, frozenset(group.districts))
+        if group.min_sites > most:
+            conflicts.append(
+                f"group {group.name} needs at least {group.min_sites} cores but at most {most} "
+                "can sit in its districts"
+            )
+    total_min = sum(instance.site_range[k][0] for k in instance.types)
+    total_room = _most_cores(instance, frozenset(instance.districts))
+    if total_min > total_room:
+        conflicts.append(
+            f"the types need at least {total_min} cores in all but capacity and the allowed sites "
+            f"leave room for {total_room}"
+        )
+    return conflicts
+
+
+def _most_cores(instance: SitingInstance, districts: frozenset[str]) -> int:
+    """An upper bound on cores in the districts: capacity, allowed sites and type maxima."""
+    per_district = Counter(i for _, i in instance.sites if i in districts)
+    by_capacity = sum(min(n, instance.capacity) for n in per_district.values())
+    per_type = Counter(k for k, i in instance.sites if i in districts)
+    by_type = sum(min(n, instance.site_range[k][1]) for k, n in per_type.items())
+    return min(by_capacity, by_type)
+
+
+GENERAL_MESSAGE = (
+    "the solver proved that no siting satisfies all rules together; none of the simple "
+    "conflicts (locks, minima against allowed sites, capacity, border minimum, groups) explains "
+    "it alone, so it comes from their combination (try relaxing rules one at a time)"
+)

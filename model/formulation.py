@@ -1,0 +1,244 @@
+r"""The canonical cluster siting model (DESIGN.md §5) as a Pyomo MIP.
+
+Sets and data
+    :math:`D` districts, :math:`K` cluster types; :math:`A \subseteq K \times D` the allowed core
+    sites (not forbidden, within the border reach for ``cross_border`` types, within the corridor
+    reach for ``needs_corridor`` types); :math:`M = \{(k,i,j) : (k,i) \in A, j \ne i,
+    t_{ij} \le T_{member}\}` the member arcs; :math:`P = \{(k,i,k',j) : k < k', coop_{kk'} > 0,
+    (k,i), (k',j) \in A, link_{ij} > 0\}` the cooperating core pairs (:math:`i = j` included).
+
+Variables
+    :math:`y_{ki} \in \{0,1\}` for :math:`(k,i) \in A`: a core of type *k* sits in *i*;
+    :math:`x_{kij} \in \{0,1\}` for :math:`(k,i,j) \in M`: *j* joins the type-*k* cluster cored
+    at *i*; :math:`z_{kik'j} \in [0,1]` for :math:`(k,i,k',j) \in P`: both cores exist
+    (maximisation with positive coefficients makes *z* 0 or 1).
+
+Objective (maximise)
+    .. math::
+
+        \sum_{(k,i) \in A} (w_{fit} fit_{ki} + w_{export} exp_{ki})\, y_{ki}
+        + w_{member} \sum_{M} fit_{kj}\, link_{ij}\, x_{kij}
+        + w_{coop} \sum_{P} coop_{kk'}\, link_{ij}\, z_{kik'j}
+
+Constraints (one function each below)
+    1. sites per type: :math:`min_k \le \sum_i y_{ki} \le max_k`;
+    2. district capacity: :math:`\sum_k y_{ki} \le C`;
+    3. members need a core: :math:`x_{kij} \le y_{ki}`;
+    4. one membership per type, none beside an own core:
+       :math:`\sum_i x_{kij} + y_{kj} \le 1`;
+    5. catchment size: :math:`\sum_j x_{kij} \le m\, y_{ki}`;
+    6. pair logic: :math:`z_{kik'j} \le y_{ki}`, :math:`z_{kik'j} \le y_{k'j}`;
+    7. policy: :math:`\sum_{k, i \in B} y_{ki} \ge b` (border districts *B*); for each group *G*
+       :math:`lo_G \le \sum_{k, i \in G} y_{ki} \le hi_G`; locks :math:`y_{ki} = 1`;
+       budget :math:`\sum c_i\, y_{ki} \le L`.
+
+Member arcs and pairs whose coefficient is zero are not generated (see ``model.instance``); they
+cannot improve the objective, so the optimum is the same. Constraints that cannot bind (a
+district with no more allowed sites than its capacity) are left out for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from model.instance import SitingInstance
+
+
+def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
+    """Build the Pyomo model; reads like the table of contents of the formulation."""
+    model = pyo.ConcreteModel(name="cluster_siting")
+    declare_variables(model, instance)
+    declare_objective(model, instance)
+    add_sites_per_type(model, instance)
+    add_district_capacity(model, instance)
+    add_members_need_core(model, instance)
+    add_one_membership(model, instance)
+    add_catchment_size(model, instance)
+    add_pair_logic(model, instance)
+    add_pair_bounds(model, instance)
+    add_min_border_sites(model, instance)
+    add_group_limits(model, instance)
+    add_locks(model, instance)
+    add_budget(model, instance)
+    return model
+
+
+def declare_variables(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    model.y = pyo.Var(instance.sites, domain=pyo.Binary)
+    model.x = pyo.Var(instance.members, domain=pyo.Binary)
+    model.z = pyo.Var(instance.pairs, bounds=(0, 1))
+
+
+def declare_objective(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    y, x, z = model.y, model.x, model.z
+    model.objective = pyo.Objective(
+        expr=pyo.quicksum(instance.core_coef(s) * y[s] for s in instance.sites)
+        + pyo.quicksum(instance.member_coef[a] * x[a] for a in instance.members)
+        + pyo.quicksum(instance.pair_coef[p] * z[p] for p in instance.pairs),
+        sense=pyo.maximize,
+    )
+
+
+def add_sites_per_type(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """1. min_k ≤ Σ_i y[k,i] ≤ max_k (a type with no allowed site gets the empty sum)."""
+    by_type: dict[str, list] = defaultdict(list)
+    for site in instance.sites:
+        by_type[site[0]].append(site)
+    model.sites_per_type = pyo.Constraint(
+        instance.types,
+        rule=lambda m, k: _ranged(
+            instance.site_range[k][0],
+            pyo.quicksum(m.y[s] for s in by_type[k]),
+            instance.site_range[k][1],
+            count=len(by_type[k]),
+        ),
+    )
+
+
+def _ranged(lo: int, expr: object, hi: int | None, count: int) -> object:
+    """lo ≤ expr ≤ hi, or Constraint.Skip where neither side can bind; infeasible if empty."""
+    hi_binds = hi is not None and hi < count
+    if count == 0:
+        return pyo.Constraint.Infeasible if lo > 0 else pyo.Constraint.Skip
+    if lo <= 0 and not hi_binds:
+        return pyo.Constraint.Skip
+    return pyo.inequality(lo if lo > 0 else None, expr, hi if hi_binds else None)
+
+
+def add_district_capacity(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """2. Σ_k y[k,i] ≤ C, written only where more than C types may sit in i."""
+    by_district: dict[str, list] = defaultdict(list)
+    for site in instance.sites:
+        by_district[site[1]].append(site)
+    crowded = [i for i in instance.districts if len(by_district[i]) > instance.capacity]
+    model.district_capacity = pyo.Constraint(
+        crowded,
+        rule=lambda m, i: pyo.quicksum(m.y[s] for s in by_district[i]) <= instance.capacity,
+    )
+
+
+def add_members_need_core(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """3. x[k,i,j] ≤ y[k,i] (implied by 5, kept because it tightens the LP relaxation)."""
+    model.members_need_core = pyo.Constraint(
+        instance.members, rule=lambda m, k, i, j: m.x[k, i, j] <= m.y[k, i]
+    )
+
+
+def add_one_membership(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """4. Σ_i x[k,i,j] + y[k,j] ≤ 1 for every (k, j) that some member arc reaches."""
+    arcs_into: dict[tuple[str, str], list] = defaultdict(list)
+    for arc in instance.members:
+        arcs_into[(arc[0], arc[2])].append(arc)
+    allowed = set(instance.sites)
+    keys = [key for key in arcs_into if len(arcs_into[key]) > 1 or key in allowed]
+
+    def rule(m: pyo.ConcreteModel, k: str, j: str) -> object:
+        own_core = m.y[k, j] if (k, j) in allowed else 0
+        return pyo.quicksum(m.x[a] for a in arcs_into[(k, j)]) + own_core <= 1
+
+    model.one_membership = pyo.Constraint(keys, rule=rule)
+
+
+def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """5. Σ_j x[k,i,j] ≤ max_members · y[k,i], where more arcs than max_members leave the core."""
+    arcs_out: dict[tuple[str, str], list] = defaultdict(list)
+    for arc in instance.members:
+        arcs_out[(arc[0], arc[1])].append(arc)
+    keys = [site for site, arcs in arcs_out.items() if len(arcs) > instance.max_members]
+    model.catchment_size = pyo.Constraint(
+        keys,
+        rule=lambda m, k, i: pyo.quicksum(m.x[a] for a in arcs_out[(k, i)])
+        <= instance.max_members * m.y[k, i],
+    )
+
+
+def add_pair_logic(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """6. z[k,i,k',j] ≤ y[k,i] and z[k,i,k',j] ≤ y[k',j]."""
+    model.pair_first_core = pyo.Constraint(
+        instance.pairs, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k, i]
+    )
+    model.pair_second_core = pyo.Constraint(
+        instance.pairs, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k2, j]
+    )
+
+
+def add_pair_bounds(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """8. Valid inequalities: Σ_j z[k,i,k',j] ≤ max_k' · y[k,i] and Σ_i z[k,i,k',j] ≤ max_k · y[k',j].
+
+    They follow from 1 and 6 (at most max_k' cores of type k' can pair with the core (k,i)), so
+    they remove no integer solution, but they close most of the LP gap that the pair logic
+    alone leaves (with one site per type, the LP otherwise spreads every y thinly).
+    """
+    out_of: dict[tuple[str, str, str], list] = defaultdict(list)
+    into: dict[tuple[str, str, str], list] = defaultdict(list)
+    for pair in instance.pairs:
+        k, i, k2, j = pair
+        out_of[(k, i, k2)].append(pair)
+        into[(k2, j, k)].append(pair)
+    hi = {k: instance.site_range[k][1] for k in instance.types}
+    first = [key for key, pairs in out_of.items() if len(pairs) > hi[key[2]]]
+    second = [key for key, pairs in into.items() if len(pairs) > hi[key[2]]]
+    model.pair_bound_first = pyo.Constraint(
+        first,
+        rule=lambda m, k, i, k2: pyo.quicksum(m.z[p] for p in out_of[(k, i, k2)])
+        <= hi[k2] * m.y[k, i],
+    )
+    model.pair_bound_second = pyo.Constraint(
+        second,
+        rule=lambda m, k2, j, k: pyo.quicksum(m.z[p] for p in into[(k2, j, k)])
+        <= hi[k] * m.y[k2, j],
+    )
+
+
+def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """7a. At least min_border_sites cores, counted as (type, district) pairs, in border units."""
+    if instance.min_border_sites <= 0:
+        return
+    border_sites = [s for s in instance.sites if s[1] in instance.border_districts]
+    if not border_sites:
+        model.min_border_sites = pyo.Constraint(expr=pyo.Constraint.Infeasible)
+        return
+    model.min_border_sites = pyo.Constraint(
+        expr=pyo.quicksum(model.y[s] for s in border_sites) >= instance.min_border_sites
+    )
+
+
+def add_group_limits(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """7b. min_sites ≤ Σ cores in the group's districts ≤ max_sites, per named group."""
+    members_of = [set(group.districts) for group in instance.groups]
+    model.group_limits = pyo.Constraint(
+        range(len(instance.groups)),
+        rule=lambda m, g: _ranged(
+            instance.groups[g].min_sites,
+            pyo.quicksum(m.y[s] for s in instance.sites if s[1] in members_of[g]),
+            instance.groups[g].max_sites,
+            count=sum(1 for s in instance.sites if s[1] in members_of[g]),
+        ),
+    )
+
+
+def add_locks(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """7c. Locked cores: y[k,i] = 1; a lock on an excluded site makes the model infeasible."""
+    allowed = set(instance.sites)
+    locks = list(dict.fromkeys(instance.locks))
+    model.locks = pyo.Constraint(
+        range(len(locks)),
+        rule=lambda m, n: (m.y[locks[n]] == 1)
+        if locks[n] in allowed
+        else pyo.Constraint.Infeasible,
+    )
+
+
+def add_budget(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+    """7d. Σ c_i · y[k,i] ≤ L over all cores."""
+    if instance.site_cost is None or instance.budget_limit is None:
+        return
+    cost = instance.site_cost
+    costly = [s for s in instance.sites if cost[s[1]] != 0]
+    if not costly:
+        return  # every core is free: the budget cannot bind (its limit is never negative)
+    model.budget = pyo.Constraint(
+        expr=pyo.quicksum(cost[s[1]] * model.y[s] for s in costly) <= instance.budget_limit
+    )

@@ -1,0 +1,211 @@
+r"""Indicators of DESIGN.md §4, each a small pure function over plain tables.
+
+Notation: :math:`v_{s,i}` activity of sector *s* in district *i*; :math:`V_i = \sum_s v_{s,i}`,
+:math:`V_s = \sum_i v_{s,i}`, :math:`V = \sum_{s,i} v_{s,i}`; :math:`w_{k,s}` the sector weights of
+cluster type *k*.
+
+- Location quotient :math:`LQ_{s,i} = (v_{s,i}/V_i) / (V_s/V)`, 0 where :math:`V_i = 0` or
+  :math:`V_s = 0`.
+- Specialization fit :math:`fit_{k,i} = \sum_s w_{k,s} \min(LQ_{s,i}, cap)/cap` in [0, 1]; a
+  sector of the catalogue that has no activity rows has LQ 0.
+- Export orientation :math:`exp_{k,i} = \sum_s w_{k,s}\, share_{s,i}` (missing rows are 0).
+- Travel time :math:`t_{i,j}`: shortest-path minutes on the undirected road graph (parallel
+  links: the fastest), :math:`t_{i,i} = 0`.
+- Cooperation link :math:`link_{i,j} = e^{-t_{i,j}/\tau}` if :math:`t_{i,j} \le T_{link}`, else 0;
+  :math:`link_{i,i} = 1`.
+- Border access :math:`tb_i` = least travel time to a district with a crossing; corridor access
+  :math:`tc_i` = least travel time to an end of a ``federal`` link; infinite when none exists.
+- Reported only: Hoover and Krugman specialization per district and the European Cluster
+  Observatory "stars" per district and sector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import shortest_path
+
+from model.region import ClusterType
+
+# European Cluster Observatory star thresholds: LQ of 2 for specialization, the top decile
+# for size and focus.
+STAR_LQ = 2.0
+STAR_TOP_SHARE = 0.10
+
+
+def activity_matrix(activity: pd.DataFrame, districts: Iterable[str]) -> pd.DataFrame:
+    """Activity in wide form: one row per district (in the given order), one column per sector."""
+    wide = activity.pivot_table(
+        index="district", columns="sector", values="value", aggfunc="sum", fill_value=0.0
+    )
+    wide = wide.reindex(index=list(districts), fill_value=0.0)
+    wide.columns.name = "sector"
+    wide.index.name = "district"
+    return wide.sort_index(axis=1).astype(float)
+
+
+def location_quotients(activity_wide: pd.DataFrame) -> pd.DataFrame:
+    """LQ[i, s] = (v[s,i]/V[i]) / (V[s]/V); 0 where a district or a sector has no activity."""
+    values = activity_wide.to_numpy(dtype=float)
+    by_district = values.sum(axis=1, keepdims=True)
+    by_sector = values.sum(axis=0, keepdims=True)
+    total = values.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (values / by_district) / (by_sector / total)
+    lq[~np.isfinite(lq)] = 0.0
+    lq[(by_district == 0).ravel(), :] = 0.0
+    lq[:, (by_sector == 0).ravel()] = 0.0
+    return pd.DataFrame(lq, index=activity_wide.index, columns=activity_wide.columns)
+
+
+def specialization_fit(
+    lq: pd.DataFrame, clusters: Mapping[str, ClusterType], lq_cap: float
+) -> pd.DataFrame:
+    """fit[k, i] = Σ_s w[k,s]·min(LQ[s,i], cap)/cap, one row per type, one column per district."""
+    capped = lq.clip(upper=lq_cap) / lq_cap
+    rows = {}
+    for type_id, cluster in clusters.items():
+        score = pd.Series(0.0, index=lq.index)
+        for sector, weight in cluster.sectors.items():
+            if sector in capped.columns:
+                score = score + weight * capped[sector]
+        rows[type_id] = score
+    return pd.DataFrame(rows).T.reindex(columns=lq.index).astype(float)
+
+
+def export_orientation(
+    exports: pd.DataFrame, clusters: Mapping[str, ClusterType], districts: Iterable[str]
+) -> pd.DataFrame:
+    """exp[k, i] = Σ_s w[k,s]·share[s,i]; one row per type, one column per district."""
+    order = list(districts)
+    share = {(d, s): v for d, s, v in exports[["district", "sector", "share"]].itertuples(False)}
+    rows = {
+        type_id: [
+            sum(weight * share.get((d, sector), 0.0) for sector, weight in cluster.sectors.items())
+            for d in order
+        ]
+        for type_id, cluster in clusters.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=order).astype(float)
+
+
+def travel_times(roads: pd.DataFrame, districts: Iterable[str]) -> pd.DataFrame:
+    """All-pairs shortest-path minutes on the undirected road graph (inf between parts)."""
+    order = list(districts)
+    position = {d: n for n, d in enumerate(order)}
+    size = len(order)
+    if roads.empty:
+        times = np.full((size, size), np.inf)
+        np.fill_diagonal(times, 0.0)
+        return pd.DataFrame(times, index=order, columns=order)
+    # keep the fastest of parallel links; scipy would add duplicates of a COO matrix together
+    fastest = (
+        roads.assign(
+            u=[min(position[a], position[b]) for a, b in zip(roads["a"], roads["b"], strict=True)],
+            v=[max(position[a], position[b]) for a, b in zip(roads["a"], roads["b"], strict=True)],
+        )
+        .groupby(["u", "v"], as_index=False)["minutes"]
+        .min()
+    )
+    graph = coo_matrix(
+        (fastest["minutes"].to_numpy(float), (fastest["u"].to_numpy(), fastest["v"].to_numpy())),
+        shape=(size, size),
+    ).tocsr()
+    times = shortest_path(graph, method="D", directed=False)
+    return pd.DataFrame(times, index=order, columns=order)
+
+
+def cooperation_links(times: pd.DataFrame, tau: float, max_minutes: float) -> pd.DataFrame:
+    """link[i, j] = exp(-t/τ) where t ≤ T_link, else 0; link[i, i] = 1."""
+    t = times.to_numpy(dtype=float)
+    with np.errstate(over="ignore"):
+        link = np.where(t <= max_minutes, np.exp(-t / tau), 0.0)
+    np.fill_diagonal(link, 1.0)
+    return pd.DataFrame(link, index=times.index, columns=times.columns)
+
+
+def access_times(times: pd.DataFrame, targets: Iterable[str]) -> pd.Series:
+    """Least travel time from every district to any of the targets (inf if there is none)."""
+    chosen = sorted(set(targets))
+    if not chosen:
+        return pd.Series(np.inf, index=times.index, dtype=float)
+    return times[chosen].min(axis=1).astype(float)
+
+
+def border_access(times: pd.DataFrame, crossings: pd.DataFrame) -> pd.Series:
+    """tb[i]: minutes to the nearest district that has a border crossing."""
+    return access_times(times, crossings["district"]).rename("border_minutes")
+
+
+def corridor_access(times: pd.DataFrame, roads: pd.DataFrame) -> pd.Series:
+    """tc[i]: minutes to the nearest district at an end of a federal road link."""
+    federal = roads[roads["kind"] == "federal"]
+    ends = set(federal["a"]) | set(federal["b"])
+    return access_times(times, ends).rename("corridor_minutes")
+
+
+def specialization_indices(activity_wide: pd.DataFrame) -> pd.DataFrame:
+    """Hoover and Krugman specialization of each district's sector mix.
+
+    Hoover (coefficient of specialization): ½ Σ_s |v[s,i]/V[i] − V[s]/V|, in [0, 1).
+    Krugman: Σ_s |v[s,i]/V[i] − v[s,−i]/V[−i]| against the rest of the region, in [0, 2].
+    Districts without activity get NaN.
+    """
+    values = activity_wide.to_numpy(dtype=float)
+    by_district = values.sum(axis=1, keepdims=True)
+    by_sector = values.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = values / by_district
+        region_mix = by_sector / values.sum()
+        rest = by_sector - values
+        rest_mix = rest / rest.sum(axis=1, keepdims=True)
+        hoover = 0.5 * np.abs(own - region_mix).sum(axis=1)
+        krugman = np.abs(own - rest_mix).sum(axis=1)
+    empty = by_district.ravel() == 0
+    hoover[empty] = np.nan
+    krugman[empty] = np.nan
+    return pd.DataFrame({"hoover": hoover, "krugman": krugman}, index=activity_wide.index)
+
+
+def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
+    """European Cluster Observatory stars per (district, sector): size, specialization, focus.
+
+    - size: the district's share of the sector's regional activity is in the top decile of
+      districts for that sector;
+    - specialization: LQ ≥ 2;
+    - focus: the sector's share of the district's activity is in the top decile of all
+      (district, sector) pairs with activity.
+    Only pairs with positive activity are listed.
+    """
+    lq = location_quotients(activity_wide)
+    values = activity_wide.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size_share = np.nan_to_num(values / values.sum(axis=0, keepdims=True))
+        focus_share = np.nan_to_num(values / values.sum(axis=1, keepdims=True))
+    positive = values > 0
+    size_cut = np.quantile(size_share, 1 - STAR_TOP_SHARE, axis=0, keepdims=True)
+    focus_cut = np.quantile(focus_share[positive], 1 - STAR_TOP_SHARE) if positive.any() else 0.0
+    records = []
+    for n, district in enumerate(activity_wide.index):
+        for m, sector in enumerate(activity_wide.columns):
+            if not positive[n, m]:
+                continue
+            size = bool(size_share[n, m] >= size_cut[0, m])
+            special = bool(lq.iat[n, m] >= STAR_LQ)
+            focus = bool(focus_share[n, m] >= focus_cut)
+            records.append(
+                {
+                    "district": district,
+                    "sector": sector,
+                    "value": values[n, m],
+                    "lq": lq.iat[n, m],
+                    "size_star": size,
+                    "specialization_star": special,
+                    "focus_star": focus,
+                    "stars": int(size) + int(special) + int(focus),
+                }
+            )
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,195 @@
+"""Compose the stages: region → indicators → instance → Pyomo model → solver → checked result.
+
+Each stage is a plain function of its own module and can be called alone; this module only
+chains them, times them, and decides the run's status. ``run.py`` and the benchmarks call it.
+
+Example::
+
+    from model.pipeline import solve_scenario_file
+    result = solve_scenario_file("scenarios/baseline.yaml")
+    result.status, result.objective, result.terms
+    result.assignments  # pandas DataFrame
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from model.diagnosis import GENERAL_MESSAGE, structural_conflicts
+from model.errors import ClusterSiteError
+from model.formulation import build_model
+from model.instance import IndicatorTables, SitingInstance, build_instance, compute_indicators
+from model.region import Region, load_region
+from model.results import Evaluation, Solution, evaluate, read_solution
+from model.scenario import LoadedScenario, check_against_region, load_scenario
+from solvers import SolveOutcome, SolverOptions, Status, get_solver
+
+OBJECTIVE_TOLERANCE = 1e-6
+
+
+class SolutionCheckError(ClusterSiteError):
+    """The solver's solution breaks a constraint or disagrees with the recomputed objective."""
+
+    exit_code = 1
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as plain data."""
+
+    status: str  # optimal, time_limit, infeasible, unbounded, error
+    objective: float | None
+    terms: dict[str, float]
+    assignments: pd.DataFrame
+    loaded: LoadedScenario
+    region: Region
+    tables: IndicatorTables
+    instance: SitingInstance
+    outcome: SolveOutcome | None
+    diagnosis: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_solution(self) -> bool:
+        return not self.assignments.empty or self.objective is not None
+
+    def sitings(self) -> pd.DataFrame:
+        """One row per core: type, core district, members, and the cluster's contribution."""
+        rows = []
+        for (k, core), part in self.assignments.groupby(["cluster_type", "core"], sort=False):
+            members = part.loc[part["role"] == "member", "district"].tolist()
+            rows.append(
+                {
+                    "cluster_type": k,
+                    "core": core,
+                    "members": members,
+                    "contribution": float(part["contribution"].sum()),
+                }
+            )
+        return pd.DataFrame(rows, columns=["cluster_type", "core", "members", "contribution"])
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def solver_options(loaded: LoadedScenario) -> SolverOptions:
+    settings = loaded.scenario.solver
+    return SolverOptions(
+        time_limit=settings.time_limit,
+        mip_gap=settings.mip_gap,
+        threads=settings.threads,
+        seed=settings.seed,
+        presolve=settings.presolve,
+        raw=dict(settings.options),
+    )
+
+
+def solve(
+    loaded: LoadedScenario, region: Region | None = None, watch: _Stopwatch | None = None
+) -> RunResult:
+    """Solve a loaded scenario on its region (loaded here unless given)."""
+    watch = watch or _Stopwatch()
+    scenario = loaded.scenario
+    if region is None:
+        with watch.stage("load_region"):
+            region = load_region(loaded.region_path())
+    check_against_region(loaded, region)
+    adapter = get_solver(scenario.solver.name)  # fail early, before any work, if it is missing
+    with watch.stage("indicators"):
+        tables = compute_indicators(region, scenario)
+    with watch.stage("instance"):
+        instance = build_instance(region, scenario, tables)
+    empty = pd.DataFrame(columns=["cluster_type", "core", "district", "role", "contribution"])
+
+    def finish(
+        status: str, outcome: SolveOutcome | None, evaluation: Evaluation | None, notes: list[str]
+    ) -> RunResult:
+        return RunResult(
+            status=status,
+            objective=evaluation.objective if evaluation else None,
+            terms=evaluation.terms if evaluation else {},
+            assignments=evaluation.assignments if evaluation else empty,
+            loaded=loaded,
+            region=region,
+            tables=tables,
+            instance=instance,
+            outcome=outcome,
+            diagnosis=notes,
+            timings=dict(watch.timings),
+        )
+
+    conflicts = structural_conflicts(instance)
+    if conflicts:
+        return finish(Status.INFEASIBLE.value, None, None, conflicts)
+    with watch.stage("build"):
+        model = build_model(instance)
+    outcome = adapter.solve(model, solver_options(loaded))
+    watch.timings["handoff"] = outcome.handoff_s
+    watch.timings["solve"] = outcome.wall_time_s - outcome.handoff_s
+    if outcome.status == Status.INFEASIBLE:
+        return finish(outcome.status.value, outcome, None, [GENERAL_MESSAGE])
+    if not outcome.has_solution:
+        return finish(outcome.status.value, outcome, None, [outcome.message])
+    with watch.stage("results"):
+        solution: Solution = read_solution(model, instance.types, instance.districts)
+        evaluation = evaluate(solution, region, scenario, tables)
+    _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
+    return finish(outcome.status.value, outcome, evaluation, [])
+
+
+def _verify(evaluation: Evaluation, outcome: SolveOutcome, exact: bool) -> None:
+    """Refuse to report a solution that breaks a rule or whose value the data do not confirm.
+
+    The recomputed value counts every pair of sited cores, so it can exceed the solver's value
+    when an unproven incumbent left a pair variable at 0; it can never fall below it. A proven
+    optimum with a zero gap must match it.
+    """
+    if evaluation.violations:
+        raise SolutionCheckError(
+            "the solver's solution breaks constraints: " + "; ".join(evaluation.violations[:5])
+        )
+    if outcome.objective is None:
+        return
+    recomputed = evaluation.objective
+    slack = OBJECTIVE_TOLERANCE * max(1.0, abs(outcome.objective))
+    too_low = recomputed < outcome.objective - slack
+    mismatch = exact and outcome.status == Status.OPTIMAL and abs(recomputed - outcome.objective) > slack
+    if too_low or mismatch:
+        raise SolutionCheckError(
+            f"objective recomputed from the data ({recomputed:.9g}) differs from the "
+            f"solver's ({outcome.objective:.9g})"
+        )
+
+
+def solve_scenario_file(
+    path: Path | str,
+    overrides: list[str] | None = None,
+    solver: str | None = None,
+    time_limit: float | None = None,
+) -> RunResult:
+    """Load a scenario file (with extends and ``--set`` overrides) and solve it."""
+    extra = list(overrides or [])
+    if solver is not None:
+        extra.append(f"solver.name={solver}")
+    if time_limit is not None:
+        extra.append(f"solver.time_limit={time_limit}")
+    watch = _Stopwatch()
+    with watch.stage("load_scenario"):
+        loaded = load_scenario(path, extra)
+    return solve(loaded, watch=watch)

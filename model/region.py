@@ -1,0 +1,350 @@
+"""Load and validate a region folder (DESIGN.md §3).
+
+A region folder holds ``districts.csv``, ``activity.csv``, ``roads.csv`` and ``clusters.yaml``
+(required) and ``exports.csv``, ``crossings.csv``, ``boundaries.geojson`` (optional: no exports,
+no crossings, maps fall back to points). Every problem is an :class:`InputError` naming the file,
+the line and the column, raised before anything is solved or written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from model.errors import InputError
+from model.tables import (
+    CsvRow,
+    iter_known,
+    load_yaml,
+    parse_bool,
+    parse_float,
+    read_csv_rows,
+    require_text,
+)
+
+REQUIRED_FILES = ("districts.csv", "activity.csv", "roads.csv", "clusters.yaml")
+OPTIONAL_FILES = ("exports.csv", "crossings.csv", "boundaries.geojson", "border_line.geojson")
+ROAD_KINDS = ("federal", "regional", "local")
+WEIGHT_SUM_TOLERANCE = 1e-6
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+# Regions shipped with the project live in data/ next to the packages.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class ClusterType:
+    """One candidate cluster type of the catalogue (clusters.yaml)."""
+
+    id: str
+    name: str
+    sectors: dict[str, float]
+    cross_border: bool
+    needs_corridor: bool
+    cooperation: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A validated region: tables indexed by district id, the cluster catalogue, file hashes."""
+
+    path: Path
+    districts: pd.DataFrame  # index id; columns name, name_local, lat, lon, population, ...
+    activity: pd.DataFrame  # columns district, sector, value
+    exports: pd.DataFrame  # columns district, sector, share
+    roads: pd.DataFrame  # columns a, b, minutes, kind
+    crossings: pd.DataFrame  # columns id, name, district, mode
+    clusters: dict[str, ClusterType]
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def district_ids(self) -> list[str]:
+        return list(self.districts.index)
+
+    @property
+    def boundaries_path(self) -> Path | None:
+        path = self.path / "boundaries.geojson"
+        return path if path.is_file() else None
+
+
+def resolve_region_path(ref: str, base_dir: Path | None = None) -> Path:
+    """Turn a scenario's ``region:`` value into a folder.
+
+    A bare name (no path separator) that exists under ``data/`` is a shipped region; anything
+    else is a path, relative paths resolving against ``base_dir`` (the scenario file's folder).
+    """
+    candidate = Path(ref).expanduser()
+    if not candidate.is_absolute():
+        shipped = DATA_DIR / ref
+        if "/" not in ref and "\\" not in ref and shipped.is_dir():
+            return shipped
+        candidate = (base_dir or Path.cwd()) / candidate
+    return candidate
+
+
+def load_region(path: Path | str) -> Region:
+    """Read and validate every file of a region folder."""
+    folder = Path(path)
+    if not folder.exists():
+        raise InputError(folder, None, "region folder not found")
+    if not folder.is_dir():
+        raise InputError(folder, None, "region path is not a folder")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise InputError(folder, None, f"not a region folder: missing {', '.join(missing)}")
+
+    districts = _load_districts(folder / "districts.csv")
+    known = set(districts.index)
+    activity = _load_activity(folder / "activity.csv", known)
+    exports = _load_exports(folder / "exports.csv", known)
+    roads = _load_roads(folder / "roads.csv", known)
+    crossings = _load_crossings(folder / "crossings.csv", known)
+    clusters = _load_clusters(folder / "clusters.yaml")
+    hashes = {
+        name: _sha256(folder / name)
+        for name in (*REQUIRED_FILES, *OPTIONAL_FILES)
+        if (folder / name).is_file()
+    }
+    return Region(folder, districts, activity, exports, roads, crossings, clusters, hashes)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_id(path: Path, row: CsvRow, column: str) -> str:
+    value = require_text(path, row, column)
+    if not ID_PATTERN.match(value):
+        raise InputError(
+            path,
+            f"line {row.line}, column {column}",
+            f"id {value!r} must use letters, digits, '_', '-' or '.' only",
+        )
+    return value
+
+
+def _load_districts(path: Path) -> pd.DataFrame:
+    _, rows = read_csv_rows(path, ["id", "name", "lat", "lon", "border"])
+    if not rows:
+        raise InputError(path, None, "no districts")
+    records: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        district_id = _check_id(path, row, "id")
+        if district_id in first_line:
+            raise InputError(
+                path,
+                f"line {row.line}, column id",
+                f"duplicate id {district_id!r} (first on line {first_line[district_id]})",
+            )
+        first_line[district_id] = row.line
+        record: dict[str, Any] = {
+            "id": district_id,
+            "name": require_text(path, row, "name"),
+            "name_local": row.values.get("name_local", ""),
+            "lat": parse_float(path, row, "lat", minimum=-90, maximum=90),
+            "lon": parse_float(path, row, "lon", minimum=-180, maximum=180),
+            "border": parse_bool(path, row, "border"),
+        }
+        for column in ("population", "area_km2"):
+            raw = row.values.get(column, "")
+            record[column] = parse_float(path, row, column, minimum=0) if raw else math.nan
+        records.append(record)
+    return pd.DataFrame.from_records(records).set_index("id")
+
+
+def _check_no_duplicate_pairs(path: Path, rows: list[CsvRow], columns: tuple[str, str]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.values[columns[0]], row.values[columns[1]])
+        if key in seen:
+            raise InputError(
+                path,
+                f"line {row.line}",
+                f"duplicate {columns[0]}/{columns[1]} pair {key[0]}/{key[1]} "
+                f"(first on line {seen[key]})",
+            )
+        seen[key] = row.line
+
+
+def _load_activity(path: Path, known: set[str]) -> pd.DataFrame:
+    _, rows = read_csv_rows(path, ["district", "sector", "value"])
+    records = []
+    for row, district in iter_known(path, rows, "district", known, "district"):
+        sector = require_text(path, row, "sector")
+        value = parse_float(path, row, "value", minimum=0)
+        records.append({"district": district, "sector": sector, "value": value})
+    _check_no_duplicate_pairs(path, rows, ("district", "sector"))
+    if not any(r["value"] > 0 for r in records):
+        raise InputError(path, "column value", "at least one value must be positive")
+    return pd.DataFrame.from_records(records, columns=["district", "sector", "value"])
+
+
+def _load_exports(path: Path, known: set[str]) -> pd.DataFrame:
+    columns = ["district", "sector", "share"]
+    if not path.exists():
+        return pd.DataFrame(columns=columns).astype({"share": float})
+    _, rows = read_csv_rows(path, columns)
+    records = []
+    for row, district in iter_known(path, rows, "district", known, "district"):
+        sector = require_text(path, row, "sector")
+        share = parse_float(path, row, "share", minimum=0, maximum=1)
+        records.append({"district": district, "sector": sector, "share": share})
+    _check_no_duplicate_pairs(path, rows, ("district", "sector"))
+    return pd.DataFrame.from_records(records, columns=columns).astype({"share": float})
+
+
+def _load_roads(path: Path, known: set[str]) -> pd.DataFrame:
+    columns = ["a", "b", "minutes", "kind"]
+    _, rows = read_csv_rows(path, columns)
+    records = []
+    for row in rows:
+        ends = []
+        for column in ("a", "b"):
+            value = require_text(path, row, column)
+            if value not in known:
+                raise InputError(
+                    path, f"line {row.line}, column {column}", f"unknown district {value!r}"
+                )
+            ends.append(value)
+        if ends[0] == ends[1]:
+            raise InputError(path, f"line {row.line}", f"link from {ends[0]!r} to itself")
+        minutes = parse_float(path, row, "minutes", strictly_positive=True)
+        kind = require_text(path, row, "kind")
+        if kind not in ROAD_KINDS:
+            raise InputError(
+                path,
+                f"line {row.line}, column kind",
+                f"expected one of {', '.join(ROAD_KINDS)}, got {kind!r}",
+            )
+        records.append({"a": ends[0], "b": ends[1], "minutes": minutes, "kind": kind})
+    roads = pd.DataFrame.from_records(records, columns=columns).astype({"minutes": float})
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(known))
+    graph.add_edges_from(zip(roads["a"], roads["b"], strict=True))
+    if graph.number_of_nodes() > 1 and not nx.is_connected(graph):
+        parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=len)
+        cut_off = parts[0]
+        shown = ", ".join(cut_off[:5]) + (" ..." if len(cut_off) > 5 else "")
+        raise InputError(
+            path,
+            None,
+            f"road graph is not connected: {len(parts)} parts; the smallest holds {shown}",
+        )
+    return roads
+
+
+def _load_crossings(path: Path, known: set[str]) -> pd.DataFrame:
+    columns = ["id", "name", "district", "mode"]
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    _, rows = read_csv_rows(path, columns)
+    records = []
+    seen: dict[str, int] = {}
+    for row, district in iter_known(path, rows, "district", known, "district"):
+        crossing_id = _check_id(path, row, "id")
+        if crossing_id in seen:
+            raise InputError(
+                path,
+                f"line {row.line}, column id",
+                f"duplicate id {crossing_id!r} (first on line {seen[crossing_id]})",
+            )
+        seen[crossing_id] = row.line
+        records.append(
+            {
+                "id": crossing_id,
+                "name": row.values["name"] or crossing_id,
+                "district": district,
+                "mode": require_text(path, row, "mode"),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _as_mapping(path: Path, where: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(path, where, f"expected a mapping, got {type(value).__name__}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _as_number(path: Path, where: str, value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(path, where, f"expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < lo or number > hi:
+        raise InputError(path, where, f"expected a number in [{lo:g}, {hi:g}], got {value!r}")
+    return number
+
+
+def _as_bool(path: Path, where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(path, where, f"expected true or false, got {value!r}")
+    return value
+
+
+CLUSTER_KEYS = {"name", "sectors", "cross_border", "needs_corridor", "cooperation", "description"}
+
+
+def _load_clusters(path: Path) -> dict[str, ClusterType]:
+    data = load_yaml(path)
+    if isinstance(data, dict) and set(data) == {"clusters"}:
+        data = data["clusters"]  # also accept the catalogue nested under one `clusters:` key
+    catalogue = _as_mapping(path, "top level", data)
+    if not catalogue:
+        raise InputError(path, None, "the catalogue holds no cluster types")
+    raw_types: dict[str, dict[str, Any]] = {}
+    for type_id, spec in catalogue.items():
+        if not ID_PATTERN.match(type_id):
+            raise InputError(path, type_id, "cluster id must use letters, digits, '_', '-', '.'")
+        raw_types[type_id] = _as_mapping(path, type_id, spec)
+    clusters: dict[str, ClusterType] = {}
+    for type_id, spec in raw_types.items():
+        unknown = sorted(set(spec) - CLUSTER_KEYS)
+        if unknown:
+            raise InputError(
+                path,
+                f"{type_id}.{unknown[0]}",
+                f"unknown key; expected one of {', '.join(sorted(CLUSTER_KEYS))}",
+            )
+        if "sectors" not in spec:
+            raise InputError(path, f"{type_id}.sectors", "missing (sector weights summing to 1)")
+        sectors = {
+            sector: _as_number(path, f"{type_id}.sectors.{sector}", weight, 0.0, 1.0)
+            for sector, weight in _as_mapping(path, f"{type_id}.sectors", spec["sectors"]).items()
+        }
+        total = sum(sectors.values())
+        if not sectors or abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+            raise InputError(
+                path, f"{type_id}.sectors", f"weights must sum to 1, they sum to {total:.6g}"
+            )
+        cooperation = {}
+        for other, intensity in _as_mapping(
+            path, f"{type_id}.cooperation", spec.get("cooperation") or {}
+        ).items():
+            where = f"{type_id}.cooperation.{other}"
+            if other not in raw_types:
+                raise InputError(path, where, f"unknown cluster type {other!r}")
+            if other == type_id:
+                raise InputError(path, where, "a type cannot cooperate with itself")
+            cooperation[other] = _as_number(path, where, intensity, 0.0, 1.0)
+        name = spec.get("name", type_id)
+        if not isinstance(name, str) or not name:
+            raise InputError(path, f"{type_id}.name", f"expected a non-empty text, got {name!r}")
+        clusters[type_id] = ClusterType(
+            id=type_id,
+            name=name,
+            sectors=sectors,
+            cross_border=_as_bool(path, f"{type_id}.cross_border", spec.get("cross_border", False)),
+            needs_corridor=_as_bool(
+                path, f"{type_id}.needs_corridor", spec.get("needs_corridor", False)
+            ),
+            cooperation=cooperation,
+        )
+    return clusters

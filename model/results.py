@@ -1,0 +1,158 @@
+"""Read a solution off the model, recompute its value from the data, check every constraint.
+
+The objective terms are recomputed from the indicator tables (not from the model's
+coefficients), and the constraints are checked against the scenario's rules (not against the
+model's index lists), so that an error in building the model shows up as a failed check instead
+of a wrong answer that looks right.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from model.instance import IndicatorTables, Member, Site, symmetric_cooperation
+from model.region import Region
+from model.scenario import Scenario
+
+TERMS = ("fit", "export", "member", "coop")
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The chosen cores and member arcs, in a deterministic order."""
+
+    cores: list[Site]
+    members: list[Member]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A solution's objective terms (weighted), its assignment table and any violations."""
+
+    terms: dict[str, float]
+    assignments: pd.DataFrame
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def objective(self) -> float:
+        return math.fsum(self.terms.values())
+
+
+def read_solution(model: pyo.ConcreteModel, types: list[str], districts: list[str]) -> Solution:
+    """The cores (y = 1) and member arcs (x = 1) of the values loaded into the model."""
+    type_order = {k: n for n, k in enumerate(types)}
+    district_order = {d: n for n, d in enumerate(districts)}
+    cores = [s for s in model.y if _is_one(model.y[s].value)]
+    members = [a for a in model.x if _is_one(model.x[a].value)]
+    cores.sort(key=lambda s: (type_order[s[0]], district_order[s[1]]))
+    members.sort(key=lambda a: (type_order[a[0]], district_order[a[1]], district_order[a[2]]))
+    return Solution(cores, members)
+
+
+def _is_one(value: float | None) -> bool:
+    return value is not None and value > 0.5
+
+
+def evaluate(
+    solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
+) -> Evaluation:
+    """Recompute the weighted terms from the data and list every violated constraint."""
+    weights = scenario.weights
+    fit, export, link = tables.fit, tables.export, tables.link
+    rows = []
+    for k, i in solution.cores:
+        core_value = weights.fit * fit.at[k, i] + weights.export * export.at[k, i]
+        rows.append((k, i, i, "core", core_value))
+    for k, i, j in solution.members:
+        rows.append((k, i, j, "member", weights.member * fit.at[k, j] * link.at[i, j]))
+    assignments = pd.DataFrame.from_records(
+        rows, columns=["cluster_type", "core", "district", "role", "contribution"]
+    )
+    coop_sum = 0.0
+    for n, (k, i) in enumerate(solution.cores):
+        for k2, j in solution.cores[n + 1 :]:
+            if k2 == k:
+                continue
+            coop_sum += symmetric_cooperation(region, k, k2) * link.at[i, j]
+    terms = {
+        "fit": weights.fit * math.fsum(fit.at[k, i] for k, i in solution.cores),
+        "export": weights.export * math.fsum(export.at[k, i] for k, i in solution.cores),
+        "member": weights.member
+        * math.fsum(fit.at[k, j] * link.at[i, j] for k, i, j in solution.members),
+        "coop": weights.coop * coop_sum,
+    }
+    violations = check_constraints(solution, region, scenario, tables)
+    return Evaluation(terms, assignments, violations)
+
+
+def check_constraints(
+    solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
+) -> list[str]:
+    """Every constraint of DESIGN.md §5 checked on the solution; returns the violations."""
+    rules = scenario.rules
+    active = list(rules.clusters) if rules.clusters is not None else list(region.clusters)
+    problems: list[str] = []
+    cores = set(solution.cores)
+    forbidden = {(p.cluster, p.district) for p in rules.forbid}
+    for k, i in solution.cores:
+        cluster = region.clusters[k]
+        if k not in active:
+            problems.append(f"core {k}@{i}: type not among rules.clusters")
+        if (k, i) in forbidden:
+            problems.append(f"core {k}@{i}: forbidden by rules.forbid")
+        tb, tc = tables.border_minutes[i], tables.corridor_minutes[i]
+        if cluster.cross_border and rules.border.enforce and tb > rules.border.max_minutes:
+            problems.append(f"core {k}@{i}: crossing {tb:.1f} min away breaks the border rule")
+        if cluster.needs_corridor and rules.corridor.enforce and tc > rules.corridor.max_minutes:
+            problems.append(f"core {k}@{i}: federal road {tc:.1f} min away breaks the corridor rule")
+    per_type = Counter(k for k, _ in solution.cores)
+    for k in active:
+        lo, hi = rules.site_range(k)
+        if not lo <= per_type[k] <= hi:
+            problems.append(f"sites per type: {k} has {per_type[k]} cores, allowed {lo}..{hi}")
+    for i, count in Counter(i for _, i in solution.cores).items():
+        if count > rules.max_clusters_per_district:
+            problems.append(f"capacity: {i} holds {count} cores > {rules.max_clusters_per_district}")
+    memberships = Counter((k, j) for k, _, j in solution.members)
+    catchments = Counter((k, i) for k, i, _ in solution.members)
+    member_radius = scenario.indicators.member_max_minutes
+    for k, i, j in solution.members:
+        if (k, i) not in cores:
+            problems.append(f"member {k}@{i}<-{j}: no core {k} in {i}")
+        if i == j:
+            problems.append(f"member {k}@{i}<-{j}: a core cannot be its own member")
+        if tables.times.at[i, j] > member_radius + TOLERANCE:
+            problems.append(f"member {k}@{i}<-{j}: {tables.times.at[i, j]:.1f} min > radius")
+        if (k, j) in cores:
+            problems.append(f"member {k}@{i}<-{j}: {j} has its own {k} core")
+    for (k, j), count in memberships.items():
+        if count > 1:
+            problems.append(f"membership: {j} joins {count} {k} clusters")
+    for (k, i), count in catchments.items():
+        if count > rules.max_members:
+            problems.append(f"catchment: {k}@{i} has {count} members > {rules.max_members}")
+    border = set(region.districts.index[region.districts["border"]])
+    in_border = sum(1 for _, i in solution.cores if i in border)
+    if in_border < rules.min_border_sites:
+        problems.append(f"border sites: {in_border} < {rules.min_border_sites}")
+    for group in rules.groups:
+        count = sum(1 for _, i in solution.cores if i in set(group.districts))
+        if count < group.min_sites or (group.max_sites is not None and count > group.max_sites):
+            problems.append(
+                f"group {group.name}: {count} cores, allowed {group.min_sites}..{group.max_sites}"
+            )
+    for pick in rules.lock:
+        if (pick.cluster, pick.district) not in cores:
+            problems.append(f"lock {pick.cluster}@{pick.district}: not sited")
+    if rules.budget is not None:
+        budget = rules.budget
+        spent = math.fsum(budget.costs.get(i, budget.default_cost) for _, i in solution.cores)
+        if spent > budget.limit + TOLERANCE:
+            problems.append(f"budget: cores cost {spent:g} > limit {budget.limit:g}")
+    return problems

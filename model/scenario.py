@@ -1,0 +1,346 @@
+"""Scenario files (DESIGN.md §5a): a strict schema, ``extends`` chains and ``--set`` overrides.
+
+Every key is declared with a default and a one-line description; a misspelt key, a wrong type or
+an out-of-range value is an :class:`InputError` naming the file and the dotted key path. Ids of
+districts and cluster types are checked against the region by :func:`check_against_region`.
+
+Composition order: the ``extends`` chain from the root ancestor down to the file itself (each
+file's keys override its parent's, mappings merge key by key, lists are replaced whole), then the
+command-line overrides in the order given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.errors import InputError
+from model.region import Region, resolve_region_path
+from model.tables import load_yaml
+
+BIG = 1e9  # upper bound for weights, radii and costs: finite and far above any sensible value
+MAX_COUNT = 1_000_000
+MAX_EXTENDS_DEPTH = 32
+
+FiniteNonNegative = Annotated[float, Field(ge=0, le=BIG)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    """Base: unknown keys are errors, no type coercion, no NaN or infinity, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Weights(_Strict):
+    fit: FiniteNonNegative = Field(1.0, description="weight of specialization fit of a core")
+    export: FiniteNonNegative = Field(1.0, description="weight of export orientation of a core")
+    member: FiniteNonNegative = Field(0.5, description="weight of member districts' fit × link")
+    coop: FiniteNonNegative = Field(1.0, description="weight of cooperation between cores")
+
+
+class Indicators(_Strict):
+    lq_cap: float = Field(3.0, gt=0, le=BIG, description="location quotients are capped here")
+    link_tau: float = Field(60.0, gt=0, le=BIG, description="decay time τ of link = exp(-t/τ)")
+    link_max_minutes: FiniteNonNegative = Field(
+        120.0, description="link is 0 beyond this travel time"
+    )
+    member_max_minutes: FiniteNonNegative = Field(
+        60.0, description="a member lies within this travel time of its core"
+    )
+
+
+class BorderRule(_Strict):
+    enforce: bool = Field(True, description="cross_border types need a crossing within reach")
+    max_minutes: FiniteNonNegative = Field(60.0, description="reach of a crossing, minutes")
+
+
+class CorridorRule(_Strict):
+    enforce: bool = Field(True, description="needs_corridor types need a federal road in reach")
+    max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
+
+
+class SiteRange(_Strict):
+    min: Count | None = Field(None, description="least number of cores of the type")
+    max: Count | None = Field(None, description="largest number of cores of the type")
+
+
+class Group(_Strict):
+    name: Id = Field(description="name of the group, shown in reports")
+    districts: list[Id] = Field(min_length=1, description="district ids in the group")
+    max_sites: Count | None = Field(None, description="at most this many cores in the group")
+    min_sites: Count = Field(0, description="at least this many cores in the group")
+
+
+class SitePick(_Strict):
+    cluster: Id = Field(description="cluster type id")
+    district: Id = Field(description="district id")
+
+
+class Budget(_Strict):
+    limit: FiniteNonNegative = Field(description="total cost of all cores may not exceed this")
+    default_cost: FiniteNonNegative = Field(1.0, description="cost of a core in a district")
+    costs: dict[Id, FiniteNonNegative] = Field(
+        default_factory=dict, description="per-district cost of a core, overriding the default"
+    )
+
+
+class Rules(_Strict):
+    border: BorderRule = Field(default_factory=BorderRule, description="border reach rule")
+    corridor: CorridorRule = Field(default_factory=CorridorRule, description="corridor rule")
+    max_clusters_per_district: Count = Field(2, description="cores allowed in one district")
+    max_members: Count = Field(4, description="member districts allowed per core")
+    sites: dict[Id, SiteRange] = Field(
+        default_factory=lambda: {"default": SiteRange(min=1, max=1)},
+        description="cores per type: `default` and per-type overrides of min/max",
+    )
+    clusters: list[Id] | None = Field(None, description="types to site; null = whole catalogue")
+    min_border_sites: Count = Field(0, description="least number of cores in border districts")
+    groups: list[Group] = Field(default_factory=list, description="caps/floors on named groups")
+    lock: list[SitePick] = Field(default_factory=list, description="cores that must be sited")
+    forbid: list[SitePick] = Field(default_factory=list, description="cores that may not be")
+    budget: Budget | None = Field(None, description="budget over per-site costs; null = none")
+
+    def site_range(self, cluster: str) -> tuple[int, int]:
+        """Resolved (min, max) cores for a type: its own entry over `default` over (1, 1)."""
+        default = self.sites.get("default", SiteRange())
+        own = self.sites.get(cluster, SiteRange())
+        lo = own.min if own.min is not None else (default.min if default.min is not None else 1)
+        hi = own.max if own.max is not None else (default.max if default.max is not None else 1)
+        return lo, hi
+
+
+class SolverSettings(_Strict):
+    name: Id = Field("highs", description="solver name (highs, or any installed solver)")
+    time_limit: float | None = Field(60.0, gt=0, le=BIG, description="seconds; null = none")
+    mip_gap: float = Field(0.0, ge=0, le=1, description="relative optimality gap to stop at")
+    threads: int | None = Field(None, ge=1, le=4096, description="threads; null = solver's")
+    seed: Count = Field(0, description="random seed of the solver")
+    presolve: bool | None = Field(None, description="presolve on/off; null = solver default")
+    options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="raw options passed to the solver as given"
+    )
+
+
+class Scenario(_Strict):
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        max_length=100,
+        description="scenario name; run folders and reports use it",
+    )
+    description: str = Field("", description="one paragraph for the report")
+    extends: str | None = Field(None, description="scenario file this one starts from")
+    region: str = Field("smolensk", min_length=1, description="shipped region name or a path")
+    weights: Weights = Field(default_factory=Weights, description="objective weights")
+    indicators: Indicators = Field(default_factory=Indicators, description="indicator settings")
+    rules: Rules = Field(default_factory=Rules, description="siting rules and policy")
+    solver: SolverSettings = Field(default_factory=SolverSettings, description="solver settings")
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where it came from."""
+
+    scenario: Scenario
+    path: Path | None  # the file named by the user (None for scenarios built in Python)
+    chain: list[str] = field(default_factory=list)  # files of the extends chain, root first
+    overrides: list[str] = field(default_factory=list)  # --set KEY=VALUE as given
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def region_path(self) -> Path:
+        return resolve_region_path(self.scenario.region, self.base_dir)
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario after extends and overrides, as plain data for summary.json."""
+        return self.scenario.model_dump(mode="json")
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _record_origin(data: Any, prefix: tuple[str, ...], file: str, origin: dict[tuple, str]) -> None:
+    origin[prefix] = file
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _record_origin(value, (*prefix, str(key)), file, origin)
+
+
+def _read_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path], dict]:
+    """Read a file and its ancestors; return merged data, the chain root first, key origins."""
+    resolved = path.resolve()
+    if resolved in seen:
+        cycle = " -> ".join(str(p) for p in [*seen, resolved])
+        raise InputError(path, "extends", f"cycle of extends: {cycle}")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise InputError(path, "extends", f"extends chain deeper than {MAX_EXTENDS_DEPTH}")
+    data = load_yaml(path)
+    if data is None:
+        raise InputError(path, None, "scenario file is empty; it needs at least `name:`")
+    if not isinstance(data, dict):
+        raise InputError(path, None, f"expected a mapping of keys, got {type(data).__name__}")
+    data = {str(k): v for k, v in data.items()}
+    parent_ref = data.get("extends")
+    origin: dict[tuple, str] = {}
+    if parent_ref is None:
+        merged, chain = data, [resolved]
+    else:
+        if not isinstance(parent_ref, str) or not parent_ref:
+            raise InputError(path, "extends", f"expected a file path, got {parent_ref!r}")
+        parent_path = Path(parent_ref).expanduser()
+        if not parent_path.is_absolute():
+            parent_path = path.parent / parent_path
+        if not parent_path.is_file():
+            raise InputError(path, "extends", f"file not found: {parent_path}")
+        parent, parent_chain, origin = _read_chain(parent_path, [*seen, resolved])
+        merged, chain = _merge(parent, data), [*parent_chain, resolved]
+        # a path inherited from an ancestor resolves against the ancestor's folder
+        if "region" not in data and "region" in parent:
+            merged["region"] = str(resolve_region_path(parent["region"], parent_path.parent))
+    _record_origin(data, (), str(path), origin)
+    return merged, chain, origin
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``KEY.PATH=VALUE``; the value is read as YAML (``2``, ``true``, ``[a, b]``)."""
+    if "=" not in text:
+        raise InputError(None, f"--set {text}", "expected KEY=VALUE, e.g. weights.coop=2")
+    key, raw = text.split("=", 1)
+    parts = [p.strip() for p in key.strip().split(".")]
+    if not all(parts):
+        raise InputError(None, f"--set {text}", "empty key")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as err:
+        raise InputError(None, f"--set {text}", f"cannot read value: {err}") from err
+    return parts, value
+
+
+def _apply_override(data: dict[str, Any], parts: list[str], value: Any, text: str) -> None:
+    node = data
+    for depth, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise InputError(None, f"--set {text}", f"{where} is not a mapping")
+        node = child
+    node[parts[-1]] = value
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _origin_of(loc: tuple[Any, ...], origin: dict[tuple, str], default: str) -> str:
+    keys = tuple(str(p) for p in loc if not isinstance(p, int))
+    for end in range(len(keys), 0, -1):
+        if keys[:end] in origin:
+            return origin[keys[:end]]
+    return default
+
+
+def _explain(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    given = error.get("input")
+    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+    return f"{error['msg']} (got {shown})"
+
+
+def validate_scenario(
+    data: dict[str, Any], file: str, origin: dict[tuple, str] | None = None
+) -> Scenario:
+    """Validate plain data against the schema; report the first problems with key paths."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        where_file = _origin_of(loc, origin or {}, file)
+        more = len(err.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise InputError(where_file, _format_loc(loc) or None, _explain(first) + suffix) from err
+
+
+def load_scenario(path: Path | str, overrides: list[str] | None = None) -> LoadedScenario:
+    """Read a scenario file with its extends chain, apply overrides, validate."""
+    file = Path(path)
+    if not file.exists():
+        raise InputError(file, None, "scenario file not found")
+    if not file.is_file():
+        raise InputError(file, None, "scenario path is not a regular file")
+    data, chain, origin = _read_chain(file, [])
+    for text in overrides or []:
+        parts, value = parse_override(text)
+        _apply_override(data, parts, value, text)
+        origin[tuple(parts)] = f"--set {text}"
+    scenario = validate_scenario(data, str(file), origin)
+    return LoadedScenario(scenario, file, [str(p) for p in chain], list(overrides or []))
+
+
+def scenario_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> LoadedScenario:
+    """Validate a scenario given as a Python mapping (notebooks, tests)."""
+    scenario = validate_scenario(dict(data), "<scenario>")
+    fake_path = (base_dir / "<scenario>") if base_dir else None
+    return LoadedScenario(scenario, fake_path, [], [])
+
+
+def check_against_region(loaded: LoadedScenario, region: Region) -> None:
+    """Check that every district and cluster id the scenario names exists in the region."""
+    file = str(loaded.path) if loaded.path else "<scenario>"
+    rules = loaded.scenario.rules
+    districts = set(region.district_ids)
+    types = set(region.clusters)
+
+    def need(kind: str, value: str, where: str) -> None:
+        known = districts if kind == "district" else types
+        if value not in known:
+            sample = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+            raise InputError(file, where, f"unknown {kind} {value!r} (known: {sample})")
+
+    for key in rules.sites:
+        if key != "default":
+            need("cluster type", key, f"rules.sites.{key}")
+    for index, cluster in enumerate(rules.clusters or []):
+        need("cluster type", cluster, f"rules.clusters[{index}]")
+    if rules.clusters is not None and len(set(rules.clusters)) != len(rules.clusters):
+        raise InputError(file, "rules.clusters", "a cluster type is listed twice")
+    active = set(rules.clusters) if rules.clusters is not None else types
+    for index, group in enumerate(rules.groups):
+        for position, district in enumerate(group.districts):
+            need("district", district, f"rules.groups[{index}].districts[{position}]")
+    for key in ("lock", "forbid"):
+        for index, pick in enumerate(getattr(rules, key)):
+            need("cluster type", pick.cluster, f"rules.{key}[{index}].cluster")
+            need("district", pick.district, f"rules.{key}[{index}].district")
+            if pick.cluster not in active:
+                raise InputError(
+                    file,
+                    f"rules.{key}[{index}].cluster",
+                    f"{pick.cluster!r} is not among rules.clusters",
+                )
+    if rules.budget is not None:
+        for district in rules.budget.costs:
+            need("district", district, f"rules.budget.costs.{district}")

@@ -1,0 +1,89 @@
+"""The solver interface: options in, a typed outcome out, whatever the solver.
+
+An adapter takes a Pyomo model (it never builds one), solves it, loads the values of the best
+solution into the model's variables, and returns a :class:`SolveOutcome` whose status is never
+``OPTIMAL`` unless the solver proved it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import pyomo.environ as pyo
+
+
+class Status(enum.StrEnum):
+    """Outcome of a solve, as reported in summary.json."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"  # stopped by the time limit; has_solution says if an incumbent exists
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Solver settings common to every adapter; ``raw`` goes to the solver as given."""
+
+    time_limit: float | None = None
+    mip_gap: float = 0.0
+    threads: int | None = None
+    seed: int = 0
+    presolve: bool | None = None
+    log_file: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What a solver returned, in one shape for every solver."""
+
+    status: Status
+    has_solution: bool
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solver: str
+    version: str
+    wall_time_s: float  # hand-off + solve + read-back, measured by the adapter
+    solver_time_s: float | None  # as the solver reports it
+    handoff_s: float  # translating the Pyomo model into the solver's form
+    nodes: int | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+
+class SolverAdapter(Protocol):
+    """One adapter per solver family."""
+
+    name: str
+
+    def available(self) -> bool:
+        """True when the solver can run on this machine."""
+        ...
+
+    def version(self) -> str:
+        """The solver's version string."""
+        ...
+
+    def install_hint(self) -> str:
+        """How to install the solver, for the error shown when it is missing."""
+        ...
+
+    def solve(self, model: pyo.ConcreteModel, options: SolverOptions) -> SolveOutcome:
+        """Solve, load the best solution's values into the model's variables, report."""
+        ...
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|bound − objective| / max(|objective|, 1e-10), the common MIP definition (None if unknown)."""
+    if objective is None or bound is None:
+        return None
+    return abs(bound - objective) / max(abs(objective), 1e-10)
