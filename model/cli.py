@@ -45,9 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="replace the results held in --out")
     run.add_argument("--solver", help="solver name, overriding the scenario's (default highs)")
-    run.add_argument(
-        "--time-limit", type=float, metavar="S", help="solver time limit in seconds"
-    )
+    run.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     run.add_argument(
         "--set",
         dest="overrides",
@@ -102,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
 def render_report(result: RunResult, folder: Path) -> str:
     """The short console report: siting table, objective terms, status, files."""
     scenario = result.loaded.scenario
-    names = result.region.districts["name"]
+    names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     lines = [f"scenario {scenario.name} on {result.region.path}", ""]
     if result.status == "infeasible":
         lines.append("INFEASIBLE: no siting satisfies every rule.")
@@ -119,7 +117,7 @@ def render_report(result: RunResult, folder: Path) -> str:
                 ", ".join(str(names.get(m, m)) for m in row.members) or "-",
                 f"{row.contribution:.3f}",
             )
-            for row in sitings.itertuples()
+            for row in sitings
         ]
         widths = [max(len(r[c]) for r in [header, *table]) for c in range(3)]
         fmt = f"{{:<{widths[0]}}}  {{:<{widths[1]}}}  {{:<{widths[2]}}}  {{:>12}}"

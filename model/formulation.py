@@ -149,8 +149,9 @@ def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance) -> No
     keys = [site for site, arcs in arcs_out.items() if len(arcs) > instance.max_members]
     model.catchment_size = pyo.Constraint(
         keys,
-        rule=lambda m, k, i: pyo.quicksum(m.x[a] for a in arcs_out[(k, i)])
-        <= instance.max_members * m.y[k, i],
+        rule=lambda m, k, i: (
+            pyo.quicksum(m.x[a] for a in arcs_out[(k, i)]) <= instance.max_members * m.y[k, i]
+        ),
     )
 
 
@@ -165,7 +166,7 @@ def add_pair_logic(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
 
 
 def add_pair_bounds(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """8. Valid inequalities: Σ_j z[k,i,k',j] ≤ max_k' · y[k,i] and Σ_i z[k,i,k',j] ≤ max_k · y[k',j].
+    """8. Valid inequalities Σ_j z[k,i,k',j] ≤ max_k'·y[k,i] and Σ_i z[k,i,k',j] ≤ max_k·y[k',j].
 
     They follow from 1 and 6 (at most max_k' cores of type k' can pair with the core (k,i)), so
     they remove no integer solution, but they close most of the LP gap that the pair logic
@@ -182,13 +183,15 @@ def add_pair_bounds(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     second = [key for key, pairs in into.items() if len(pairs) > hi[key[2]]]
     model.pair_bound_first = pyo.Constraint(
         first,
-        rule=lambda m, k, i, k2: pyo.quicksum(m.z[p] for p in out_of[(k, i, k2)])
-        <= hi[k2] * m.y[k, i],
+        rule=lambda m, k, i, k2: (
+            pyo.quicksum(m.z[p] for p in out_of[(k, i, k2)]) <= hi[k2] * m.y[k, i]
+        ),
     )
     model.pair_bound_second = pyo.Constraint(
         second,
-        rule=lambda m, k2, j, k: pyo.quicksum(m.z[p] for p in into[(k2, j, k)])
-        <= hi[k] * m.y[k2, j],
+        rule=lambda m, k2, j, k: (
+            pyo.quicksum(m.z[p] for p in into[(k2, j, k)]) <= hi[k] * m.y[k2, j]
+        ),
     )
 
 
@@ -225,9 +228,9 @@ def add_locks(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     locks = list(dict.fromkeys(instance.locks))
     model.locks = pyo.Constraint(
         range(len(locks)),
-        rule=lambda m, n: (m.y[locks[n]] == 1)
-        if locks[n] in allowed
-        else pyo.Constraint.Infeasible,
+        rule=lambda m, n: (
+            (m.y[locks[n]] == 1) if locks[n] in allowed else pyo.Constraint.Infeasible
+        ),
     )
 
 

@@ -180,7 +180,7 @@ def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
       (district, sector) pairs with activity.
     Only pairs with positive activity are listed.
     """
-    lq = location_quotients(activity_wide)
+    lq = location_quotients(activity_wide).to_numpy(dtype=float)
     values = activity_wide.to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         size_share = np.nan_to_num(values / values.sum(axis=0, keepdims=True))
@@ -194,14 +194,14 @@ def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
             if not positive[n, m]:
                 continue
             size = bool(size_share[n, m] >= size_cut[0, m])
-            special = bool(lq.iat[n, m] >= STAR_LQ)
+            special = bool(lq[n, m] >= STAR_LQ)
             focus = bool(focus_share[n, m] >= focus_cut)
             records.append(
                 {
                     "district": district,
                     "sector": sector,
                     "value": values[n, m],
-                    "lq": lq.iat[n, m],
+                    "lq": lq[n, m],
                     "size_star": size,
                     "specialization_star": special,
                     "focus_star": focus,

@@ -190,9 +190,7 @@ def build_instance(
                 coop = symmetric_cooperation(region, k, k2)
                 if coop <= 0:
                     continue
-                rows, cols = np.nonzero(
-                    allowed[a][:, None] & allowed[a2][None, :] & (link > 0)
-                )
+                rows, cols = np.nonzero(allowed[a][:, None] & allowed[a2][None, :] & (link > 0))
                 for b, c in zip(rows, cols, strict=True):
                     pair = (k, districts[b], k2, districts[c])
                     pairs.append(pair)
@@ -215,9 +213,7 @@ def build_instance(
         max_members=rules.max_members,
         border_districts=border,
         min_border_sites=rules.min_border_sites,
-        groups=[
-            Group(g.name, tuple(g.districts), g.min_sites, g.max_sites) for g in rules.groups
-        ],
+        groups=[Group(g.name, tuple(g.districts), g.min_sites, g.max_sites) for g in rules.groups],
         locks=[(p.cluster, p.district) for p in rules.lock],
         site_cost=(
             {i: budget.costs.get(i, budget.default_cost) for i in districts} if budget else None

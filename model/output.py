@@ -60,11 +60,17 @@ def _git_revision() -> str | None:
     try:
         head = subprocess.run(
             ["git", "-C", str(REPO_DIR), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(REPO_DIR), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
@@ -111,7 +117,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
                     "members": list(row.members),
                     "contribution": row.contribution,
                 }
-                for row in sitings.itertuples()
+                for row in sitings
             ],
             "diagnosis": result.diagnosis,
             "solver": solver,
@@ -139,7 +145,9 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
     """Write assignments.csv (when there is a solution) and summary.json into ``folder``."""
     check_destination(folder, force)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
+    )
     try:
         if result.has_solution:
             table = result.assignments.copy()

@@ -40,6 +40,16 @@ class SolutionCheckError(ClusterSiteError):
 
 
 @dataclass
+class Siting:
+    """One sited cluster: its type, core district, member districts and contribution."""
+
+    cluster_type: str
+    core: str
+    members: list[str]
+    contribution: float  # core's fit and export terms plus its members' terms (no coop)
+
+
+@dataclass
 class RunResult:
     """Everything a run produced, as plain data."""
 
@@ -59,20 +69,16 @@ class RunResult:
     def has_solution(self) -> bool:
         return not self.assignments.empty or self.objective is not None
 
-    def sitings(self) -> pd.DataFrame:
-        """One row per core: type, core district, members, and the cluster's contribution."""
-        rows = []
-        for (k, core), part in self.assignments.groupby(["cluster_type", "core"], sort=False):
-            members = part.loc[part["role"] == "member", "district"].tolist()
-            rows.append(
-                {
-                    "cluster_type": k,
-                    "core": core,
-                    "members": members,
-                    "contribution": float(part["contribution"].sum()),
-                }
-            )
-        return pd.DataFrame(rows, columns=["cluster_type", "core", "members", "contribution"])
+    def sitings(self) -> list[Siting]:
+        """One entry per core: type, core district, members, and the cluster's contribution."""
+        found: dict[tuple[str, str], Siting] = {}
+        for record in self.assignments.to_dict("records"):
+            key = (str(record["cluster_type"]), str(record["core"]))
+            siting = found.setdefault(key, Siting(key[0], key[1], [], 0.0))
+            if record["role"] == "member":
+                siting.members.append(str(record["district"]))
+            siting.contribution += float(record["contribution"])
+        return list(found.values())
 
 
 class _Stopwatch:
@@ -169,7 +175,9 @@ def _verify(evaluation: Evaluation, outcome: SolveOutcome, exact: bool) -> None:
     recomputed = evaluation.objective
     slack = OBJECTIVE_TOLERANCE * max(1.0, abs(outcome.objective))
     too_low = recomputed < outcome.objective - slack
-    mismatch = exact and outcome.status == Status.OPTIMAL and abs(recomputed - outcome.objective) > slack
+    mismatch = (
+        exact and outcome.status == Status.OPTIMAL and abs(recomputed - outcome.objective) > slack
+    )
     if too_low or mismatch:
         raise SolutionCheckError(
             f"objective recomputed from the data ({recomputed:.9g}) differs from the "

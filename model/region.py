@@ -176,7 +176,7 @@ def _check_no_duplicate_pairs(path: Path, rows: list[CsvRow], columns: tuple[str
 
 def _load_activity(path: Path, known: set[str]) -> pd.DataFrame:
     _, rows = read_csv_rows(path, ["district", "sector", "value"])
-    records = []
+    records: list[dict[str, Any]] = []
     for row, district in iter_known(path, rows, "district", known, "district"):
         sector = require_text(path, row, "sector")
         value = parse_float(path, row, "value", minimum=0)

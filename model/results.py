@@ -59,18 +59,30 @@ def _is_one(value: float | None) -> bool:
     return value is not None and value > 0.5
 
 
+class Lookup:
+    """Float look-up of a labelled table by (row, column) labels."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._values = frame.to_numpy(dtype=float)
+        self._rows = {label: n for n, label in enumerate(frame.index)}
+        self._columns = {label: n for n, label in enumerate(frame.columns)}
+
+    def __call__(self, row: str, column: str) -> float:
+        return float(self._values[self._rows[row], self._columns[column]])
+
+
 def evaluate(
     solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
 ) -> Evaluation:
     """Recompute the weighted terms from the data and list every violated constraint."""
     weights = scenario.weights
-    fit, export, link = tables.fit, tables.export, tables.link
+    fit, export, link = Lookup(tables.fit), Lookup(tables.export), Lookup(tables.link)
     rows = []
     for k, i in solution.cores:
-        core_value = weights.fit * fit.at[k, i] + weights.export * export.at[k, i]
+        core_value = weights.fit * fit(k, i) + weights.export * export(k, i)
         rows.append((k, i, i, "core", core_value))
     for k, i, j in solution.members:
-        rows.append((k, i, j, "member", weights.member * fit.at[k, j] * link.at[i, j]))
+        rows.append((k, i, j, "member", weights.member * fit(k, j) * link(i, j)))
     assignments = pd.DataFrame.from_records(
         rows, columns=["cluster_type", "core", "district", "role", "contribution"]
     )
@@ -79,12 +91,12 @@ def evaluate(
         for k2, j in solution.cores[n + 1 :]:
             if k2 == k:
                 continue
-            coop_sum += symmetric_cooperation(region, k, k2) * link.at[i, j]
+            coop_sum += symmetric_cooperation(region, k, k2) * link(i, j)
     terms = {
-        "fit": weights.fit * math.fsum(fit.at[k, i] for k, i in solution.cores),
-        "export": weights.export * math.fsum(export.at[k, i] for k, i in solution.cores),
+        "fit": weights.fit * math.fsum(fit(k, i) for k, i in solution.cores),
+        "export": weights.export * math.fsum(export(k, i) for k, i in solution.cores),
         "member": weights.member
-        * math.fsum(fit.at[k, j] * link.at[i, j] for k, i, j in solution.members),
+        * math.fsum(fit(k, j) * link(i, j) for k, i, j in solution.members),
         "coop": weights.coop * coop_sum,
     }
     violations = check_constraints(solution, region, scenario, tables)
@@ -99,6 +111,9 @@ def check_constraints(
     active = list(rules.clusters) if rules.clusters is not None else list(region.clusters)
     problems: list[str] = []
     cores = set(solution.cores)
+    times = Lookup(tables.times)
+    border_minutes = tables.border_minutes.to_dict()
+    corridor_minutes = tables.corridor_minutes.to_dict()
     forbidden = {(p.cluster, p.district) for p in rules.forbid}
     for k, i in solution.cores:
         cluster = region.clusters[k]
@@ -106,11 +121,13 @@ def check_constraints(
             problems.append(f"core {k}@{i}: type not among rules.clusters")
         if (k, i) in forbidden:
             problems.append(f"core {k}@{i}: forbidden by rules.forbid")
-        tb, tc = tables.border_minutes[i], tables.corridor_minutes[i]
+        tb, tc = float(border_minutes[i]), float(corridor_minutes[i])
         if cluster.cross_border and rules.border.enforce and tb > rules.border.max_minutes:
             problems.append(f"core {k}@{i}: crossing {tb:.1f} min away breaks the border rule")
         if cluster.needs_corridor and rules.corridor.enforce and tc > rules.corridor.max_minutes:
-            problems.append(f"core {k}@{i}: federal road {tc:.1f} min away breaks the corridor rule")
+            problems.append(
+                f"core {k}@{i}: federal road {tc:.1f} min away breaks the corridor rule"
+            )
     per_type = Counter(k for k, _ in solution.cores)
     for k in active:
         lo, hi = rules.site_range(k)
@@ -118,7 +135,9 @@ def check_constraints(
             problems.append(f"sites per type: {k} has {per_type[k]} cores, allowed {lo}..{hi}")
     for i, count in Counter(i for _, i in solution.cores).items():
         if count > rules.max_clusters_per_district:
-            problems.append(f"capacity: {i} holds {count} cores > {rules.max_clusters_per_district}")
+            problems.append(
+                f"capacity: {i} holds {count} cores > {rules.max_clusters_per_district}"
+            )
     memberships = Counter((k, j) for k, _, j in solution.members)
     catchments = Counter((k, i) for k, i, _ in solution.members)
     member_radius = scenario.indicators.member_max_minutes
@@ -127,8 +146,8 @@ def check_constraints(
             problems.append(f"member {k}@{i}<-{j}: no core {k} in {i}")
         if i == j:
             problems.append(f"member {k}@{i}<-{j}: a core cannot be its own member")
-        if tables.times.at[i, j] > member_radius + TOLERANCE:
-            problems.append(f"member {k}@{i}<-{j}: {tables.times.at[i, j]:.1f} min > radius")
+        if times(i, j) > member_radius + TOLERANCE:
+            problems.append(f"member {k}@{i}<-{j}: {times(i, j):.1f} min > radius")
         if (k, j) in cores:
             problems.append(f"member {k}@{i}<-{j}: {j} has its own {k} core")
     for (k, j), count in memberships.items():

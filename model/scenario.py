@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from model.errors import InputError
 from model.region import Region, resolve_region_path
@@ -258,7 +259,7 @@ def _origin_of(loc: tuple[Any, ...], origin: dict[tuple, str], default: str) -> 
     return default
 
 
-def _explain(error: dict[str, Any]) -> str:
+def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key"

@@ -140,9 +140,7 @@ def iter_known(
     for row in rows:
         value = require_text(path, row, column)
         if value not in known:
-            raise InputError(
-                path, f"line {row.line}, column {column}", f"unknown {what} {value!r}"
-            )
+            raise InputError(path, f"line {row.line}, column {column}", f"unknown {what} {value!r}")
         yield row, value
 
 
@@ -154,18 +152,18 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) 
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_unique_mapping,  # type: ignore[arg-type]
+    _construct_unique_mapping,
 )
 
 # An alias bomb expands a few kilobytes into gigabytes; real scenario files use few aliases.
@@ -178,7 +176,8 @@ def load_yaml(path: Path) -> Any:
     if text.count("*") > 0:
         try:
             alias_count = sum(
-                1 for event in yaml.parse(text, Loader=yaml.SafeLoader)
+                1
+                for event in yaml.parse(text, Loader=yaml.SafeLoader)
                 if isinstance(event, yaml.AliasEvent)
             )
         except yaml.YAMLError:
@@ -188,7 +187,7 @@ def load_yaml(path: Path) -> Any:
                 path, None, f"{alias_count} YAML aliases, more than the limit {MAX_YAML_ALIASES}"
             )
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -25,7 +25,9 @@ KNOWN_SOLVERS = ("highs", "cbc", "glpk", "scip", "gurobi", "cplex")
 def get_solver(name: str) -> SolverAdapter:
     """The adapter for ``name``; raises SolverUnavailableError if it cannot run here."""
     key = name.strip().lower()
-    adapter: SolverAdapter = HighsAdapter() if key in ("highs", "highspy") else PyomoSolverAdapter(key)
+    adapter: SolverAdapter = (
+        HighsAdapter() if key in ("highs", "highspy") else PyomoSolverAdapter(key)
+    )
     if not adapter.available():
         raise SolverUnavailableError(name, adapter.install_hint())
     return adapter

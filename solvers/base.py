@@ -83,7 +83,7 @@ class SolverAdapter(Protocol):
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """|bound − objective| / max(|objective|, 1e-10), the common MIP definition (None if unknown)."""
+    """|bound − objective| / max(|objective|, 1e-10), the usual MIP gap (None if unknown)."""
     if objective is None or bound is None:
         return None
     return abs(bound - objective) / max(abs(objective), 1e-10)

@@ -24,7 +24,7 @@ from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
 try:
     import highspy
 except ImportError:  # pragma: no cover - highspy is a core dependency
-    highspy = None
+    highspy = None  # type: ignore[assignment]
 
 INTEGRALITY_TOLERANCE = 1e-6
 
@@ -97,7 +97,7 @@ class HighsAdapter:
         a_matrix = compiled.A.tocsc()  # type: ignore[attr-defined]
         columns = list(compiled.columns)  # type: ignore[attr-defined]
         rows = compiled.rows  # type: ignore[attr-defined]
-        rhs = np.asarray(compiled.rhs, dtype=float)  # type: ignore[attr-defined]
+        rhs = np.asarray(compiled.rhs, dtype=np.float64)  # type: ignore[attr-defined]
         senses = np.array([sense for _, sense in rows], dtype=int)
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
@@ -115,7 +115,9 @@ class HighsAdapter:
         lp.a_matrix_.value_ = a_matrix.data.astype(float)
         objective = next(model.component_data_objects(pyo.Objective, active=True))
         lp.sense_ = (
-            highspy.ObjSense.kMaximize if objective.sense == pyo.maximize else highspy.ObjSense.kMinimize
+            highspy.ObjSense.kMaximize
+            if objective.sense == pyo.maximize
+            else highspy.ObjSense.kMinimize
         )
         offset = compiled.c_offset  # type: ignore[attr-defined]
         lp.offset_ = float(offset[0]) if len(offset) else 0.0

@@ -24,7 +24,12 @@ OPTION_NAMES: dict[str, dict[str, str | None]] = {
         "threads": None,
         "seed": "randomization/randomseedshift",
     },
-    "gurobi": {"time_limit": "TimeLimit", "mip_gap": "MIPGap", "threads": "Threads", "seed": "Seed"},
+    "gurobi": {
+        "time_limit": "TimeLimit",
+        "mip_gap": "MIPGap",
+        "threads": "Threads",
+        "seed": "Seed",
+    },
     "cplex": {
         "time_limit": "timelimit",
         "mip_gap": "mip_tolerances_mipgap",
