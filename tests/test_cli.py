@@ -211,6 +211,11 @@ def test_summary_records_provenance_and_timings(baseline_run: tuple[Path, str]) 
         assert summary["timings"][stage] >= 0
     # the resolved scenario is recorded with its defaults filled in
     assert summary["scenario"]["rules"]["clusters"] == [
-        "plastics", "metallurgy", "machinery", "building_materials", "wood", "food"
+        "plastics",
+        "metallurgy",
+        "machinery",
+        "building_materials",
+        "wood",
+        "food",
     ]
     assert summary["scenario"]["rules"]["budget"] is None

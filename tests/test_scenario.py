@@ -117,7 +117,12 @@ def test_extends_merges_mappings_and_replaces_lists(tmp_path: Path) -> None:
     )
     child = write(
         tmp_path / "child.yaml",
-        {"name": "child", "extends": "parent.yaml", "weights": {"coop": 3.0}, "rules": {"forbid": []}},
+        {
+            "name": "child",
+            "extends": "parent.yaml",
+            "weights": {"coop": 3.0},
+            "rules": {"forbid": []},
+        },
     )
     loaded = load_scenario(child)
     assert loaded.scenario.weights.fit == 2.0  # inherited
@@ -164,7 +169,11 @@ def test_ids_are_checked_against_the_region(tmp_path: Path) -> None:
     cases = [
         ({"clusters": ["wood", "bakery"]}, "rules.clusters[1]", "bakery"),
         ({"sites": {"bakery": {"max": 2}}}, "rules.sites.bakery", "bakery"),
-        ({"groups": [{"name": "g", "districts": ["atlantis"]}]}, "rules.groups[0].districts[0]", ""),
+        (
+            {"groups": [{"name": "g", "districts": ["atlantis"]}]},
+            "rules.groups[0].districts[0]",
+            "",
+        ),
         ({"forbid": [{"cluster": "wood", "district": "atlantis"}]}, "rules.forbid[0].district", ""),
         (
             {"clusters": ["food"], "lock": [{"cluster": "wood", "district": "velizhsky"}]},
