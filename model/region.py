@@ -269,9 +269,17 @@ def _load_crossings(path: Path, known: set[str]) -> pd.DataFrame:
 
 
 def _as_mapping(path: Path, where: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        raise InputError(path, where, "is empty; expected a mapping of keys")
     if not isinstance(value, dict):
         raise InputError(path, where, f"expected a mapping, got {type(value).__name__}")
-    return {str(k): v for k, v in value.items()}
+    for key in value:
+        if not isinstance(key, str):
+            # YAML reads 01 as 1 and 10.10 as 10.1: the spelling is lost, so refuse the key
+            raise InputError(
+                path, f"{where}.{key}", f"key {key!r} is read as a number; quote it ('{key}')"
+            )
+    return dict(value)
 
 
 def _as_number(path: Path, where: str, value: Any, lo: float, hi: float) -> float:

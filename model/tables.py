@@ -50,7 +50,10 @@ def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(path, None, f"not UTF-8 text (byte {err.start})") from err
+        line = err.object[: err.start].count(b"\n") + 1
+        raise InputError(
+            path, f"line {line}", f"not UTF-8 text (byte {err.start}); save the file as UTF-8"
+        ) from err
 
 
 def read_csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[CsvRow]]:

@@ -705,16 +705,9 @@ def test_shipped_smolensk_region_loads() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# known defects of model/ (strict xfail: each turns into a failure once the loader is fixed,
-# so the marker can then be removed)
+# defects found while writing these tests, fixed in model/ since
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model/tables.py load_yaml: YAML 1.1 reads sector keys 01 / 10.10 as numbers; "
-    "region._as_mapping then turns them into '1' / '10.1', which silently match no "
-    "activity.csv sector (fit contribution 0 instead of an error or a match)",
-)
 def test_numeric_sector_codes_in_clusters_yaml_keep_their_spelling(region: Path) -> None:
     """NACE-style codes 01 and 10.10 in activity.csv must match the same codes in the catalogue.
 
@@ -731,11 +724,6 @@ def test_numeric_sector_codes_in_clusters_yaml_keep_their_spelling(region: Path)
     assert set(loaded.clusters["food"].sectors) == {"01", "10.10"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model/tables.py read_text: a non-UTF-8 file is reported by byte offset only, "
-    "not by line (DESIGN.md §3 asks for the row)",
-)
 def test_file_in_windows_1251_names_the_line_of_the_first_bad_byte(region: Path) -> None:
     """districts.csv saved from a Russian Excel (cp1251): the error names line 2 (Альфа)."""
     (region / "districts.csv").write_bytes(VALID_FILES["districts.csv"].encode("cp1251"))
