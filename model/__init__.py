@@ -7,24 +7,33 @@ The stages can be called alone from Python::
     region = load_region(loaded.region_path())
     result = solve(loaded, region)
     result.assignments, result.terms
+
+Names are imported on first use, so that ``python run.py --help`` does not load Pyomo.
 """
 
-from model.errors import ClusterSiteError, InputError
-from model.instance import build_instance, compute_indicators
-from model.pipeline import RunResult, solve, solve_scenario_file
-from model.region import Region, load_region
-from model.scenario import LoadedScenario, load_scenario
+from __future__ import annotations
 
-__all__ = [
-    "ClusterSiteError",
-    "InputError",
-    "LoadedScenario",
-    "Region",
-    "RunResult",
-    "build_instance",
-    "compute_indicators",
-    "load_region",
-    "load_scenario",
-    "solve",
-    "solve_scenario_file",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ClusterSiteError": "model.errors",
+    "InputError": "model.errors",
+    "LoadedScenario": "model.scenario",
+    "load_scenario": "model.scenario",
+    "Region": "model.region",
+    "load_region": "model.region",
+    "build_instance": "model.instance",
+    "compute_indicators": "model.instance",
+    "RunResult": "model.pipeline",
+    "solve": "model.pipeline",
+    "solve_scenario_file": "model.pipeline",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -1,0 +1,10 @@
+"""Subcommands of ``run.py``: one module each, with ``register(subparsers)``.
+
+A command module adds its parser and sets ``handler`` (a function of the parsed arguments
+returning the exit status). Heavy imports belong inside the handler, so that ``--help`` and
+unrelated commands stay fast.
+"""
+
+COMMAND_MODULES = (
+    "model.commands.run",
+)
