@@ -120,21 +120,19 @@ def _exclusion_reasons(
             if (k, i) in forbidden:
                 reasons[(k, i)] = "forbidden by rules.forbid"
             elif (
-                cluster.cross_border
-                and rules.border.enforce
+                rules.border.applies_to(cluster)
                 and tables.border_minutes[i] > rules.border.max_minutes
             ):
                 reasons[(k, i)] = (
-                    f"border rule: {k} is cross_border and the nearest crossing is "
+                    f"border rule: {k} must reach a crossing and the nearest one is "
                     f"{tables.border_minutes[i]:.0f} min away (> {rules.border.max_minutes:g})"
                 )
             elif (
-                cluster.needs_corridor
-                and rules.corridor.enforce
+                rules.corridor.applies_to(cluster)
                 and tables.corridor_minutes[i] > rules.corridor.max_minutes
             ):
                 reasons[(k, i)] = (
-                    f"corridor rule: {k} needs a corridor and the nearest federal road is "
+                    f"corridor rule: {k} must reach a federal road and the nearest one is "
                     f"{tables.corridor_minutes[i]:.0f} min away (> {rules.corridor.max_minutes:g})"
                 )
     return reasons

@@ -122,9 +122,9 @@ def check_constraints(
         if (k, i) in forbidden:
             problems.append(f"core {k}@{i}: forbidden by rules.forbid")
         tb, tc = float(border_minutes[i]), float(corridor_minutes[i])
-        if cluster.cross_border and rules.border.enforce and tb > rules.border.max_minutes:
+        if rules.border.applies_to(cluster) and tb > rules.border.max_minutes:
             problems.append(f"core {k}@{i}: crossing {tb:.1f} min away breaks the border rule")
-        if cluster.needs_corridor and rules.corridor.enforce and tc > rules.corridor.max_minutes:
+        if rules.corridor.applies_to(cluster) and tc > rules.corridor.max_minutes:
             problems.append(
                 f"core {k}@{i}: federal road {tc:.1f} min away breaks the corridor rule"
             )

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from model.errors import InputError
-from model.region import Region, resolve_region_path
+from model.region import ClusterType, Region, resolve_region_path
 from model.tables import load_yaml
 
 BIG = 1e9  # upper bound for weights, radii and costs: finite and far above any sensible value
@@ -57,13 +57,29 @@ class Indicators(_Strict):
 
 
 class BorderRule(_Strict):
-    enforce: bool = Field(True, description="cross_border types need a crossing within reach")
+    enforce: bool = Field(True, description="cross-border types need a crossing within reach")
     max_minutes: FiniteNonNegative = Field(60.0, description="reach of a crossing, minutes")
+    types: list[Id] | None = Field(
+        None, description="types the rule applies to; null = those flagged cross_border"
+    )
+
+    def applies_to(self, cluster: ClusterType) -> bool:
+        """Whether a core of this type must lie within reach of a crossing."""
+        chosen = cluster.cross_border if self.types is None else cluster.id in self.types
+        return self.enforce and chosen
 
 
 class CorridorRule(_Strict):
-    enforce: bool = Field(True, description="needs_corridor types need a federal road in reach")
+    enforce: bool = Field(True, description="corridor types need a federal road within reach")
     max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
+    types: list[Id] | None = Field(
+        None, description="types the rule applies to; null = those flagged needs_corridor"
+    )
+
+    def applies_to(self, cluster: ClusterType) -> bool:
+        """Whether a core of this type must lie within reach of a federal road."""
+        chosen = cluster.needs_corridor if self.types is None else cluster.id in self.types
+        return self.enforce and chosen
 
 
 class SiteRange(_Strict):
@@ -321,6 +337,9 @@ def check_against_region(loaded: LoadedScenario, region: Region) -> None:
             sample = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
             raise InputError(file, where, f"unknown {kind} {value!r} (known: {sample})")
 
+    for rule_name in ("border", "corridor"):
+        for index, cluster in enumerate(getattr(rules, rule_name).types or []):
+            need("cluster type", cluster, f"rules.{rule_name}.types[{index}]")
     for key in rules.sites:
         if key != "default":
             need("cluster type", key, f"rules.sites.{key}")
