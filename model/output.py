@@ -1,7 +1,7 @@
 """Write a run folder (DESIGN.md §5b) atomically, never over a user's earlier results.
 
-Files are written into a hidden temporary folder beside the destination and moved into place
-in one rename once complete, so an interrupted run leaves no partial run folder.
+Files are written into a staging folder (``model.staging``) and moved into place in one rename
+once complete, so an interrupted run leaves no partial run folder.
 """
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 import math
 import platform
-import shutil
 import subprocess
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from model.errors import OutputExistsError
 from model.pipeline import RunResult
+from model.staging import staged_folder
 
 PACKAGES = ("clustersite", "pyomo", "highspy", "pandas", "numpy", "scipy", "networkx", "pydantic")
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -33,16 +31,6 @@ def default_run_folder(runs_dir: Path, name: str) -> Path:
         candidate = runs_dir / f"{name}-{stamp}-{counter}"
         counter += 1
     return candidate
-
-
-def check_destination(folder: Path, force: bool) -> None:
-    """Refuse a destination that holds anything, unless forced; refuse non-folders always."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputExistsError(folder, None, "output path exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise OutputExistsError(
-            folder, None, "output folder is not empty; choose another --out or add --force"
-        )
 
 
 def _package_versions() -> dict[str, str]:
@@ -143,12 +131,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
 
 def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
     """Write assignments.csv (when there is a solution) and summary.json into ``folder``."""
-    check_destination(folder, force)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
-    )
-    try:
+    with staged_folder(folder, force) as staging:
         if result.has_solution:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
@@ -156,25 +139,4 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
-        _move_into_place(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder
-
-
-def _move_into_place(staging: Path, folder: Path) -> None:
-    """Rename the finished folder into place; an old folder (with --force) goes only after."""
-    if not folder.exists():
-        staging.rename(folder)
-        return
-    if not any(folder.iterdir()):
-        folder.rmdir()
-        staging.rename(folder)
-        return
-    retired = folder.with_name(f".{folder.name}.replaced")
-    if retired.exists():
-        shutil.rmtree(retired)
-    folder.rename(retired)
-    staging.rename(folder)
-    shutil.rmtree(retired, ignore_errors=True)

@@ -59,8 +59,9 @@ def check_time_limit(args: argparse.Namespace) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.output import check_destination, default_run_folder, write_run
+    from model.output import default_run_folder, write_run
     from model.pipeline import solve_scenario_file
+    from model.staging import check_destination
 
     check_time_limit(args)
     if args.out is not None:
