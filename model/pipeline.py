@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +23,13 @@ from pathlib import Path
 import pandas as pd
 
 from model.diagnosis import GENERAL_MESSAGE, structural_conflicts
-from model.errors import ClusterSiteError
+from model.errors import ClusterSiteError, InputError, SolverUnavailableError
 from model.formulation import build_model
 from model.instance import IndicatorTables, SitingInstance, build_instance, compute_indicators
 from model.region import Region, load_region
 from model.results import Evaluation, Solution, evaluate, read_solution
 from model.scenario import LoadedScenario, check_against_region, load_scenario
-from solvers import SolveOutcome, SolverOptions, Status, get_solver
+from solvers import SolveOutcome, SolverAdapter, SolverOptions, Status, get_solver
 
 OBJECTIVE_TOLERANCE = 1e-6
 
@@ -106,6 +107,33 @@ def solver_options(loaded: LoadedScenario) -> SolverOptions:
     )
 
 
+def checked_region_path(loaded: LoadedScenario) -> Path:
+    """The scenario's region folder; a missing folder is an error of the scenario's key."""
+    path = loaded.region_path()
+    file = loaded.path or "<scenario>"
+    if not path.exists():
+        raise InputError(file, "region", f"region folder not found: {path}")
+    if not path.is_dir():
+        raise InputError(file, "region", f"region path is not a folder: {path}")
+    return path
+
+
+def solver_for(loaded: LoadedScenario) -> SolverAdapter:
+    """The scenario's solver; a missing one is an error of the scenario's key."""
+    # Pyomo logs a warning with a traceback when a solver name is unknown; the one-line
+    # error below says it better
+    quiet = logging.getLogger("pyomo.opt")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return get_solver(loaded.scenario.solver.name)
+    except SolverUnavailableError as err:
+        where = "solver.name" if loaded.path else None
+        raise InputError(loaded.path or "<scenario>", where, err.message) from err
+    finally:
+        quiet.setLevel(level)
+
+
 def solve(
     loaded: LoadedScenario, region: Region | None = None, watch: _Stopwatch | None = None
 ) -> RunResult:
@@ -114,9 +142,9 @@ def solve(
     scenario = loaded.scenario
     if region is None:
         with watch.stage("load_region"):
-            region = load_region(loaded.region_path())
+            region = load_region(checked_region_path(loaded))
     check_against_region(loaded, region)
-    adapter = get_solver(scenario.solver.name)  # fail early, before any work, if it is missing
+    adapter = solver_for(loaded)  # fail early, before any work, if it is missing
     with watch.stage("indicators"):
         tables = compute_indicators(region, scenario)
     with watch.stage("instance"):

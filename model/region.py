@@ -74,17 +74,21 @@ class Region:
         return path if path.is_file() else None
 
 
+def is_shipped(ref: str) -> bool:
+    """True when ``ref`` names a region shipped in data/ (a bare name, not a path)."""
+    return "/" not in ref and "\\" not in ref and (DATA_DIR / ref).is_dir()
+
+
 def resolve_region_path(ref: str, base_dir: Path | None = None) -> Path:
     """Turn a scenario's ``region:`` value into a folder.
 
     A bare name (no path separator) that exists under ``data/`` is a shipped region; anything
     else is a path, relative paths resolving against ``base_dir`` (the scenario file's folder).
     """
+    if is_shipped(ref):
+        return DATA_DIR / ref
     candidate = Path(ref).expanduser()
     if not candidate.is_absolute():
-        shipped = DATA_DIR / ref
-        if "/" not in ref and "\\" not in ref and shipped.is_dir():
-            return shipped
         candidate = (base_dir or Path.cwd()) / candidate
     return candidate
 

@@ -11,6 +11,8 @@ command-line overrides in the order given.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from model.errors import InputError
-from model.region import ClusterType, Region, resolve_region_path
+from model.region import ClusterType, Region, is_shipped, resolve_region_path
 from model.tables import load_yaml
 
 BIG = 1e9  # upper bound for weights, radii and costs: finite and far above any sensible value
@@ -83,8 +85,12 @@ class CorridorRule(_Strict):
 
 
 class SiteRange(_Strict):
-    min: Count | None = Field(None, description="least number of cores of the type")
-    max: Count | None = Field(None, description="largest number of cores of the type")
+    min: Count | None = Field(
+        None, description="least number of cores of the type (null: `default`'s, else 1)"
+    )
+    max: Count | None = Field(
+        None, description="largest number of cores of the type (null: `default`'s, else 1)"
+    )
 
 
 class Group(_Strict):
@@ -120,7 +126,7 @@ class Rules(_Strict):
     min_border_sites: Count = Field(0, description="least number of cores in border districts")
     groups: list[Group] = Field(default_factory=list, description="caps/floors on named groups")
     lock: list[SitePick] = Field(default_factory=list, description="cores that must be sited")
-    forbid: list[SitePick] = Field(default_factory=list, description="cores that may not be")
+    forbid: list[SitePick] = Field(default_factory=list, description="cores that may not be sited")
     budget: Budget | None = Field(None, description="budget over per-site costs; null = none")
 
     def site_range(self, cluster: str) -> tuple[int, int]:
@@ -226,8 +232,9 @@ def _read_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path
         parent, parent_chain, origin = _read_chain(parent_path, [*seen, resolved])
         merged, chain = _merge(parent, data), [*parent_chain, resolved]
         # a path inherited from an ancestor resolves against the ancestor's folder
-        if "region" not in data and "region" in parent:
-            merged["region"] = str(resolve_region_path(parent["region"], parent_path.parent))
+        inherited = parent.get("region")
+        if "region" not in data and isinstance(inherited, str) and not is_shipped(inherited):
+            merged["region"] = str(resolve_region_path(inherited, parent_path.parent))
     _record_origin(data, (), str(path), origin)
     return merged, chain, origin
 
@@ -275,10 +282,37 @@ def _origin_of(loc: tuple[Any, ...], origin: dict[tuple, str], default: str) -> 
     return default
 
 
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The schema model that holds the key at ``loc`` (walking lists and dict values)."""
+    current: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field_info = current.model_fields.get(str(part))
+            if field_info is None:
+                return None
+            current = field_info.annotation
+        else:
+            current = _element_type(current)
+        while typing.get_origin(current) in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(current) if a is not type(None)]
+            current = options[0] if len(options) == 1 else current
+            if len(options) != 1:
+                break
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _element_type(annotation: Any) -> Any:
+    """The entry type of list[X] or dict[str, X]."""
+    args = typing.get_args(annotation)
+    return args[-1] if args else None
+
+
 def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "unknown key"
+        model = _model_at(tuple(error["loc"]))
+        known = f"; expected one of {', '.join(model.model_fields)}" if model else ""
+        return f"unknown key{known}"
     if kind == "missing":
         return "required key is missing"
     given = error.get("input")
@@ -293,7 +327,9 @@ def validate_scenario(
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # a misspelt key is usually the cause of the other problems: report it first
+        errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         loc = tuple(first["loc"])
         where_file = _origin_of(loc, origin or {}, file)
         more = len(err.errors()) - 1

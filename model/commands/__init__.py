@@ -7,4 +7,8 @@ unrelated commands stay fast.
 
 COMMAND_MODULES = (
     "model.commands.run",
+    "model.commands.show",
+    "model.commands.scenario_docs",
+    "model.commands.compare",
+    "model.commands.sweep",
 )
