@@ -108,6 +108,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
                 for row in sitings
             ],
             "diagnosis": result.diagnosis,
+            "conflict": result.conflict,
             "solver": solver,
             "scenario": result.loaded.resolved(),
             "scenario_chain": result.loaded.chain,

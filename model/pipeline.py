@@ -22,13 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.conflicts import describe, find_conflict, single_fixes
 from model.diagnosis import GENERAL_MESSAGE, structural_conflicts
 from model.errors import ClusterSiteError, InputError, SolverUnavailableError
 from model.formulation import build_model
 from model.instance import IndicatorTables, SitingInstance, build_instance, compute_indicators
 from model.region import Region, load_region
 from model.results import Evaluation, Solution, evaluate, read_solution
-from model.scenario import LoadedScenario, check_against_region, load_scenario
+from model.scenario import LoadedScenario, Scenario, check_against_region, load_scenario
 from solvers import SolveOutcome, SolverAdapter, SolverOptions, Status, get_solver
 
 OBJECTIVE_TOLERANCE = 1e-6
@@ -64,6 +65,7 @@ class RunResult:
     instance: SitingInstance
     outcome: SolveOutcome | None
     diagnosis: list[str] = field(default_factory=list)
+    conflict: list[str] = field(default_factory=list)  # scenario keys of conflicting rules
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -152,7 +154,11 @@ def solve(
     empty = pd.DataFrame(columns=["cluster_type", "core", "district", "role", "contribution"])
 
     def finish(
-        status: str, outcome: SolveOutcome | None, evaluation: Evaluation | None, notes: list[str]
+        status: str,
+        outcome: SolveOutcome | None,
+        evaluation: Evaluation | None,
+        notes: list[str],
+        conflict: list[str] | None = None,
     ) -> RunResult:
         return RunResult(
             status=status,
@@ -165,19 +171,24 @@ def solve(
             instance=instance,
             outcome=outcome,
             diagnosis=notes,
+            conflict=conflict or [],
             timings=dict(watch.timings),
         )
 
     conflicts = structural_conflicts(instance)
     if conflicts:
-        return finish(Status.INFEASIBLE.value, None, None, conflicts)
+        with watch.stage("diagnosis"):
+            notes, conflict = diagnose(region, scenario, tables, conflicts)
+        return finish(Status.INFEASIBLE.value, None, None, notes, conflict)
     with watch.stage("build"):
         model = build_model(instance)
     outcome = adapter.solve(model, solver_options(loaded))
     watch.timings["handoff"] = outcome.handoff_s
     watch.timings["solve"] = outcome.wall_time_s - outcome.handoff_s
     if outcome.status == Status.INFEASIBLE:
-        return finish(outcome.status.value, outcome, None, [GENERAL_MESSAGE])
+        with watch.stage("diagnosis"):
+            notes, conflict = diagnose(region, scenario, tables, [])
+        return finish(outcome.status.value, outcome, None, notes, conflict)
     if not outcome.has_solution:
         return finish(outcome.status.value, outcome, None, [outcome.message])
     with watch.stage("results"):
@@ -185,6 +196,19 @@ def solve(
         evaluation = evaluate(solution, region, scenario, tables)
     _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
     return finish(outcome.status.value, outcome, evaluation, [])
+
+
+def diagnose(
+    region: Region, scenario: Scenario, tables: IndicatorTables, obvious: list[str]
+) -> tuple[list[str], list[str]]:
+    """Explain an infeasible scenario: the conflicting rules, then the obvious causes."""
+    try:
+        conflict = find_conflict(region, scenario, tables)
+        fixes = single_fixes(region, scenario, tables, conflict)
+    except RuntimeError as err:  # a feasibility test ran out of time: say what is known
+        return [*obvious, f"{GENERAL_MESSAGE} (conflict search stopped: {err})"], []
+    notes = describe(conflict, fixes) + obvious
+    return notes or [GENERAL_MESSAGE], [rule.key for rule in conflict]
 
 
 def _verify(evaluation: Evaluation, outcome: SolveOutcome, exact: bool) -> None:
