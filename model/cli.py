@@ -19,6 +19,7 @@ from model.commands import COMMAND_MODULES
 from model.errors import ClusterSiteError
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+EXIT_OS_ERROR = 1
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report it
 
@@ -54,4 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         # the reader of our output went away (e.g. `| head`); silence the final flush
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except OSError as err:  # a full disk, a permission: results were not moved into place
+        print(f"error: {err}; no results were written", file=sys.stderr)
+        return EXIT_OS_ERROR
     return status

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from model.pipeline import RunResult
+from model.report.writer import write_report
 from model.staging import staged_folder
 
 PACKAGES = ("clustersite", "pyomo", "highspy", "pandas", "numpy", "scipy", "networkx", "pydantic")
@@ -114,18 +115,21 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             "scenario_chain": result.loaded.chain,
             "overrides": result.loaded.overrides,
             "provenance": {
-                "region": str(result.region.path),
+                "region": str(result.region.path.resolve()),
                 "data_files_sha256": result.region.file_hashes,
                 "packages": _package_versions(),
                 "git_revision": _git_revision(),
-                "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             },
             "model_size": {
                 "core_sites": len(result.instance.sites),
                 "member_arcs": len(result.instance.members),
                 "cooperating_pairs": len(result.instance.pairs),
             },
-            "timings": result.timings,
+            # everything that changes from one identical run to the next sits under timings
+            "timings": {
+                **result.timings,
+                "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
         }
     )
 
@@ -140,4 +144,5 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
+        write_report(result, staging)  # map.png, report.md, report.html
     return folder

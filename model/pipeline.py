@@ -113,6 +113,8 @@ def checked_region_path(loaded: LoadedScenario) -> Path:
     """The scenario's region folder; a missing folder is an error of the scenario's key."""
     path = loaded.region_path()
     file = loaded.path or "<scenario>"
+    if path.is_symlink() and not path.exists():
+        raise InputError(file, "region", f"broken symbolic link or a loop of links: {path}")
     if not path.exists():
         raise InputError(file, "region", f"region folder not found: {path}")
     if not path.is_dir():

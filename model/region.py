@@ -96,6 +96,8 @@ def resolve_region_path(ref: str, base_dir: Path | None = None) -> Path:
 def load_region(path: Path | str) -> Region:
     """Read and validate every file of a region folder."""
     folder = Path(path)
+    if folder.is_symlink() and not folder.exists():
+        raise InputError(folder, None, "broken symbolic link or a loop of links")
     if not folder.exists():
         raise InputError(folder, None, "region folder not found")
     if not folder.is_dir():

@@ -35,6 +35,8 @@ class CsvRow:
 
 def check_readable(path: Path) -> None:
     """Refuse paths that are missing, not regular files, or too large."""
+    if path.is_symlink() and not path.exists():
+        raise InputError(path, None, "broken symbolic link or a loop of links")
     if not path.exists():
         raise InputError(path, None, "file not found")
     if not path.is_file():

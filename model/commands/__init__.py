@@ -11,4 +11,7 @@ COMMAND_MODULES = (
     "model.commands.scenario_docs",
     "model.commands.compare",
     "model.commands.sweep",
+    "model.commands.map",
+    "model.commands.indicators",
+    "model.commands.rerun",
 )

@@ -1,0 +1,68 @@
+"""``run.py rerun RUN_FOLDER``: reproduce a run and say whether it came out the same."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_NOT_REPRODUCED = 5
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    rerun = commands.add_parser(
+        "rerun",
+        help="reproduce a saved run from its resolved scenario and compare",
+        description="Solve the scenario saved in RUN_FOLDER/summary.json again on the same "
+        "region folder, warn about data files that changed since, write a new run folder and "
+        "say whether assignments.csv came out byte for byte the same.",
+    )
+    rerun.add_argument("run_folder", type=Path, help="a run folder written by `run.py run`")
+    rerun.add_argument("--out", type=Path, help="new run folder (default: under runs/)")
+    rerun.add_argument("--force", action="store_true", help="replace the results held in --out")
+    rerun.add_argument(
+        "--runs-dir", type=Path, default=Path("runs"), help="where new run folders go (runs/)"
+    )
+    rerun.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit with status {EXIT_NOT_REPRODUCED} unless the assignments are identical",
+    )
+    rerun.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from model.commands.run import exit_status, render_report
+    from model.output import default_run_folder, write_run
+    from model.rerun import changed_files, read_saved_run, rerun
+    from model.staging import check_destination
+
+    if args.out is not None:
+        check_destination(args.out, args.force)
+    saved = read_saved_run(args.run_folder)
+    changes = changed_files(saved)
+    if changes:
+        print(
+            "warning: the data changed since the saved run: " + ", ".join(changes),
+            file=sys.stderr,
+        )
+    result = rerun(saved)
+    folder = args.out or default_run_folder(args.runs_dir, result.loaded.scenario.name)
+    write_run(result, folder, force=args.force)
+    print(render_report(result, folder))
+    before, after = args.run_folder / "assignments.csv", folder / "assignments.csv"
+    same = _same_bytes(before, after)
+    print(
+        "reproduced: assignments.csv is identical"
+        if same
+        else "NOT reproduced: assignments.csv differs from the saved run"
+    )
+    if args.check and not same:
+        return EXIT_NOT_REPRODUCED
+    return exit_status(result)
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    if first.exists() != second.exists():
+        return False
+    return not first.exists() or first.read_bytes() == second.read_bytes()
