@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from model.pipeline import RunResult
+from model.report.writer import write_report
 from model.staging import staged_folder
 
 PACKAGES = ("clustersite", "pyomo", "highspy", "pandas", "numpy", "scipy", "networkx", "pydantic")
@@ -143,4 +144,5 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
+        write_report(result, staging)  # map.png, report.md, report.html
     return folder

@@ -116,7 +116,13 @@ def test_no_argument_runs_the_baseline(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     folders = list((tmp_path / "runs").iterdir())
     assert len(folders) == 1 and folders[0].name.startswith("baseline-")
-    assert {p.name for p in folders[0].iterdir()} == {"assignments.csv", "summary.json"}
+    assert {p.name for p in folders[0].iterdir()} == {
+        "assignments.csv",
+        "summary.json",
+        "map.png",
+        "report.md",
+        "report.html",
+    }
 
 
 def test_help_documents_every_option() -> None:

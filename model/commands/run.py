@@ -127,6 +127,6 @@ def render_report(result: RunResult, folder: Path) -> str:
         + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
     )
     lines.append("")
-    written = ["summary.json"] if not result.has_solution else ["assignments.csv", "summary.json"]
+    written = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     lines.append(f"results in {folder}/ ({', '.join(written)})")
     return "\n".join(lines)

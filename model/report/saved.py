@@ -1,0 +1,89 @@
+"""Read what a map needs back from a run folder (summary.json), without solving anything."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model.errors import InputError
+from model.region import Region, load_region
+from model.report.maps import MapSiting
+from model.tables import read_text
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A run folder's region, sitings and headline, as the map command draws them."""
+
+    folder: Path
+    region: Region
+    sitings: list[MapSiting]
+    types: list[str]
+    title: str
+    stale_files: list[str]  # data files whose hash differs from the one the run recorded
+
+
+def _field(summary: dict[str, Any], path: Path, *keys: str) -> Any:
+    node: Any = summary
+    for n, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            raise InputError(path, ".".join(keys[: n + 1]), "missing from summary.json")
+        node = node[key]
+    return node
+
+
+def read_saved_run(folder: Path) -> SavedRun:
+    """Load the region named in summary.json and the sitings it records."""
+    if not folder.is_dir():
+        raise InputError(folder, None, "run folder not found")
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise InputError(folder, None, "not a run folder: no summary.json")
+    try:
+        summary = json.loads(read_text(path))
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"line {err.lineno}", f"not valid JSON: {err.msg}") from err
+    if not isinstance(summary, dict):
+        raise InputError(path, None, "expected a JSON object")
+    region_dir = Path(str(_field(summary, path, "provenance", "region")))
+    if not region_dir.is_dir():
+        raise InputError(path, "provenance.region", f"region folder not found: {region_dir}")
+    region = load_region(region_dir)
+    known = set(region.district_ids)
+    sitings = []
+    for n, entry in enumerate(_field(summary, path, "sitings")):
+        where = f"sitings[{n}]"
+        if not isinstance(entry, dict):
+            raise InputError(path, where, "expected an object")
+        kind, core = entry.get("cluster_type"), entry.get("core")
+        members = entry.get("members", [])
+        if kind not in region.clusters:
+            raise InputError(path, f"{where}.cluster_type", f"unknown cluster type {kind!r}")
+        if not isinstance(members, list):
+            raise InputError(path, f"{where}.members", "expected a list")
+        for district in [core, *members]:
+            if district not in known:
+                raise InputError(path, where, f"unknown district {district!r}")
+        sitings.append(MapSiting(str(kind), str(core), [str(m) for m in members]))
+    chosen = summary.get("scenario", {}).get("rules", {}).get("clusters")
+    types = [str(k) for k in chosen] if isinstance(chosen, list) else list(region.clusters)
+    recorded = summary.get("provenance", {}).get("data_files_sha256", {})
+    stale = sorted(
+        name
+        for name, digest in region.file_hashes.items()
+        if recorded.get(name) not in (None, digest)
+    )
+    return SavedRun(folder, region, sitings, types, _title(summary), stale)
+
+
+def _title(summary: dict[str, Any]) -> str:
+    name = summary.get("scenario", {}).get("name", "?")
+    status = str(summary.get("status", "?"))
+    objective = summary.get("objective")
+    label = status if status == "optimal" else f"{status} (NOT optimal)"
+    if status == "infeasible":
+        label = "infeasible: no siting"
+    value = f", objective {objective:.3f}" if isinstance(objective, int | float) else ""
+    return f"Scenario {name}: {label}{value}"

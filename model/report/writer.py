@@ -1,0 +1,53 @@
+"""Write a run's map.png, report.md and report.html into a folder.
+
+``model.output.write_run`` calls :func:`write_report` on its staging folder, so the report
+files appear together with assignments.csv and summary.json, or not at all.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from model.pipeline import RunResult
+from model.report.content import run_document
+from model.report.explain import explain
+from model.report.geo import load_shapes
+from model.report.html import render_html
+from model.report.maps import save_figure, siting_figure
+from model.report.markdown import render_markdown
+from model.report.provenance import read_provenance
+
+MAP_FILE, MARKDOWN_FILE, HTML_FILE = "map.png", "report.md", "report.html"
+
+
+def map_title(result: RunResult) -> str:
+    """Scenario, status and objective in one line."""
+    status = result.status if result.status == "optimal" else f"{result.status} (NOT optimal)"
+    if result.status == "infeasible":
+        status = "infeasible: no siting"
+    value = f", objective {result.objective:.3f}" if result.objective is not None else ""
+    return f"Scenario {result.loaded.scenario.name}: {status}{value}"
+
+
+def render_map(result: RunResult) -> tuple[bytes, str | None]:
+    """The run's map as PNG bytes, and the credit line of its geometry (if any)."""
+    shapes = load_shapes(result.region.path, set(result.region.district_ids))
+    figure = siting_figure(
+        result.region, shapes, result.sitings(), result.instance.types, map_title(result)
+    )
+    buffer = io.BytesIO()
+    save_figure(figure, buffer)
+    return buffer.getvalue(), shapes.attribution
+
+
+def write_report(result: RunResult, folder: Path, runner_ups: bool = True) -> list[Path]:
+    """Write map.png, report.md and report.html; return their paths."""
+    png, credit = render_map(result)
+    explanations = explain(result, runner_ups=runner_ups) if result.has_solution else []
+    document = run_document(result, explanations, png, read_provenance(result.region.path), credit)
+    paths = [folder / MAP_FILE, folder / MARKDOWN_FILE, folder / HTML_FILE]
+    paths[0].write_bytes(png)
+    paths[1].write_text(render_markdown(document), encoding="utf-8")
+    paths[2].write_text(render_html(document), encoding="utf-8")
+    return paths
