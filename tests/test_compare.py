@@ -68,7 +68,10 @@ def test_compare_command_solves_and_writes_tables(
         "settings.csv",
         "comparison.md",
         "runs",
+        "comparison.html",
+        "comparison_maps.png",
     }
+    assert "export_push" in (out / "comparison.html").read_text(encoding="utf-8")
     settings = pd.read_csv(out / "settings.csv", index_col=0)
     assert {"weights.fit", "weights.export"} <= set(settings.index)
     # each solved scenario has its own run folder; their objectives are in the terms table

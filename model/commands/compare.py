@@ -71,14 +71,23 @@ def write_comparison(
     folder: Path,
     force: bool,
 ) -> None:
-    """The tables, and every freshly solved run in runs/<label>/, written all at once."""
+    """The tables, every freshly solved run in runs/<label>/, and (when every column was
+    solved here) the comparison report with small multiples of the maps, written all at once."""
     from model.output import write_run
+    from model.report import write_comparison_report
     from model.staging import staged_folder
 
     with staged_folder(folder, force) as staging:
         comparison.write(staging)
         for result, label in zip(results, labels, strict=True):
             write_run(result, staging / "runs" / label)
+        if results and len(results) == len(comparison.sitings.columns):
+            tables = {
+                "Sitings (* core moved, ~ other members)": comparison.sitings,
+                "Objective and terms": comparison.terms,
+                "Settings that differ": comparison.settings,
+            }
+            write_comparison_report(results, staging, tables=tables, labels=labels)
 
 
 def handle(args: argparse.Namespace) -> int:
