@@ -42,26 +42,33 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from model.instance import SitingInstance
 
 
 def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
-    """Build the Pyomo model; reads like the table of contents of the formulation."""
-    model = pyo.ConcreteModel(name="cluster_siting")
-    declare_variables(model, instance)
-    declare_objective(model, instance)
-    add_sites_per_type(model, instance)
-    add_district_capacity(model, instance)
-    add_members_need_core(model, instance)
-    add_one_membership(model, instance)
-    add_catchment_size(model, instance)
-    add_pair_logic(model, instance)
-    add_pair_bounds(model, instance)
-    add_min_border_sites(model, instance)
-    add_group_limits(model, instance)
-    add_locks(model, instance)
-    add_budget(model, instance)
+    """Build the Pyomo model; reads like the table of contents of the formulation.
+
+    Python's cyclic garbage collector is paused meanwhile (as Pyomo's own writers do): the
+    build creates hundreds of thousands of objects and nothing to collect, and the collector's
+    passes over them took 40 % of the build time at 1,000 districts.
+    """
+    with PauseGC():
+        model = pyo.ConcreteModel(name="cluster_siting")
+        declare_variables(model, instance)
+        declare_objective(model, instance)
+        add_sites_per_type(model, instance)
+        add_district_capacity(model, instance)
+        add_members_need_core(model, instance)
+        add_one_membership(model, instance)
+        add_catchment_size(model, instance)
+        add_pair_logic(model, instance)
+        add_pair_bounds(model, instance)
+        add_min_border_sites(model, instance)
+        add_group_limits(model, instance)
+        add_locks(model, instance)
+        add_budget(model, instance)
     return model
 
 
@@ -122,7 +129,7 @@ def add_district_capacity(model: pyo.ConcreteModel, instance: SitingInstance) ->
 def add_members_need_core(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     """3. x[k,i,j] ≤ y[k,i] (implied by 5, kept because it tightens the LP relaxation)."""
     model.members_need_core = pyo.Constraint(
-        instance.members, rule=lambda m, k, i, j: m.x[k, i, j] <= m.y[k, i]
+        model.x.index_set(), rule=lambda m, k, i, j: m.x[k, i, j] <= m.y[k, i]
     )
 
 
@@ -158,10 +165,10 @@ def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance) -> No
 def add_pair_logic(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     """6. z[k,i,k',j] ≤ y[k,i] and z[k,i,k',j] ≤ y[k',j]."""
     model.pair_first_core = pyo.Constraint(
-        instance.pairs, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k, i]
+        model.z.index_set(), rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k, i]
     )
     model.pair_second_core = pyo.Constraint(
-        instance.pairs, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k2, j]
+        model.z.index_set(), rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k2, j]
     )
 
 

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import pyomo.environ as pyo
 
+from model.errors import InputError
+
 
 class Status(enum.StrEnum):
     """Outcome of a solve, as reported in summary.json."""
@@ -28,13 +30,14 @@ class Status(enum.StrEnum):
 class SolverOptions:
     """Solver settings common to every adapter; ``raw`` goes to the solver as given."""
 
-    time_limit: float | None = None
-    mip_gap: float = 0.0
-    threads: int | None = None
-    seed: int = 0
-    presolve: bool | None = None
-    log_file: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
+    time_limit: float | None = None  # seconds of solver time
+    mip_gap: float = 0.0  # relative gap |bound − objective| / |objective| to stop at
+    abs_gap: float | None = None  # absolute gap |bound − objective| to stop at; None: default
+    threads: int | None = None  # None: the solver's default
+    seed: int = 0  # the solver's random seed
+    presolve: bool | None = None  # None: the solver's default
+    log_file: str | None = None  # write the solver's log here (console output stays silent)
+    raw: dict[str, Any] = field(default_factory=dict)  # solver-specific names, passed as given
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class SolveOutcome:
         data = asdict(self)
         data["status"] = self.status.value
         return data
+
+
+class SolverOptionError(InputError):
+    """The solver refused an option (an unknown name or a bad value): bad input, exit 2."""
+
+    def __init__(self, solver: str, option: str, value: object) -> None:
+        super().__init__(None, f"solver option {option}", f"{solver} refused {option}={value!r}")
 
 
 class SolverAdapter(Protocol):

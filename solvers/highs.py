@@ -1,8 +1,21 @@
-"""HiGHS through highspy, with a hand-off that avoids Pyomo's per-constraint translation.
+"""HiGHS through highspy: a one-call hand-off, and a persistent model for quick re-solves.
 
-The Pyomo model is compiled once to matrix form by Pyomo's standard-form compiler
-(``pyomo.repn.plugins.standard_form``) and passed to HiGHS in a single ``passModel`` call; this
-was about 3× faster than Pyomo's persistent HiGHS interface (DESIGN.md §6).
+The Pyomo model is compiled once to arrays (``solvers.standard_form``: linear relations are
+read straight from the expression trees, anything else goes through Pyomo's standard-form
+compiler) and passed to HiGHS in a single ``passModel`` call, instead of Pyomo's persistent
+HiGHS interface, which translates constraint by constraint (DESIGN.md §6). A MIP is called
+unbounded only after a zero-objective solve of the same constraints finds a point.
+
+:class:`PersistentHighs` keeps the HiGHS model alive after the first solve so that sweeps and
+sensitivity analyses can change objective coefficients or variable bounds (locks and forbids
+are bounds on ``y``) and re-solve without rebuilding or handing off again::
+
+    engine = PersistentHighs(model)
+    first = engine.resolve(options)
+    engine.set_objective_coefficients([(model.y["wood", "d0001"], 2.5)])
+    engine.fix(model.y["food", "d0002"], 1.0)      # a lock; fix(..., 0.0) is a forbid
+    second = engine.resolve(options)               # values loaded into the model again
+    engine.unfix(model.y["food", "d0002"])         # back to the model's own bounds
 """
 
 from __future__ import annotations
@@ -11,22 +24,30 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from importlib import metadata
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.core.base.var import VarData
 
-from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
+from solvers.base import SolveOutcome, SolverOptionError, SolverOptions, Status, relative_gap
+from solvers.standard_form import (
+    InfeasibleConstantError,
+    LinearProgram,
+    all_columns_bounded,
+    compile_model,
+    load_values,
+)
 
 try:
     import highspy
 except ImportError:  # pragma: no cover - highspy is a core dependency
     highspy = None  # type: ignore[assignment]
 
-INTEGRALITY_TOLERANCE = 1e-6
+SOLUTION_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
+PROBE_SECONDS = 30.0  # time limit of the feasibility check that settles "unbounded"
 
 
 @contextlib.contextmanager
@@ -47,11 +68,68 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance."""
     with _quiet_stdout():
         solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     return solver
+
+
+def highs_version() -> str:
+    try:
+        return metadata.version("highspy")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
+    """The arrays of ``lp`` as a ``highspy.HighsLp`` (column-wise matrix)."""
+    inf = highspy.kHighsInf
+    out = highspy.HighsLp()
+    out.num_col_ = lp.num_col
+    out.num_row_ = lp.num_row
+    out.col_cost_ = lp.cost
+    out.col_lower_ = np.where(np.isfinite(lp.col_lower), lp.col_lower, -inf)
+    out.col_upper_ = np.where(np.isfinite(lp.col_upper), lp.col_upper, inf)
+    out.row_lower_ = np.where(np.isfinite(lp.row_lower), lp.row_lower, -inf)
+    out.row_upper_ = np.where(np.isfinite(lp.row_upper), lp.row_upper, inf)
+    out.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    out.a_matrix_.start_ = lp.a_start
+    out.a_matrix_.index_ = lp.a_index
+    out.a_matrix_.value_ = lp.a_value
+    out.sense_ = highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
+    out.offset_ = lp.offset
+    if lp.integrality.any():
+        integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        out.integrality_ = [integer if flag else continuous for flag in lp.integrality.tolist()]
+    return out
+
+
+def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
+    """Map the common options to HiGHS's names; raw options go through as given."""
+    settings: dict[str, bool | float | str | int] = {
+        "mip_rel_gap": float(options.mip_gap),
+        "random_seed": int(options.seed),
+    }
+    if options.abs_gap is not None:
+        settings["mip_abs_gap"] = float(options.abs_gap)
+    if options.time_limit is not None:
+        settings["time_limit"] = float(options.time_limit)
+    if options.presolve is not None:
+        settings["presolve"] = "on" if options.presolve else "off"
+    if options.threads is not None:
+        # HiGHS keeps one thread scheduler per process; a different thread count needs a
+        # new one, or the run fails with "scheduler has already been initialized"
+        solver.resetGlobalScheduler(True)
+        settings["threads"] = int(options.threads)
+    if options.log_file:
+        settings.update(output_flag=True, log_to_console=False, log_file=str(options.log_file))
+    settings.update(options.raw)
+    for key, value in settings.items():
+        status = solver.setOptionValue(key, value)
+        if status == highspy.HighsStatus.kError:
+            raise SolverOptionError("highs", key, value)
 
 
 class HighsAdapter:
@@ -63,160 +141,216 @@ class HighsAdapter:
         return highspy is not None
 
     def version(self) -> str:
-        try:
-            return metadata.version("highspy")
-        except metadata.PackageNotFoundError:
-            return "unknown"
+        return highs_version()
 
     def install_hint(self) -> str:
         return "pip install highspy"
 
     def solve(self, model: pyo.ConcreteModel, options: SolverOptions) -> SolveOutcome:
+        return PersistentHighs(model).resolve(options)
+
+
+class PersistentHighs:
+    """A HiGHS model kept alive for re-solving after changes to costs or bounds.
+
+    The Pyomo model is compiled and handed to HiGHS once, in the constructor. Later edits of
+    the Pyomo model itself are not seen: change the HiGHS copy through the methods below.
+    Every ``resolve`` loads the new solution's values into the Pyomo variables.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel) -> None:
         started = time.perf_counter()
+        self.model = model
+        self._trivial: SolveOutcome | None = None
+        self._solver = new_highs()
+        self.lp: LinearProgram | None = None
         try:
-            compiled = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-        except InfeasibleConstraintException as err:
-            return self._outcome(Status.INFEASIBLE, started, started, message=str(err))
-        solver = _new_highs()
-        lp, columns = self._to_highs_lp(model, compiled)
-        if lp.num_col_ == 0:
-            # nothing left to decide: every constraint was constant and satisfied
-            offset = float(compiled.c_offset[0]) if len(compiled.c_offset) else 0.0
-            return self._outcome(Status.OPTIMAL, started, started, objective=offset, bound=offset)
-        solver.passModel(lp)
-        handed_off = time.perf_counter()
-        self._apply_options(solver, options)
-        solver.run()
-        return self._collect(solver, columns, started, handed_off)
+            self.lp = compile_model(model)
+        except InfeasibleConstantError as err:
+            self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
+        else:
+            self._column = {id(v): j for j, v in enumerate(self.lp.columns)}
+            if self.lp.num_col == 0:
+                # nothing left to decide: every constraint was constant and satisfied
+                self._trivial = _outcome(
+                    Status.OPTIMAL, objective=self.lp.offset, bound=self.lp.offset
+                )
+            else:
+                self._solver.passModel(to_highs_lp(self.lp))
+        self.handoff_s = time.perf_counter() - started
+        self._pending_handoff = self.handoff_s
 
-    @staticmethod
-    def _to_highs_lp(
-        model: pyo.ConcreteModel, compiled: object
-    ) -> tuple[highspy.HighsLp, list[pyo.Var]]:
-        c = compiled.c.toarray().ravel() if compiled.c.shape[0] else None  # type: ignore[attr-defined]
-        a_matrix = compiled.A.tocsc()  # type: ignore[attr-defined]
-        columns = list(compiled.columns)  # type: ignore[attr-defined]
-        rows = compiled.rows  # type: ignore[attr-defined]
-        rhs = np.asarray(compiled.rhs, dtype=np.float64)  # type: ignore[attr-defined]
-        senses = np.array([sense for _, sense in rows], dtype=int)
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(columns)
-        lp.num_row_ = len(rows)
-        lp.col_cost_ = c if c is not None else np.zeros(len(columns))
-        lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
-        lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
-        # mixed form: sense 1 is "row ≤ rhs", -1 is "row ≥ rhs", 0 is "row = rhs"
-        lp.row_lower_ = np.where(senses <= 0, rhs, -inf) if len(rows) else np.zeros(0)
-        lp.row_upper_ = np.where(senses >= 0, rhs, inf) if len(rows) else np.zeros(0)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a_matrix.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = a_matrix.indices.astype(np.int32)
-        lp.a_matrix_.value_ = a_matrix.data.astype(float)
-        objective = next(model.component_data_objects(pyo.Objective, active=True))
-        lp.sense_ = (
-            highspy.ObjSense.kMaximize
-            if objective.sense == pyo.maximize
-            else highspy.ObjSense.kMinimize
+    # -- changes -------------------------------------------------------------------------
+    def column(self, var: VarData) -> int:
+        """The HiGHS column of a Pyomo variable (KeyError if it is not in the model)."""
+        if self.lp is None:
+            raise KeyError(var.name)
+        try:
+            return self._column[id(var)]
+        except KeyError:
+            raise KeyError(f"{var.name} is not a column of this model") from None
+
+    def set_objective_coefficients(
+        self, coefficients: Mapping[VarData, float] | Iterable[tuple[VarData, float]]
+    ) -> None:
+        """Replace the objective coefficients of the given variables.
+
+        Takes (variable, coefficient) pairs or a ``pyomo.common.collections.ComponentMap``
+        (Pyomo variables cannot be keys of a plain dict).
+        """
+        pairs = list(coefficients.items() if isinstance(coefficients, Mapping) else coefficients)
+        if not pairs:
+            return
+        index = np.fromiter((self.column(v) for v, _ in pairs), dtype=np.int32, count=len(pairs))
+        values = np.fromiter((c for _, c in pairs), dtype=np.float64, count=len(pairs))
+        self._solver.changeColsCost(len(index), index, values)
+
+    def objective_coefficient(self, var: VarData) -> float:
+        """The current objective coefficient of ``var`` in the HiGHS model."""
+        return float(self._solver.getLp().col_cost_[self.column(var)])
+
+    def set_bounds(self, var: VarData, lower: float | None, upper: float | None) -> None:
+        """Set a variable's bounds (None: unbounded on that side)."""
+        lo = -highspy.kHighsInf if lower is None else float(lower)
+        hi = highspy.kHighsInf if upper is None else float(upper)
+        self._solver.changeColBounds(self.column(var), lo, hi)
+
+    def fix(self, var: VarData, value: float) -> None:
+        """Fix a variable (for a site: 1 locks it, 0 forbids it)."""
+        self.set_bounds(var, value, value)
+
+    def unfix(self, var: VarData) -> None:
+        """Restore the bounds the variable had when the model was compiled."""
+        assert self.lp is not None
+        j = self.column(var)
+        lower, upper = self.lp.col_lower[j], self.lp.col_upper[j]
+        self.set_bounds(
+            var,
+            float(lower) if np.isfinite(lower) else None,
+            float(upper) if np.isfinite(upper) else None,
         )
-        offset = compiled.c_offset  # type: ignore[attr-defined]
-        lp.offset_ = float(offset[0]) if len(offset) else 0.0
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if v.is_integer() else highspy.HighsVarType.kContinuous
-            for v in columns
-        ]
-        return lp, columns
 
-    @staticmethod
-    def _apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
-        solver.setOptionValue("mip_rel_gap", float(options.mip_gap))
-        solver.setOptionValue("random_seed", int(options.seed))
-        if options.time_limit is not None:
-            solver.setOptionValue("time_limit", float(options.time_limit))
-        if options.threads is not None:
-            # HiGHS keeps one thread scheduler per process; a different thread count needs a
-            # new one, or the run fails with "scheduler has already been initialized"
-            solver.resetGlobalScheduler(True)
-            solver.setOptionValue("threads", int(options.threads))
-        if options.presolve is not None:
-            solver.setOptionValue("presolve", "on" if options.presolve else "off")
-        if options.log_file:
-            solver.setOptionValue("output_flag", True)
-            solver.setOptionValue("log_to_console", False)
-            solver.setOptionValue("log_file", options.log_file)
-        for key, value in options.raw.items():
-            solver.setOptionValue(key, value)
+    # -- solving -------------------------------------------------------------------------
+    def resolve(self, options: SolverOptions | None = None) -> SolveOutcome:
+        """Solve the current HiGHS model, load the values into the Pyomo model, report."""
+        options = options or SolverOptions()
+        handoff, self._pending_handoff = self._pending_handoff, 0.0
+        if self._trivial is not None:
+            return _with_times(self._trivial, handoff, handoff, None)
+        assert self.lp is not None
+        started = time.perf_counter()
+        apply_options(self._solver, options)
+        self._solver.run()
+        solver_time = time.perf_counter() - started
+        outcome = self._collect()
+        wall = time.perf_counter() - started + handoff
+        return _with_times(outcome, wall, handoff, solver_time)
 
-    def _collect(
-        self,
-        solver: highspy.Highs,
-        columns: list[pyo.Var],
-        started: float,
-        handed_off: float,
-    ) -> SolveOutcome:
-        model_status = solver.getModelStatus()
-        info = solver.getInfo()
-        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    def _collect(self) -> SolveOutcome:
+        assert self.lp is not None
+        solver = self._solver
         kind = highspy.HighsModelStatus
+        model_status = solver.getModelStatus()
+        message = solver.modelStatusToString(model_status)
+        is_mip = bool(self.lp.integrality.any())
+        if model_status == kind.kUnboundedOrInfeasible or (
+            model_status == kind.kUnbounded and is_mip
+        ):
+            # a MIP is unbounded only if it has an integer point; check rather than trust
+            return self._infeasible_or_unbounded(message)
         status = {
             kind.kOptimal: Status.OPTIMAL,
             kind.kTimeLimit: Status.TIME_LIMIT,
             kind.kInfeasible: Status.INFEASIBLE,
             kind.kUnbounded: Status.UNBOUNDED,
         }.get(model_status, Status.ERROR)
-        if model_status == kind.kUnboundedOrInfeasible:
-            bounded = all(v.lb is not None and v.ub is not None for v in columns)
-            # every column bounded: the feasible set is bounded, so this means infeasible
-            status = Status.INFEASIBLE if bounded else Status.ERROR
-        if status == Status.OPTIMAL and not has_solution:
-            status = Status.ERROR
-        if has_solution:
-            values = solver.getSolution().col_value
-            for var, value in zip(columns, values, strict=True):
-                if var.is_integer() and abs(value - round(value)) <= INTEGRALITY_TOLERANCE:
-                    value = float(round(value))
-                var.set_value(value, skip_validation=True)
-        objective = float(info.objective_function_value) if has_solution else None
-        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-        if status == Status.OPTIMAL and bound is None:
-            bound = objective  # an LP (no integers) reports no MIP bound; optimal means equal
-        return self._outcome(
-            status,
-            started,
-            handed_off,
-            has_solution=has_solution,
-            objective=objective,
-            bound=bound,
-            solver_time_s=float(solver.getRunTime()),
-            nodes=int(info.mip_node_count) if info.mip_node_count >= 0 else None,
-            message=solver.modelStatusToString(model_status),
+        info = solver.getInfo()
+        has_solution = info.primal_solution_status == SOLUTION_FEASIBLE and status not in (
+            Status.INFEASIBLE,
+            Status.UNBOUNDED,
         )
-
-    def _outcome(
-        self,
-        status: Status,
-        started: float,
-        handed_off: float,
-        *,
-        has_solution: bool | None = None,
-        objective: float | None = None,
-        bound: float | None = None,
-        solver_time_s: float | None = None,
-        nodes: int | None = None,
-        message: str = "",
-    ) -> SolveOutcome:
-        solution = has_solution if has_solution is not None else objective is not None
-        return SolveOutcome(
-            status=status,
-            has_solution=solution,
+        if status == Status.OPTIMAL and not has_solution:
+            status, message = Status.ERROR, f"{message} without a feasible solution"
+        if not has_solution:
+            return _outcome(status, message=message)
+        load_values(self.lp, solver.getSolution().col_value)
+        objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if is_mip else None
+        if bound is not None and not np.isfinite(bound):
+            bound = None
+        if status == Status.OPTIMAL and bound is None:
+            bound = objective  # an LP reports no MIP bound; optimal means they are equal
+        nodes = int(info.mip_node_count) if is_mip and info.mip_node_count >= 0 else None
+        return _outcome(
+            status,
+            has_solution=True,
             objective=objective,
             bound=bound,
-            gap=relative_gap(objective, bound),
-            solver=self.name,
-            version=self.version(),
-            wall_time_s=time.perf_counter() - started,
-            solver_time_s=solver_time_s,
-            handoff_s=handed_off - started,
             nodes=nodes,
             message=message,
         )
+
+    def _infeasible_or_unbounded(self, message: str) -> SolveOutcome:
+        """Tell the two apart: the same constraints with a zero objective.
+
+        With every column bounded the feasible set is bounded, so the model is infeasible.
+        Otherwise a feasible zero-objective problem means the model is feasible, so the
+        solver's "infeasible or unbounded" can only mean unbounded.
+        """
+        assert self.lp is not None
+        if all_columns_bounded(self.lp):
+            return _outcome(Status.INFEASIBLE, message=f"{message}; every column is bounded")
+        solver = self._solver
+        n = self.lp.num_col
+        index = np.arange(n, dtype=np.int32)
+        saved = np.asarray(solver.getLp().col_cost_, dtype=np.float64).copy()
+        limit = float(solver.getOptionValue("time_limit")[1])
+        solver.changeColsCost(n, index, np.zeros(n))
+        if limit > PROBE_SECONDS:
+            solver.setOptionValue("time_limit", PROBE_SECONDS)
+        try:
+            solver.run()
+            probe = solver.getModelStatus()
+        finally:
+            solver.changeColsCost(n, index, saved)
+            solver.setOptionValue("time_limit", limit)
+        if probe == highspy.HighsModelStatus.kOptimal:
+            return _outcome(Status.UNBOUNDED, message=f"{message}; a feasible point exists")
+        if probe == highspy.HighsModelStatus.kInfeasible:
+            return _outcome(Status.INFEASIBLE, message=f"{message}; no feasible point exists")
+        return _outcome(
+            Status.ERROR,
+            message=f"{message}; feasibility check ended: {solver.modelStatusToString(probe)}",
+        )
+
+
+def _outcome(
+    status: Status,
+    *,
+    has_solution: bool | None = None,
+    objective: float | None = None,
+    bound: float | None = None,
+    nodes: int | None = None,
+    message: str = "",
+) -> SolveOutcome:
+    """An outcome without timings (filled in by ``_with_times``)."""
+    return SolveOutcome(
+        status=status,
+        has_solution=has_solution if has_solution is not None else objective is not None,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        solver="highs",
+        version=highs_version(),
+        wall_time_s=0.0,
+        solver_time_s=None,
+        handoff_s=0.0,
+        nodes=nodes,
+        message=message,
+    )
+
+
+def _with_times(
+    outcome: SolveOutcome, wall: float, handoff: float, solver_time: float | None
+) -> SolveOutcome:
+    return replace(outcome, wall_time_s=wall, handoff_s=handoff, solver_time_s=solver_time)

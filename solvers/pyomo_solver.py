@@ -1,68 +1,163 @@
-"""Any solver Pyomo knows by name (cbc, glpk, scip, gurobi, cplex, ...), as a pass-through.
+"""Solvers reached through Pyomo's ``SolverFactory``: CBC, GLPK, Gurobi, CPLEX, any other name.
 
-Statuses come from Pyomo's termination condition; a run is called optimal only when Pyomo
-reports ``optimal``. Options are mapped per solver family where the names are known.
+CBC and GLPK run as programs (Pyomo writes an LP file and reads the solution file back);
+Gurobi and CPLEX use their Python packages (``gurobipy``, ``cplex``) through Pyomo's direct
+interfaces when installed, else their programs. Any other name Pyomo knows is passed through
+with the raw options only.
+
+Statuses come from Pyomo's termination condition (and, for GLPK, its log, since the solution
+file does not say why the search stopped): a run is called optimal only when Pyomo reports
+``optimal``. A claim of "unbounded" (or "infeasible or unbounded") is checked by solving the same
+constraints with a zero objective: CBC and GLPK call a MIP unbounded as soon as its LP
+relaxation is, which is wrong when the MIP has no integer point. Common options that a family
+cannot take are named in the outcome's message instead of being dropped silently.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import math
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.common.modeling import unique_component_name
 from pyomo.opt import SolverStatus, TerminationCondition
 
 from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
 
-# Option names per solver family for the common settings (None: not supported by that family).
-OPTION_NAMES: dict[str, dict[str, str | None]] = {
-    "cbc": {"time_limit": "sec", "mip_gap": "ratio", "threads": "threads", "seed": "randomSeed"},
-    "glpk": {"time_limit": "tmlim", "mip_gap": "mipgap", "threads": None, "seed": None},
-    "scip": {
-        "time_limit": "limits/time",
-        "mip_gap": "limits/gap",
-        "threads": None,
-        "seed": "randomization/randomseedshift",
-    },
-    "gurobi": {
-        "time_limit": "TimeLimit",
-        "mip_gap": "MIPGap",
-        "threads": "Threads",
-        "seed": "Seed",
-    },
-    "cplex": {
-        "time_limit": "timelimit",
-        "mip_gap": "mip_tolerances_mipgap",
-        "threads": "threads",
-        "seed": "randomseed",
-    },
+PROBE_SECONDS = 30.0  # time limit of the feasibility check when the run has none
+OptionMap = Callable[[SolverOptions], tuple[dict[str, Any], list[str]]]
+
+
+def _cbc(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+    mapped: dict[str, Any] = {"ratioGap": options.mip_gap, "randomCbcSeed": options.seed}
+    if options.time_limit is not None:
+        mapped["sec"] = options.time_limit
+    if options.abs_gap is not None:
+        mapped["allowableGap"] = options.abs_gap
+    if options.threads is not None:
+        mapped["threads"] = options.threads
+    if options.presolve is not None:
+        mapped["presolve"] = "on" if options.presolve else "off"
+    return mapped, []
+
+
+def _glpk(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+    mapped: dict[str, Any] = {"mipgap": options.mip_gap}
+    ignored = []
+    if options.time_limit is not None:
+        mapped["tmlim"] = max(1, math.ceil(options.time_limit))  # whole seconds only
+    if options.abs_gap is not None:
+        ignored.append("abs_gap")
+    if options.threads is not None:
+        ignored.append("threads (GLPK runs on one thread)")
+    if options.seed:
+        ignored.append("seed")
+    if options.presolve is not None:
+        mapped["intopt" if options.presolve else "nointopt"] = ""  # GLPK's MIP presolver
+    return mapped, ignored
+
+
+def _gurobi(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+    mapped: dict[str, Any] = {"MIPGap": options.mip_gap, "Seed": options.seed}
+    if options.time_limit is not None:
+        mapped["TimeLimit"] = options.time_limit
+    if options.abs_gap is not None:
+        mapped["MIPGapAbs"] = options.abs_gap
+    if options.threads is not None:
+        mapped["Threads"] = options.threads
+    if options.presolve is not None:
+        mapped["Presolve"] = -1 if options.presolve else 0
+    return mapped, []
+
+
+def _cplex(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+    mapped: dict[str, Any] = {"mip_tolerances_mipgap": options.mip_gap}
+    mapped["randomseed"] = options.seed
+    if options.time_limit is not None:
+        mapped["timelimit"] = options.time_limit
+    if options.abs_gap is not None:
+        mapped["mip_tolerances_absmipgap"] = options.abs_gap
+    if options.threads is not None:
+        mapped["threads"] = options.threads
+    if options.presolve is not None:
+        mapped["preprocessing_presolve"] = 1 if options.presolve else 0
+    return mapped, []
+
+
+def _unknown(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+    ignored = [
+        name
+        for name, value in (
+            ("time_limit", options.time_limit),
+            ("mip_gap", options.mip_gap or None),
+            ("abs_gap", options.abs_gap),
+            ("threads", options.threads),
+            ("seed", options.seed or None),
+            ("presolve", options.presolve),
+        )
+        if value is not None
+    ]
+    return {}, ignored
+
+
+FAMILIES: dict[str, OptionMap] = {
+    "cbc": _cbc,
+    "glpk": _glpk,
+    "gurobi": _gurobi,
+    "cplex": _cplex,
 }
 
 INSTALL_HINTS = {
-    "cbc": "install the CBC binary (Debian: apt install coinor-cbc; conda: coin-or-cbc)",
-    "glpk": "install GLPK (Debian: apt install glpk-utils; conda: glpk)",
-    "scip": "pip install pyscipopt, or put the scip binary on PATH",
-    "gurobi": "pip install gurobipy (a licence is needed beyond small models)",
-    "cplex": "pip install cplex (a licence is needed beyond small models)",
+    "cbc": "install the CBC program (Debian/Ubuntu: apt-get install coinor-cbc; "
+    "conda: conda install -c conda-forge coin-or-cbc)",
+    "glpk": "install GLPK (Debian/Ubuntu: apt-get install glpk-utils; "
+    "conda: conda install -c conda-forge glpk)",
+    "gurobi": "pip install gurobipy (models beyond its size limit need a Gurobi licence)",
+    "cplex": "pip install cplex (models beyond its size limit need a CPLEX licence)",
+}
+
+# Pyomo's names per family: the Python-package interface first, then the program.
+PYOMO_NAMES = {
+    "gurobi": (("gurobi_direct", "gurobipy"), ("gurobi", None)),
+    "cplex": (("cplex_direct", "cplex"), ("cplex", None)),
+}
+
+STATUS_OF = {
+    TerminationCondition.optimal: Status.OPTIMAL,
+    TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
+    TerminationCondition.infeasible: Status.INFEASIBLE,
+    TerminationCondition.unbounded: Status.UNBOUNDED,
 }
 
 
 class PyomoSolverAdapter:
-    """Solve through ``pyo.SolverFactory(name)``."""
+    """Solve through ``pyo.SolverFactory``, with the option names of the solver's family."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._factory: Any = None
 
+    def _pyomo_name(self) -> str:
+        for pyomo_name, package in PYOMO_NAMES.get(self.name, ((self.name, None),)):
+            if package is None or importlib.util.find_spec(package) is not None:
+                return pyomo_name
+        return self.name
+
     def _solver(self) -> Any:
         if self._factory is None:
-            self._factory = pyo.SolverFactory(self.name)
+            self._factory = pyo.SolverFactory(self._pyomo_name())
         return self._factory
 
     def available(self) -> bool:
         try:
             return bool(self._solver().available(exception_flag=False))
-        except (RuntimeError, OSError, AttributeError):
+        except Exception:
             return False
 
     def version(self) -> str:
@@ -70,50 +165,40 @@ class PyomoSolverAdapter:
             found = self._solver().version()
         except (RuntimeError, OSError, AttributeError):
             return "unknown"
-        return ".".join(str(p) for p in found) if isinstance(found, tuple) else str(found)
+        if isinstance(found, tuple):
+            return ".".join(str(p) for p in found[:3])
+        return str(found)
 
     def install_hint(self) -> str:
-        return INSTALL_HINTS.get(self.name, f"install a solver Pyomo knows as '{self.name}'")
+        return INSTALL_HINTS.get(
+            self.name, f"install a solver that Pyomo knows as '{self.name}' (pyomo help -s)"
+        )
 
-    def _options(self, options: SolverOptions) -> dict[str, Any]:
-        names = OPTION_NAMES.get(self.name, {})
-        mapped: dict[str, Any] = {}
-        for key, value in (
-            ("time_limit", options.time_limit),
-            ("mip_gap", options.mip_gap),
-            ("threads", options.threads),
-            ("seed", options.seed),
-        ):
-            option = names.get(key)
-            if value is not None and option:
-                mapped[option] = value
+    def options_for(self, options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
+        """The solver's own option names and values, and the common options it cannot take."""
+        mapped, ignored = FAMILIES.get(self.name, _unknown)(options)
         mapped.update(options.raw)
-        return mapped
+        return mapped, ignored
 
     def solve(self, model: pyo.ConcreteModel, options: SolverOptions) -> SolveOutcome:
         started = time.perf_counter()
-        solver = self._solver()
-        results = solver.solve(
-            model, options=self._options(options), load_solutions=False, tee=False
-        )
+        mapped, ignored = self.options_for(options)
+        with tempfile.TemporaryDirectory(prefix="clustersite-") as folder:
+            log_file = options.log_file or str(Path(folder) / "solver.log")
+            results = self._run(model, mapped, log_file)
+            log = Path(log_file).read_text(errors="replace") if Path(log_file).is_file() else ""
+        status, message = self._status(model, options, results, log)
         wall = time.perf_counter() - started
-        condition = results.solver.termination_condition
-        status = {
-            TerminationCondition.optimal: Status.OPTIMAL,
-            TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
-            TerminationCondition.infeasible: Status.INFEASIBLE,
-            TerminationCondition.unbounded: Status.UNBOUNDED,
-        }.get(condition, Status.ERROR)
-        if results.solver.status == SolverStatus.error:
-            status = Status.ERROR
-        has_solution = len(results.solution) > 0 and status in (Status.OPTIMAL, Status.TIME_LIMIT)
+        has_solution = status in (Status.OPTIMAL, Status.TIME_LIMIT) and len(results.solution) > 0
         objective = None
         if has_solution:
-            model.solutions.load_from(results)
-            objective = float(pyo.value(next(model.component_data_objects(pyo.Objective))))
-        bound = _bound(results)
+            _load_quietly(model, results)
+            objective = float(pyo.value(_objective(model)))
+        bound = _bound(results) if has_solution else None
         if status == Status.OPTIMAL and bound is None:
             bound = objective
+        if ignored:
+            message += "; not supported by " + self.name + ", ignored: " + ", ".join(ignored)
         solver_time = getattr(results.solver, "time", None)
         return SolveOutcome(
             status=status,
@@ -126,8 +211,82 @@ class PyomoSolverAdapter:
             wall_time_s=wall,
             solver_time_s=float(solver_time) if isinstance(solver_time, int | float) else None,
             handoff_s=0.0,  # Pyomo writes a file and reads it back; not separable here
-            message=str(condition),
+            message=message,
         )
+
+    def _status(
+        self, model: pyo.ConcreteModel, options: SolverOptions, results: Any, log: str
+    ) -> tuple[Status, str]:
+        """The outcome's status from Pyomo's termination condition and the solver's log."""
+        condition = results.solver.termination_condition
+        status, message = STATUS_OF.get(condition, Status.ERROR), str(condition)
+        if self.name == "glpk":
+            # Pyomo reads GLPK's solution file, which does not say why the search stopped
+            if "TIME LIMIT EXCEEDED" in log:
+                status, message = Status.TIME_LIMIT, "TIME LIMIT EXCEEDED"
+            elif "UNBOUNDED" in log:
+                status, message = Status.UNBOUNDED, "LP relaxation unbounded"
+        if condition == TerminationCondition.infeasibleOrUnbounded:
+            status = Status.UNBOUNDED
+        if status == Status.UNBOUNDED:
+            # CBC and GLPK call a MIP unbounded when its LP relaxation is, without finding an
+            # integer point; unbounded holds only if the MIP is feasible (Meyer, 1974)
+            return self._settle_unbounded(model, options, message)
+        if results.solver.status in (SolverStatus.error, SolverStatus.aborted) and (
+            status == Status.OPTIMAL
+        ):
+            return Status.ERROR, f"{message} ({results.solver.status})"
+        return status, message
+
+    def _run(self, model: pyo.ConcreteModel, mapped: dict[str, Any], log_file: str | None) -> Any:
+        solver = self._solver()
+        keywords: dict[str, Any] = {"options": mapped, "load_solutions": False, "tee": False}
+        if log_file:
+            keywords["logfile"] = log_file
+        return solver.solve(model, **keywords)
+
+    def _settle_unbounded(
+        self, model: pyo.ConcreteModel, options: SolverOptions, message: str
+    ) -> tuple[Status, str]:
+        """Solve the same constraints with a zero objective: feasible confirms unbounded.
+
+        The check runs under the run's time limit (or PROBE_SECONDS): branch and bound on
+        unbounded integers may never end, and an unsettled check is an error, not a guess.
+        """
+        objective = _objective(model)
+        objective.deactivate()
+        probe_name = unique_component_name(model, "feasibility_probe")
+        model.add_component(probe_name, pyo.Objective(expr=0.0))
+        limit = options.time_limit or PROBE_SECONDS
+        probe_options, _ = self.options_for(
+            SolverOptions(time_limit=limit, threads=options.threads, raw=options.raw)
+        )
+        try:
+            probe = self._run(model, probe_options, None)
+        finally:
+            model.del_component(probe_name)
+            objective.activate()
+        condition = probe.solver.termination_condition
+        if condition == TerminationCondition.optimal:
+            return Status.UNBOUNDED, f"{message}; a feasible integer point exists"
+        if condition == TerminationCondition.infeasible:
+            return Status.INFEASIBLE, f"{message}; but no feasible integer point exists"
+        return Status.ERROR, f"{message}; feasibility check ended with {condition}"
+
+
+def _load_quietly(model: pyo.ConcreteModel, results: Any) -> None:
+    """Load the solution; Pyomo warns when a time-limited run's solution is loaded."""
+    logger = logging.getLogger("pyomo.core")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        model.solutions.load_from(results)
+    finally:
+        logger.setLevel(level)
+
+
+def _objective(model: pyo.ConcreteModel) -> Any:
+    return next(model.component_data_objects(pyo.Objective, active=True))
 
 
 def _bound(results: Any) -> float | None:
@@ -136,10 +295,8 @@ def _bound(results: Any) -> float | None:
         problem = results.problem[0]
     except (IndexError, KeyError, AttributeError):
         return None
-    for attribute in ("upper_bound", "lower_bound"):
-        value = getattr(problem, attribute, None)
-        sense = str(getattr(problem, "sense", ""))
-        wanted = "upper_bound" if "max" in sense else "lower_bound"
-        if attribute == wanted and isinstance(value, int | float) and abs(value) < float("inf"):
-            return float(value)
+    maximize = "max" in str(getattr(problem, "sense", "")).lower()
+    value = getattr(problem, "upper_bound" if maximize else "lower_bound", None)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
     return None

@@ -14,4 +14,7 @@ COMMAND_MODULES = (
     "model.commands.map",
     "model.commands.indicators",
     "model.commands.rerun",
+    "model.commands.solvers",
+    "model.commands.export",
+    "model.commands.generate",
 )
