@@ -142,9 +142,19 @@ class SolverSettings(_Strict):
     name: Id = Field("highs", description="solver name (highs, or any installed solver)")
     time_limit: float | None = Field(60.0, gt=0, le=BIG, description="seconds; null = none")
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative optimality gap to stop at")
+    abs_gap: float | None = Field(
+        None, ge=0, le=BIG, description="absolute optimality gap to stop at; null = solver's"
+    )
     threads: int | None = Field(None, ge=1, le=4096, description="threads; null = solver's")
     seed: Count = Field(0, description="random seed of the solver")
-    presolve: bool | None = Field(None, description="presolve on/off; null = solver default")
+    presolve: bool | None = Field(
+        None,
+        description="presolve on/off; null = off for HiGHS on the siting model (faster on "
+        "every instance measured), the solver's default otherwise",
+    )
+    log_file: str | None = Field(
+        None, min_length=1, description="write the solver's log to this file; null = no log"
+    )
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="raw options passed to the solver as given"
     )
