@@ -15,8 +15,10 @@ and (a)'s build + hand-off as a share of its HiGHS solve time. Targets (issue 4)
 ≤ 1.3 and build + hand-off ≤ 25 % of the solve at 1,000 districts. Timings come from one run
 on a possibly shared machine; ``--repeat`` takes the fastest of several.
 
-Usage: ``python bench/stages.py [--sizes 27 300 1000] [--presolve off|on|default]
-[--repeat N] [--seed S]``.
+Usage: ``python bench/stages.py [--sizes 27 300 1000] [--dense 1000] [--dense-km 14]
+[--presolve off|on|default] [--repeat N] [--seed S]``. The regular sizes have Smolensk's
+density (districts 43 km apart); ``--dense`` sizes are also run with districts ``--dense-km``
+apart, which at 1,000 districts gives the ~150,000-column model that DESIGN.md §6 measured.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from scipy.sparse import coo_matrix
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.generate import generate_region
+from model.generate import SPACING_KM, generate_region
 from model.instance import SitingInstance, build_instance
 from model.region import load_region
 from model.scenario import scenario_from_dict
@@ -265,8 +267,10 @@ def _set_presolve(solver: object, presolve: str) -> None:
         solver.setOptionValue("presolve", presolve)  # type: ignore[attr-defined]
 
 
-def instance_for(districts: int, seed: int, folder: Path) -> SitingInstance:
-    region_dir = generate_region(folder / f"region_{districts}", districts, seed)
+def instance_for(districts: int, seed: int, folder: Path, spacing_km: float) -> SitingInstance:
+    region_dir = generate_region(
+        folder / f"region_{districts}_{spacing_km:g}", districts, seed, spacing_km=spacing_km
+    )
     loaded = scenario_from_dict({"name": f"bench_{districts}", "region": str(region_dir)})
     instance = build_instance(load_region(region_dir), loaded.scenario)
     check_canonical(instance)
@@ -287,7 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presolve", choices=["off", "on", "default"], default="off")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--dense",
+        type=int,
+        nargs="*",
+        default=[1000],
+        help="sizes also run on a dense region (--dense-km apart; 14 km gives ~150k columns at "
+        "1,000 districts, the size of DESIGN.md §6)",
+    )
+    parser.add_argument("--dense-km", type=float, default=14.0)
     args = parser.parse_args(argv)
+    cases = [(n, SPACING_KM) for n in args.sizes] + [(n, args.dense_km) for n in args.dense]
     print(f"HiGHS presolve {args.presolve}; fastest of {args.repeat}; seconds; seed {args.seed}")
     header = (
         f"{'districts':>9} {'columns':>8} {'rows':>8} {'path':>7} "
@@ -297,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
-        for districts in args.sizes:
-            instance = instance_for(districts, args.seed, Path(tmp))
+        for districts, spacing in cases:
+            instance = instance_for(districts, args.seed, Path(tmp), spacing)
             direct_runs, project_runs = [], []
             for _ in range(args.repeat):
                 direct_runs.append(run_direct(instance, args.presolve))
@@ -309,13 +323,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             columns = len(instance.sites) + len(instance.members) + len(instance.pairs)
             rows = len(direct_arrays(instance)["row_lower"])  # type: ignore[arg-type]
+            name = f"{districts}" if spacing == SPACING_KM else f"{districts}@{spacing:g}km"
             for label, t in (("project", project), ("direct", direct)):
                 print(
-                    f"{districts:>9} {columns:>8} {rows:>8} {label:>7} "
+                    f"{name:>9} {columns:>8} {rows:>8} {label:>7} "
                     + " ".join(f"{getattr(t, s):>8.3f}" for s in STAGES)
                     + f" {t.total:>8.3f}"
                 )
-            summary.append((districts, project, direct))
+            summary.append((name, project, direct))
     print()
     print(
         f"{'districts':>9} {'(a)/(b) build+handoff':>22} {'(a)/(b) total':>14} "

@@ -36,6 +36,7 @@ from model.staging import staged_folder
 
 GENERATOR_VERSION = 1
 SPACING_KM = 43.0  # Smolensk: ~1,850 km² per district
+MIN_SPACING_KM, MAX_SPACING_KM = 1.0, 500.0
 CIRCUITY = 1.3
 SPEED_KMH = {"federal": 85.0, "regional": 55.0, "local": 40.0}
 MAX_LATITUDE_SPAN = 60.0  # degrees; beyond this the map coordinates are compressed
@@ -53,14 +54,17 @@ def generate_region(
     types: int = 6,
     sectors: int = 11,
     overwrite: bool = False,
+    spacing_km: float = SPACING_KM,
 ) -> Path:
     """Write a synthetic region of ``districts`` units into ``folder``; return the folder.
 
     The folder is written complete or not at all (a temporary sibling renamed into place). An
-    existing non-empty folder is refused unless ``overwrite``.
+    existing non-empty folder is refused unless ``overwrite``. ``spacing_km`` sets the density:
+    closer districts give more member arcs and cooperating pairs per core (20 km gives about
+    150,000 columns at 1,000 districts and 6 types, the size DESIGN.md §6 measured).
     """
     folder = Path(folder)
-    files = region_files(districts, seed, types=types, sectors=sectors)
+    files = region_files(districts, seed, types=types, sectors=sectors, spacing_km=spacing_km)
     with staged_folder(folder, force=overwrite) as staging:
         for name, text in files.items():
             (staging / name).write_bytes(text.encode("utf-8"))
@@ -80,11 +84,22 @@ def _check_sizes(districts: int, seed: int, types: int, sectors: int) -> None:
         raise InputError(None, "sectors", f"expected 2..{MAX_SECTORS}, got {sectors}")
 
 
-def region_files(districts: int, seed: int, *, types: int = 6, sectors: int = 11) -> dict[str, str]:
+def region_files(
+    districts: int,
+    seed: int,
+    *,
+    types: int = 6,
+    sectors: int = 11,
+    spacing_km: float = SPACING_KM,
+) -> dict[str, str]:
     """The region's files as text, by file name (what ``generate_region`` writes)."""
     _check_sizes(districts, seed, types, sectors)
+    if not MIN_SPACING_KM <= spacing_km <= MAX_SPACING_KM:
+        raise InputError(
+            None, "spacing_km", f"expected {MIN_SPACING_KM:g}..{MAX_SPACING_KM:g}, got {spacing_km}"
+        )
     rng = random.Random(seed)
-    grid = _Grid(districts, rng)
+    grid = _Grid(districts, rng, spacing_km)
     sector_ids = [f"s{n + 1:02d}" for n in range(sectors)]
     centres = _centres(grid, rng)
     specialities = {c: rng.sample(sector_ids, 1 if rng.random() < 0.5 else 2) for c in centres}
@@ -98,15 +113,16 @@ def region_files(districts: int, seed: int, *, types: int = 6, sectors: int = 11
         "roads.csv": _csv(["a", "b", "minutes", "kind"], roads),
         "crossings.csv": _csv(["id", "name", "district", "mode"], crossings),
         "clusters.yaml": _clusters_yaml(types, sector_ids, rng),
-        "SOURCES.md": _sources(districts, seed, types, sectors),
+        "SOURCES.md": _sources(districts, seed, types, sectors, spacing_km),
     }
 
 
 class _Grid:
     """District positions (km) on a jittered grid, row-major from the north-west corner."""
 
-    def __init__(self, n: int, rng: random.Random) -> None:
+    def __init__(self, n: int, rng: random.Random, spacing_km: float) -> None:
         self.n = n
+        self.spacing = spacing_km
         self.cols = max(1, math.ceil(math.sqrt(n)))
         self.rows = math.ceil(n / self.cols)
         width = len(str(n))
@@ -115,8 +131,8 @@ class _Grid:
         self.y: list[float] = []
         for idx in range(n):
             row, col = divmod(idx, self.cols)
-            self.x.append((col + rng.uniform(-0.3, 0.3)) * SPACING_KM)
-            self.y.append((row + rng.uniform(-0.3, 0.3)) * SPACING_KM)
+            self.x.append((col + rng.uniform(-0.3, 0.3)) * spacing_km)
+            self.y.append((row + rng.uniform(-0.3, 0.3)) * spacing_km)
 
     def index(self, row: int, col: int) -> int | None:
         idx = row * self.cols + col
@@ -195,7 +211,7 @@ def _crossings(grid: _Grid, rng: random.Random) -> list[list[object]]:
 
 
 def _latlon(grid: _Grid, idx: int) -> tuple[float, float]:
-    span = grid.rows * SPACING_KM / 111.0
+    span = grid.rows * grid.spacing / 111.0
     squeeze = min(1.0, MAX_LATITUDE_SPAN / span) if span > 0 else 1.0
     lat = 56.0 - grid.y[idx] / 111.0 * squeeze
     lon = 30.0 + grid.x[idx] / (111.0 * math.cos(math.radians(54.0))) * squeeze
@@ -214,7 +230,7 @@ def _districts_csv(grid: _Grid, population: list[int]) -> str:
                 f"{lat:.4f}",
                 f"{lon:.4f}",
                 population[idx],
-                f"{SPACING_KM * SPACING_KM:.1f}",
+                f"{grid.spacing * grid.spacing:.1f}",
                 "true" if grid.cell(idx)[1] == 0 else "false",
             ]
         )
@@ -299,12 +315,13 @@ def _clusters_yaml(types: int, sector_ids: list[str], rng: random.Random) -> str
     return "\n".join(lines)
 
 
-def _sources(districts: int, seed: int, types: int, sectors: int) -> str:
+def _sources(districts: int, seed: int, types: int, sectors: int, spacing_km: float) -> str:
+    spacing = "" if spacing_km == SPACING_KM else f" --spacing-km {spacing_km:g}"
     return (
         "# Synthetic region\n\n"
         f"Generated by clustersite's `model/generate.py` (generator version {GENERATOR_VERSION}): "
         f"`python run.py generate --districts {districts} --seed {seed} --types {types} "
-        f"--sectors {sectors}`.\n"
+        f"--sectors {sectors}{spacing}`.\n"
         "No figure describes a real place; every value is a seeded random draw.\n"
     )
 

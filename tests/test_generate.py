@@ -104,3 +104,19 @@ def test_cli_generates_a_region_that_run_solves(tmp_path: Path) -> None:
     assert len(result.sitings()) == 4  # one core per type (the default sites rule)
     again = run_cli("generate", "--districts", "20", "--seed", "4", "--out", str(region))
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_closer_districts_give_denser_models(tmp_path: Path) -> None:
+    """Halving the spacing puts more districts within every member and link radius."""
+    from model.instance import build_instance
+    from model.scenario import scenario_from_dict
+
+    sizes = {}
+    for spacing in (43.0, 15.0):
+        folder = generate_region(tmp_path / f"r{spacing:g}", 64, 3, spacing_km=spacing)
+        scenario = scenario_from_dict({"name": "x", "region": str(folder)}).scenario
+        instance = build_instance(load_region(folder), scenario)
+        sizes[spacing] = (len(instance.members), len(instance.pairs))
+    assert sizes[15.0][0] > sizes[43.0][0]
+    assert sizes[15.0][1] > sizes[43.0][1]
+    assert "--spacing-km 15" in (tmp_path / "r15" / "SOURCES.md").read_text(encoding="utf-8")

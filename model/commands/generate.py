@@ -19,6 +19,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, required=True, help="region folder to write")
     parser.add_argument("--types", type=int, default=6, help="cluster types (default 6)")
     parser.add_argument("--sectors", type=int, default=11, help="sectors (default 11)")
+    parser.add_argument(
+        "--spacing-km",
+        type=float,
+        default=43.0,
+        help="distance between neighbouring districts (default 43, Smolensk's density; "
+        "smaller is denser: more members and cooperating pairs per core)",
+    )
     parser.add_argument("--force", action="store_true", help="replace a non-empty --out")
     parser.set_defaults(handler=handle)
 
@@ -33,6 +40,7 @@ def handle(args: argparse.Namespace) -> int:
         types=args.types,
         sectors=args.sectors,
         overwrite=args.force,
+        spacing_km=args.spacing_km,
     )
     print(f"wrote region {folder} ({args.districts} districts, {args.types} cluster types)")
     print(f"use it from a scenario with:  region: {folder.resolve()}")
