@@ -18,26 +18,26 @@ import sys
 from typing import Any
 
 
-def _skip_pyomo_scipy_finaliser() -> None:
-    """Keep Pyomo from importing scipy.stats, .integrate and .spatial when scipy is imported.
+def _skip_pyomo_import_finalisers() -> None:
+    """Keep Pyomo from importing extra subpackages when scipy or matplotlib is imported.
 
     Pyomo registers an import hook for its optional dependencies: the moment anyone imports
-    scipy, a callback imports those three subpackages (0.6-0.9 s, a quarter of a whole
-    baseline run here). Nothing in this program uses them through Pyomo, so the callback is
-    dropped before scipy is first imported. Pyomo's own ``scipy`` shim still resolves, with
-    its declared submodules imported on first use. If Pyomo changes this internal, nothing
-    breaks: the start-up is only slower again.
+    scipy, a callback imports scipy.stats, .integrate and .spatial (0.6-0.9 s here), and the
+    moment anyone imports matplotlib, another imports matplotlib.pyplot and pylab (0.3 s).
+    Nothing in this program uses them through Pyomo (maps use matplotlib's object API, not
+    pyplot), so the callbacks are dropped before either package is first imported. Pyomo's
+    own shims still resolve, with their declared submodules imported on first use. If Pyomo
+    changes this internal, nothing breaks: start-up is only slower again.
     """
-    if "scipy" in sys.modules:
-        return
     from pyomo.common import dependencies
 
-    indicator = getattr(dependencies, "scipy_available", None)
-    if indicator is not None and hasattr(indicator, "_callback"):
-        indicator._callback = None
+    for name in ("scipy", "matplotlib"):
+        indicator = getattr(dependencies, f"{name}_available", None)
+        if name not in sys.modules and hasattr(indicator, "_callback"):
+            indicator._callback = None  # type: ignore[union-attr]
 
 
-_skip_pyomo_scipy_finaliser()
+_skip_pyomo_import_finalisers()
 
 _EXPORTS = {
     "ClusterSiteError": "model.errors",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from model import indicators as ind
 from model.region import Region
-from model.scenario import Scenario
+from model.scenario import Indicators, Scenario
 
 Site = tuple[str, str]  # (cluster type, district)
 Member = tuple[str, str, str]  # (cluster type, core district, member district)
@@ -34,6 +34,7 @@ class IndicatorTables:
     link: pd.DataFrame  # district × district
     border_minutes: pd.Series  # tb per district
     corridor_minutes: pd.Series  # tc per district
+    settings: Indicators | None = None  # the scenario settings these were computed with
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
         link=link,
         border_minutes=ind.border_access(times, region.crossings),
         corridor_minutes=ind.corridor_access(times, region.roads),
+        settings=settings,
     )
 
 

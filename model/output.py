@@ -10,6 +10,7 @@ import json
 import math
 import platform
 import subprocess
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -141,8 +142,10 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
             table.to_csv(staging / "assignments.csv", index=False, lineterminator="\n")
+        started = time.perf_counter()
+        write_report(result, staging)  # map.png, report.md, report.html
+        result.timings["report"] = time.perf_counter() - started
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
-        write_report(result, staging)  # map.png, report.md, report.html
     return folder

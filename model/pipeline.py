@@ -154,9 +154,17 @@ def solver_for(loaded: LoadedScenario) -> SolverAdapter:
 
 
 def solve(
-    loaded: LoadedScenario, region: Region | None = None, watch: _Stopwatch | None = None
+    loaded: LoadedScenario,
+    region: Region | None = None,
+    watch: _Stopwatch | None = None,
+    tables: IndicatorTables | None = None,
 ) -> RunResult:
-    """Solve a loaded scenario on its region (loaded here unless given)."""
+    """Solve a loaded scenario on its region (loaded here unless given).
+
+    ``tables`` may pass the indicators of an earlier run on the same region with the same
+    ``indicators`` settings (re-solves with other rules or weights), which skips recomputing
+    them; they are recomputed when the settings differ.
+    """
     watch = watch or _Stopwatch()
     scenario = loaded.scenario
     if region is None:
@@ -165,7 +173,8 @@ def solve(
     check_against_region(loaded, region)
     adapter = solver_for(loaded)  # fail early, before any work, if it is missing
     with watch.stage("indicators"):
-        tables = compute_indicators(region, scenario)
+        if tables is None or tables.settings != scenario.indicators:
+            tables = compute_indicators(region, scenario)
     with watch.stage("instance"):
         instance = build_instance(region, scenario, tables)
     empty = pd.DataFrame(columns=["cluster_type", "core", "district", "role", "contribution"])

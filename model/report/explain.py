@@ -21,9 +21,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from model.instance import symmetric_cooperation
-from model.pipeline import RunResult, solve
+from model.pipeline import RunResult
+from model.resolver import SiteResolver
 from model.results import Lookup
-from model.scenario import BorderRule, CorridorRule, LoadedScenario, validate_scenario
+from model.scenario import BorderRule, CorridorRule
 
 MAX_RUNNER_UPS = 12  # re-solves per report; more sitings get no runner-up (said in the report)
 RUNNER_UP_BUDGET_S = 20.0  # expected seconds of all re-solves, at the original run's pace
@@ -105,11 +106,14 @@ def explain(
             "computes them"
         )
     values = _Values(result)
+    resolver = SiteResolver(result)  # builds the model once for all the runner-ups
     explanations = []
     for siting in sitings:
         k, i = siting.cluster_type, siting.core
         terms = _terms(result, values, (k, i), siting.members, cores)
-        runner = runner_up(result, k, i) if not skip else RunnerUp("not computed", note=skip)
+        runner = (
+            runner_up(result, k, i, resolver) if not skip else RunnerUp("not computed", note=skip)
+        )
         explanations.append(
             Explanation(
                 cluster_type=k,
@@ -300,24 +304,14 @@ def binding_rules(
     return notes
 
 
-def forbid_site(loaded: LoadedScenario, cluster_type: str, district: str) -> LoadedScenario:
-    """The same scenario with one more ``rules.forbid`` entry (validated like any scenario)."""
-    data = loaded.resolved()
-    data["rules"]["forbid"] = [
-        *data["rules"]["forbid"],
-        {"cluster": cluster_type, "district": district},
-    ]
-    scenario = validate_scenario(data, str(loaded.path) if loaded.path else "<scenario>")
-    extra = f"rules.forbid += {cluster_type}@{district} (runner-up)"
-    return LoadedScenario(scenario, loaded.path, list(loaded.chain), [*loaded.overrides, extra])
-
-
-def runner_up(result: RunResult, cluster_type: str, core: str) -> RunnerUp:
+def runner_up(
+    result: RunResult, cluster_type: str, core: str, resolver: SiteResolver | None = None
+) -> RunnerUp:
     """Re-solve with the core forbidden; the type's new core and the objective given up."""
     rules = result.loaded.scenario.rules
     if (cluster_type, core) in {(p.cluster, p.district) for p in rules.lock}:
         return RunnerUp("locked", note="the site is locked by the scenario, so it has no rival")
-    again = solve(forbid_site(result.loaded, cluster_type, core), result.region)
+    again = (resolver or SiteResolver(result)).without(cluster_type, core)
     if not again.has_solution or again.objective is None:
         why = "; ".join(again.diagnosis) or again.status
         return RunnerUp(
