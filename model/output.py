@@ -135,15 +135,20 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     )
 
 
-def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
-    """Write assignments.csv (when there is a solution) and summary.json into ``folder``."""
+def write_run(
+    result: RunResult, folder: Path, force: bool = False, runner_ups: bool = True
+) -> Path:
+    """Write assignments.csv (when there is a solution), summary.json and the report files.
+
+    ``runner_ups=False`` leaves out the report's re-solve per siting (sweeps write many runs).
+    """
     with staged_folder(folder, force) as staging:
         if result.has_solution:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
             table.to_csv(staging / "assignments.csv", index=False, lineterminator="\n")
         started = time.perf_counter()
-        write_report(result, staging)  # map.png, report.md, report.html
+        write_report(result, staging, runner_ups=runner_ups)  # map.png, report.md/.html
         result.timings["report"] = time.perf_counter() - started
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)

@@ -70,6 +70,7 @@ def write_comparison(
     labels: list[str],
     folder: Path,
     force: bool,
+    runner_ups: bool = True,
 ) -> None:
     """The tables, every freshly solved run in runs/<label>/, and (when every column was
     solved here) the comparison report with small multiples of the maps, written all at once."""
@@ -80,7 +81,7 @@ def write_comparison(
     with staged_folder(folder, force) as staging:
         comparison.write(staging)
         for result, label in zip(results, labels, strict=True):
-            write_run(result, staging / "runs" / label)
+            write_run(result, staging / "runs" / label, runner_ups=runner_ups)
         if results and len(results) == len(comparison.sitings.columns):
             tables = {
                 "Sitings (* core moved, ~ other members)": comparison.sitings,

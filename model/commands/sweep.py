@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.commands.run import add_solver_options, check_time_limit
 from model.errors import InputError
+
+if TYPE_CHECKING:
+    from model.pipeline import RunResult
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,6 +37,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
     )
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    sweep.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="solve on a local Dask cluster of N worker processes (default 1: in this process)",
+    )
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="solve on an existing Dask scheduler instead"
+    )
+    sweep.add_argument(
+        "--runner-ups",
+        action="store_true",
+        help="give every run's report its runner-up re-solves (one solve per siting; off by "
+        "default in sweeps)",
+    )
     add_solver_options(sweep)
     sweep.set_defaults(handler=handle)
 
@@ -56,35 +76,62 @@ def split_values(text: str) -> list[str]:
     return values
 
 
-def handle(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+@dataclass(frozen=True)
+class Variant:
+    """One point of a sweep: the scenario file and its overrides (picklable for Dask)."""
 
+    scenario: Path
+    overrides: tuple[str, ...]
+    solver: str | None
+    time_limit: float | None
+
+
+def solve_variant(variant: Variant) -> RunResult:
+    from model.pipeline import solve_scenario_file
+
+    return solve_scenario_file(
+        variant.scenario,
+        list(variant.overrides),
+        solver=variant.solver,
+        time_limit=variant.time_limit,
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
     from model.commands.compare import write_comparison
     from model.compare import compare, snapshot_of
+    from model.distributed import map_tasks
     from model.output import default_run_folder
-    from model.pipeline import solve_scenario_file
+    from model.scenario import load_scenario
     from model.staging import check_destination
 
     check_time_limit(args)
+    if args.workers < 1:
+        raise InputError(None, "--workers", f"expected 1 or more, got {args.workers}")
     if args.out is not None:
         check_destination(args.out, args.force)
     values = split_values(args.values)
-    results, snapshots = [], []
-    for value in tqdm(values, desc=args.param, file=sys.stderr, disable=args.no_progress):
-        setting = f"{args.param}={value}"
-        result = solve_scenario_file(
-            args.scenario,
-            [*args.overrides, setting],
-            solver=args.solver,
-            time_limit=args.time_limit,
-        )
-        results.append(result)
-        snapshots.append(snapshot_of(result, label=setting))
+    settings = [f"{args.param}={value}" for value in values]
+    for setting in settings:  # every variant is valid before any is solved
+        load_scenario(args.scenario, [*args.overrides, setting])
+    variants = [
+        Variant(args.scenario.resolve(), (*args.overrides, s), args.solver, args.time_limit)
+        for s in settings
+    ]
+    results = map_tasks(
+        solve_variant,
+        variants,
+        workers=args.workers,
+        address=args.scheduler,
+        desc=args.param,
+        progress=not args.no_progress,
+    )
+    snapshots = [snapshot_of(r, label=s) for r, s in zip(results, settings, strict=True)]
     comparison = compare(snapshots)
     name = results[0].loaded.scenario.name
     folder = args.out or default_run_folder(args.runs_dir, f"sweep-{name}")
     labels = [_folder_name(s.label) for s in snapshots]
-    write_comparison(comparison, results, labels, folder, args.force)
+    write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
     print(comparison.to_markdown(title=f"Sweep of {args.param}"))
     print(f"\nresults in {folder}/")
     return 0
