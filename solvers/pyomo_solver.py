@@ -195,6 +195,13 @@ class PyomoSolverAdapter:
             _load_quietly(model, results)
             objective = float(pyo.value(_objective(model)))
         bound = _bound(results) if has_solution else None
+        if bound is not None and objective is not None and not _bound_is_valid(
+            model, objective, bound
+        ):
+            # seen with CBC through Pyomo on maximisation models: a bound below a checked
+            # solution (its sign lost on the way); a bound that cannot be right is dropped
+            message += f"; the solver's bound {bound:.9g} contradicts its solution, dropped"
+            bound = None
         if status == Status.OPTIMAL and bound is None:
             bound = objective
         if ignored:
@@ -287,6 +294,14 @@ def _load_quietly(model: pyo.ConcreteModel, results: Any) -> None:
 
 def _objective(model: pyo.ConcreteModel) -> Any:
     return next(model.component_data_objects(pyo.Objective, active=True))
+
+
+def _bound_is_valid(model: pyo.ConcreteModel, objective: float, bound: float) -> bool:
+    """A bound lies on the far side of every solution: above it when maximising, else below."""
+    slack = 1e-6 * max(1.0, abs(objective))
+    if _objective(model).sense == pyo.maximize:
+        return bound >= objective - slack
+    return bound <= objective + slack
 
 
 def _bound(results: Any) -> float | None:

@@ -7,6 +7,8 @@ unrelated commands stay fast.
 
 COMMAND_MODULES = (
     "model.commands.run",
+    "model.commands.classic",
+    "model.commands.bench",
     "model.commands.show",
     "model.commands.scenario_docs",
     "model.commands.compare",
