@@ -145,16 +145,27 @@ def direct_arrays(instance: SitingInstance) -> dict[str, Any]:
     ]
     sums(catch, [-float(instance.max_members)] * len(catch), -np.inf, [0.0] * len(catch))  # 5.
     z_cols = n_y + n_x + np.arange(n_z)
-    first_core = np.fromiter((y_col[(p[0], p[1])] for p in pairs), dtype=np.int64, count=n_z)
-    second_core = np.fromiter((y_col[(p[2], p[3])] for p in pairs), dtype=np.int64, count=n_z)
-    pairs_le(z_cols, first_core)  # 6. pair logic
-    pairs_le(z_cols, second_core)
     hi_of = {k: instance.site_range[k][1] for k in instance.types}
     first: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     second: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for col, p in zip(z_cols.tolist(), pairs, strict=True):
         first[(p[0], p[1], p[2])].append(col)
         second[(p[2], p[3], p[0])].append(col)
+    # 6. pair logic, without the rows that a family-8 row with max 1 implies (as the model)
+    for grouped, core_of in ((first, (0, 1)), (second, (2, 3))):
+        keep = [
+            n
+            for n, p in enumerate(pairs)
+            if not _implied(
+                grouped, hi_of, (p[0], p[1], p[2]) if core_of == (0, 1) else (p[2], p[3], p[0])
+            )
+        ]
+        cores = np.fromiter(
+            (y_col[(pairs[n][core_of[0]], pairs[n][core_of[1]])] for n in keep),
+            dtype=np.int64,
+            count=len(keep),
+        )
+        pairs_le(z_cols[keep], cores)
     for grouped in (first, second):  # 8. valid inequalities on pairs
         keys = [key for key, cols in grouped.items() if len(cols) > hi_of[key[2]]]
         sums(
@@ -260,6 +271,13 @@ def run_project(instance: SitingInstance, presolve: str) -> Timing:
     return Timing(
         built - started, handed - built, solve, readback, outcome.objective, len(solution.cores)
     )
+
+
+def _implied(
+    grouped: dict[tuple[str, str, str], list[int]], hi_of: dict[str, int], key: tuple[str, str, str]
+) -> bool:
+    """Whether a family-8 row with coefficient 1 covers this group (it implies z ≤ y)."""
+    return hi_of[key[2]] == 1 and len(grouped[key]) > 1
 
 
 def _set_presolve(solver: object, presolve: str) -> None:

@@ -27,10 +27,14 @@ Constraints (one function each below)
     4. one membership per type, none beside an own core:
        :math:`\sum_i x_{kij} + y_{kj} \le 1`;
     5. catchment size: :math:`\sum_j x_{kij} \le m\, y_{ki}`;
-    6. pair logic: :math:`z_{kik'j} \le y_{ki}`, :math:`z_{kik'j} \le y_{k'j}`;
+    6. pair logic: :math:`z_{kik'j} \le y_{ki}`, :math:`z_{kik'j} \le y_{k'j}` (rows implied by
+       family 8 with a maximum of one site are left out);
     7. policy: :math:`\sum_{k, i \in B} y_{ki} \ge b` (border districts *B*); for each group *G*
        :math:`lo_G \le \sum_{k, i \in G} y_{ki} \le hi_G`; locks :math:`y_{ki} = 1`;
-       budget :math:`\sum c_i\, y_{ki} \le L`.
+       budget :math:`\sum c_i\, y_{ki} \le L`;
+    8. pair bounds (valid inequalities, no integer solution removed):
+       :math:`\sum_j z_{kik'j} \le max_{k'}\, y_{ki}` and
+       :math:`\sum_i z_{kik'j} \le max_k\, y_{k'j}`.
 
 Member arcs and pairs whose coefficient is zero are not generated (see ``model.instance``); they
 cannot improve the objective, so the optimum is the same. Constraints that cannot bind (a
@@ -40,11 +44,12 @@ district with no more allowed sites than its capacity) are left out for the same
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from model.instance import SitingInstance
+from model.instance import Pair, SitingInstance
 
 
 def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
@@ -63,8 +68,9 @@ def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
         add_members_need_core(model, instance)
         add_one_membership(model, instance)
         add_catchment_size(model, instance)
-        add_pair_logic(model, instance)
-        add_pair_bounds(model, instance)
+        pair_groups = _pair_groups(instance)
+        add_pair_logic(model, instance, pair_groups)
+        add_pair_bounds(model, instance, pair_groups)
         add_min_border_sites(model, instance)
         add_group_limits(model, instance)
         add_locks(model, instance)
@@ -162,25 +168,43 @@ def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance) -> No
     )
 
 
-def add_pair_logic(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """6. z[k,i,k',j] ≤ y[k,i] and z[k,i,k',j] ≤ y[k',j]."""
+def add_pair_logic(
+    model: pyo.ConcreteModel, instance: SitingInstance, groups: _PairGroups | None = None
+) -> None:
+    """6. z[k,i,k',j] ≤ y[k,i] and z[k,i,k',j] ≤ y[k',j].
+
+    A row is left out where family 8 holds Σ_j z[k,i,k',j] ≤ y[k,i] with max_k' = 1: with
+    z ≥ 0 that sum implies every z[k,i,k',j] ≤ y[k,i], in the LP relaxation as well. With the
+    default of one site per type this removes nearly all of these rows (170,000 of 244,000
+    rows at 1,000 dense districts) without changing the feasible set or the LP bound.
+    """
+    groups = groups or _pair_groups(instance)
+    first = [p for p in instance.pairs if (p[0], p[1], p[2]) not in groups.first_tight]
+    second = [p for p in instance.pairs if (p[2], p[3], p[0]) not in groups.second_tight]
     model.pair_first_core = pyo.Constraint(
-        model.z.index_set(), rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k, i]
+        first, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k, i]
     )
     model.pair_second_core = pyo.Constraint(
-        model.z.index_set(), rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k2, j]
+        second, rule=lambda m, k, i, k2, j: m.z[k, i, k2, j] <= m.y[k2, j]
     )
 
 
-def add_pair_bounds(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """8. Valid inequalities Σ_j z[k,i,k',j] ≤ max_k'·y[k,i] and Σ_i z[k,i,k',j] ≤ max_k·y[k',j].
+@dataclass
+class _PairGroups:
+    """Pairs grouped by one core and the other type, and which groups get a family-8 row."""
 
-    They follow from 1 and 6 (at most max_k' cores of type k' can pair with the core (k,i)), so
-    they remove no integer solution, but they close most of the LP gap that the pair logic
-    alone leaves (with one site per type, the LP otherwise spreads every y thinly).
-    """
-    out_of: dict[tuple[str, str, str], list] = defaultdict(list)
-    into: dict[tuple[str, str, str], list] = defaultdict(list)
+    out_of: dict[tuple[str, str, str], list[Pair]]  # (k, i, k') -> pairs of the core (k, i)
+    into: dict[tuple[str, str, str], list[Pair]]  # (k', j, k) -> pairs of the core (k', j)
+    hi: dict[str, int]
+    first: list[tuple[str, str, str]]  # out_of groups with a family-8 row
+    second: list[tuple[str, str, str]]  # into groups with a family-8 row
+    first_tight: set[tuple[str, str, str]]  # ... whose row has coefficient 1 (max = 1)
+    second_tight: set[tuple[str, str, str]]
+
+
+def _pair_groups(instance: SitingInstance) -> _PairGroups:
+    out_of: dict[tuple[str, str, str], list[Pair]] = defaultdict(list)
+    into: dict[tuple[str, str, str], list[Pair]] = defaultdict(list)
     for pair in instance.pairs:
         k, i, k2, j = pair
         out_of[(k, i, k2)].append(pair)
@@ -188,6 +212,35 @@ def add_pair_bounds(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     hi = {k: instance.site_range[k][1] for k in instance.types}
     first = [key for key, pairs in out_of.items() if len(pairs) > hi[key[2]]]
     second = [key for key, pairs in into.items() if len(pairs) > hi[key[2]]]
+    return _PairGroups(
+        out_of,
+        into,
+        hi,
+        first,
+        second,
+        {key for key in first if hi[key[2]] == 1},
+        {key for key in second if hi[key[2]] == 1},
+    )
+
+
+def add_pair_bounds(
+    model: pyo.ConcreteModel, instance: SitingInstance, groups: _PairGroups | None = None
+) -> None:
+    """8. Valid inequalities Σ_j z[k,i,k',j] ≤ max_k'·y[k,i] and Σ_i z[k,i,k',j] ≤ max_k·y[k',j].
+
+    They follow from 1 and 6 (at most max_k' cores of type k' can pair with the core (k,i)), so
+    they remove no integer solution, but they close most of the LP gap that the pair logic
+    alone leaves (with one site per type, the LP otherwise spreads every y thinly). A group
+    with no more pairs than max_k' gets no row: the pair logic already implies it.
+    """
+    groups = groups or _pair_groups(instance)
+    out_of, into, hi, first, second = (
+        groups.out_of,
+        groups.into,
+        groups.hi,
+        groups.first,
+        groups.second,
+    )
     model.pair_bound_first = pyo.Constraint(
         first,
         rule=lambda m, k, i, k2: (
