@@ -20,6 +20,7 @@ import pandas as pd
 from model.errors import InputError
 from model.pipeline import RunResult
 from model.results import TERMS
+from model.saved import read_summary
 
 CHANGED = "*"  # marks a core that differs from the reference scenario
 MEMBERS_CHANGED = "~"  # same core, other members
@@ -80,13 +81,7 @@ def snapshot_of(result: RunResult, label: str | None = None) -> Snapshot:
 
 def snapshot_of_folder(folder: Path, label: str | None = None) -> Snapshot:
     """The snapshot of a saved run folder (summary.json, and assignments.csv if solved)."""
-    summary_path = folder / "summary.json"
-    if not summary_path.is_file():
-        raise InputError(folder, None, "not a run folder: summary.json is missing")
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(summary_path, None, f"cannot read summary.json: {err}") from err
+    summary_path, summary = read_summary(folder)
     for key in ("status", "terms", "scenario"):
         if key not in summary:
             raise InputError(summary_path, key, "missing; is this a clustersite run folder?")

@@ -9,7 +9,6 @@ answer may legitimately differ.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from model.errors import InputError
 from model.pipeline import RunResult, solve
 from model.region import load_region
+from model.saved import read_summary
 from model.scenario import LoadedScenario, validate_scenario
 
 
@@ -30,13 +30,7 @@ class SavedRun:
 
 def read_saved_run(folder: Path) -> SavedRun:
     """Read what a rerun needs from a run folder's summary.json."""
-    summary_path = folder / "summary.json"
-    if not summary_path.is_file():
-        raise InputError(folder, None, "not a run folder: summary.json is missing")
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(summary_path, None, f"cannot read summary.json: {err}") from err
+    summary_path, summary = read_summary(folder)
     try:
         scenario = dict(summary["scenario"])
         region = Path(summary["provenance"]["region"])

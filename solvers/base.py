@@ -97,3 +97,36 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if objective is None or bound is None:
         return None
     return abs(bound - objective) / max(abs(objective), 1e-10)
+
+
+def untimed_outcome(
+    status: Status,
+    solver: str,
+    version: str,
+    *,
+    has_solution: bool | None = None,
+    objective: float | None = None,
+    bound: float | None = None,
+    nodes: int | None = None,
+    solver_time_s: float | None = None,
+    message: str = "",
+) -> SolveOutcome:
+    """An outcome whose wall and hand-off times the adapter fills in afterwards.
+
+    ``has_solution`` defaults to whether there is an objective value; the gap follows from the
+    objective and the bound.
+    """
+    return SolveOutcome(
+        status=status,
+        has_solution=has_solution if has_solution is not None else objective is not None,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        solver=solver,
+        version=version,
+        wall_time_s=0.0,
+        solver_time_s=solver_time_s,
+        handoff_s=0.0,
+        nodes=nodes,
+        message=message,
+    )

@@ -32,7 +32,13 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 
-from solvers.base import SolveOutcome, SolverOptionError, SolverOptions, Status, relative_gap
+from solvers.base import (
+    SolveOutcome,
+    SolverOptionError,
+    SolverOptions,
+    Status,
+    untimed_outcome,
+)
 from solvers.standard_form import (
     InfeasibleConstantError,
     LinearProgram,
@@ -334,17 +340,13 @@ def _outcome(
     message: str = "",
 ) -> SolveOutcome:
     """An outcome without timings (filled in by ``_with_times``)."""
-    return SolveOutcome(
-        status=status,
-        has_solution=has_solution if has_solution is not None else objective is not None,
+    return untimed_outcome(
+        status,
+        "highs",
+        highs_version(),
+        has_solution=has_solution,
         objective=objective,
         bound=bound,
-        gap=relative_gap(objective, bound),
-        solver="highs",
-        version=highs_version(),
-        wall_time_s=0.0,
-        solver_time_s=None,
-        handoff_s=0.0,
         nodes=nodes,
         message=message,
     )

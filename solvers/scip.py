@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
+from solvers.base import SolveOutcome, SolverOptions, Status, untimed_outcome
 from solvers.standard_form import (
     InfeasibleConstantError,
     LinearProgram,
@@ -123,18 +123,15 @@ class ScipAdapter:
         solver_time_s: float | None = None,
         message: str = "",
     ) -> SolveOutcome:
-        return SolveOutcome(
-            status=status,
-            has_solution=has_solution if has_solution is not None else objective is not None,
+        return untimed_outcome(
+            status,
+            self.name,
+            self.version(),
+            has_solution=has_solution,
             objective=objective,
             bound=bound,
-            gap=relative_gap(objective, bound),
-            solver=self.name,
-            version=self.version(),
-            wall_time_s=0.0,
-            solver_time_s=solver_time_s,
-            handoff_s=0.0,
             nodes=nodes,
+            solver_time_s=solver_time_s,
             message=message,
         )
 

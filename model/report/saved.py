@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from model.errors import InputError
 from model.region import Region, load_region
 from model.report.maps import MapSiting
-from model.tables import read_text
+from model.saved import read_summary
 
 
 @dataclass(frozen=True)
@@ -36,17 +35,7 @@ def _field(summary: dict[str, Any], path: Path, *keys: str) -> Any:
 
 def read_saved_run(folder: Path) -> SavedRun:
     """Load the region named in summary.json and the sitings it records."""
-    if not folder.is_dir():
-        raise InputError(folder, None, "run folder not found")
-    path = folder / "summary.json"
-    if not path.is_file():
-        raise InputError(folder, None, "not a run folder: no summary.json")
-    try:
-        summary = json.loads(read_text(path))
-    except json.JSONDecodeError as err:
-        raise InputError(path, f"line {err.lineno}", f"not valid JSON: {err.msg}") from err
-    if not isinstance(summary, dict):
-        raise InputError(path, None, "expected a JSON object")
+    path, summary = read_summary(folder)
     region_dir = Path(str(_field(summary, path, "provenance", "region")))
     if not region_dir.is_dir():
         raise InputError(path, "provenance.region", f"region folder not found: {region_dir}")
