@@ -157,7 +157,10 @@ class PyomoSolverAdapter:
     def available(self) -> bool:
         try:
             return bool(self._solver().available(exception_flag=False))
-        except Exception:
+        except Exception as err:
+            # any plugin failure (a licence error, a broken binary) means "not available
+            # here"; the reason goes to the debug log rather than being lost
+            logging.getLogger(__name__).debug("solver %s unavailable: %r", self.name, err)
             return False
 
     def version(self) -> str:
