@@ -112,6 +112,34 @@ def to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
     return out
 
 
+def pass_model(solver: highspy.Highs, lp: LinearProgram) -> None:
+    """Hand ``lp`` to ``solver`` in one call that takes the numpy arrays as they are.
+
+    Setting the fields of a ``HighsLp`` converts every array element by element through
+    Python (0.1 s at 148,000 columns); this overload of ``passModel`` reads the buffers.
+    """
+    inf = highspy.kHighsInf
+    status = solver.passModel(
+        lp.num_col,
+        lp.num_row,
+        len(lp.a_value),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize),
+        lp.offset,
+        lp.cost,
+        np.where(np.isfinite(lp.col_lower), lp.col_lower, -inf),
+        np.where(np.isfinite(lp.col_upper), lp.col_upper, inf),
+        np.where(np.isfinite(lp.row_lower), lp.row_lower, -inf),
+        np.where(np.isfinite(lp.row_upper), lp.row_upper, inf),
+        lp.a_start,
+        lp.a_index,
+        lp.a_value,
+        lp.integrality.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the model's arrays")
+
+
 def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
     """Map the common options to HiGHS's names; raw options go through as given."""
     settings: dict[str, bool | float | str | int] = {
@@ -182,7 +210,7 @@ class PersistentHighs:
                     Status.OPTIMAL, objective=self.lp.offset, bound=self.lp.offset
                 )
             else:
-                self._solver.passModel(to_highs_lp(self.lp))
+                pass_model(self._solver, self.lp)
         self.handoff_s = time.perf_counter() - started
         self._pending_handoff = self.handoff_s
 

@@ -140,10 +140,10 @@ def _read(lp: LinearProgram, path: Path) -> Any:
     """A silent SCIP model read from ``lp`` written as MPS by HiGHS."""
     import pyscipopt
 
-    from solvers.highs import new_highs, to_highs_lp
+    from solvers.highs import new_highs, pass_model
 
     writer = new_highs()
-    writer.passModel(to_highs_lp(lp))
+    pass_model(writer, lp)
     writer.writeModel(str(path))
     scip = pyscipopt.Model()
     scip.hideOutput(True)

@@ -127,11 +127,37 @@ def _dense(lp) -> np.ndarray:  # type: ignore[no-untyped-def]
     ).toarray()
 
 
-@pytest.mark.parametrize("maker", ["baseline", "ranged_and_fixed"])
+def _blocks_model() -> pyo.ConcreteModel:
+    """Components the reader takes as blocks (x ≤ y, x = y), mixed ones, and odd cases."""
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(range(6), domain=pyo.Binary)
+    model.y = pyo.Var(range(3), bounds=(0, 1))
+    model.unused = pyo.Var(bounds=(0, 2))
+    model.sub = pyo.Block()
+    model.sub.s = pyo.Var(bounds=(-1, 4))
+    x, y = model.x, model.y
+    model.pairs = pyo.Constraint(range(6), rule=lambda m, i: x[i] <= y[i // 2])
+    model.pairs[3].deactivate()
+    model.same = pyo.Constraint(range(2), rule=lambda m, i: x[i] == x[i + 2])
+    model.flipped = pyo.Constraint(range(2), rule=lambda m, i: y[i] >= x[i + 4])
+    model.mixed = pyo.ConstraintList()
+    model.mixed.add(x[0] <= model.sub.s)
+    model.mixed.add(x[1] + 2 * y[2] - model.sub.s <= 3)
+    model.mixed.add(pyo.inequality(-2, 3 * y[0] - x[5], 2))
+    model.sub.limit = pyo.Constraint(expr=model.sub.s + y[1] >= 1)
+    model.obj = pyo.Objective(
+        expr=sum(x.values()) + 0.5 * y[0] - model.sub.s, sense=pyo.maximize
+    )
+    return model
+
+
+@pytest.mark.parametrize("maker", ["baseline", "ranged_and_fixed", "blocks"])
 def test_direct_reading_equals_pyomo_standard_form_compiler(maker: str, baseline) -> None:  # type: ignore[no-untyped-def]
     """The fast reader of linear relations gives Pyomo's compiler's program (up to order)."""
     if maker == "baseline":
         model = build_model(baseline.instance)
+    elif maker == "blocks":
+        model = _blocks_model()
     else:
         model = pyo.ConcreteModel()
         model.v = pyo.Var(range(4), bounds=(0, 5), domain=pyo.Integers)
@@ -194,3 +220,20 @@ def test_the_benchmark_s_direct_arrays_are_the_compiled_model(baseline) -> None:
     np.testing.assert_array_equal(arrays["row_lower"], lp.row_lower)
     np.testing.assert_array_equal(arrays["row_upper"], lp.row_upper)
     np.testing.assert_allclose(arrays["cost"], lp.cost)
+
+
+def test_components_of_variable_pairs_are_read_as_blocks() -> None:
+    """The block reader takes x ≤ y and x = y components and leaves every other one alone."""
+    from solvers.standard_form import _read_variable_pairs, _Rows
+
+    model = _blocks_model()
+    declared = list(model.component_data_objects(pyo.Var))
+    position = {id(v): j for j, v in enumerate(declared)}
+    kinds = frozenset(map(type, declared))
+
+    def taken(component: pyo.Constraint) -> bool:
+        exprs = [con.expr for con in component.values() if con.active]
+        return _read_variable_pairs(exprs, position, kinds, _Rows())
+
+    assert taken(model.pairs) and taken(model.same) and taken(model.flipped)
+    assert not taken(model.mixed) and not taken(model.sub.limit)
