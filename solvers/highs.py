@@ -203,7 +203,7 @@ class PersistentHighs:
         except InfeasibleConstantError as err:
             self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
         else:
-            self._column = {id(v): j for j, v in enumerate(self.lp.columns)}
+            self._column = self.lp.column_index()
             if self.lp.num_col == 0:
                 # nothing left to decide: every constraint was constant and satisfied
                 self._trivial = _outcome(

@@ -60,6 +60,7 @@ class LinearProgram:
     a_index: np.ndarray  # (nnz,) int32, row indices
     a_value: np.ndarray  # (nnz,) float64
     row_names: list[str] | None = None
+    column_of: dict[int, int] | None = None  # id(variable) -> column, when already at hand
 
     @property
     def num_col(self) -> int:
@@ -71,6 +72,12 @@ class LinearProgram:
 
     def column_names(self) -> list[str]:
         return [v.name for v in self.columns]
+
+    def column_index(self) -> dict[int, int]:
+        """id(variable) -> column."""
+        if self.column_of is not None:
+            return self.column_of
+        return dict(zip(map(id, self.columns), range(self.num_col), strict=True))
 
 
 def compile_model(model: pyo.ConcreteModel, *, keep_row_names: bool = False) -> LinearProgram:
@@ -245,8 +252,9 @@ def _compile_linear(
     used = np.zeros(len(declared), dtype=bool)
     used[term_cols] = True
     used[obj_cols] = True
+    column_of: dict[int, int] | None = None
     if used.all():
-        columns = declared
+        columns, column_of = declared, position
     else:  # Pyomo's writers leave out variables that appear nowhere; so do we
         renumber = np.cumsum(used) - 1
         term_cols = renumber[term_cols]
@@ -278,6 +286,7 @@ def _compile_linear(
         a_index=matrix.indices.astype(np.int32),
         a_value=matrix.data.astype(np.float64),
         row_names=rows.names if keep_row_names else None,
+        column_of=column_of,
     )
 
 
