@@ -109,10 +109,11 @@ def _times(coef: float, var: VarData) -> MonomialTermExpression:
 
 
 def declare_variables(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    # SetOf wraps the instance's (immutable, duplicate-free) index lists as they are
-    model.y = pyo.Var(pyo.SetOf(instance.sites), domain=pyo.Binary)
-    model.x = pyo.Var(pyo.SetOf(instance.members), domain=pyo.Binary)
-    model.z = pyo.Var(pyo.SetOf(instance.pairs), bounds=(0, 1))
+    # SetOf wraps a sequence without copying or validating it; the tuples keep later edits
+    # of the instance's lists out of the model (build_model's strict zips catch duplicates)
+    model.y = pyo.Var(pyo.SetOf(tuple(instance.sites)), domain=pyo.Binary)
+    model.x = pyo.Var(pyo.SetOf(tuple(instance.members)), domain=pyo.Binary)
+    model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
 
 
 def declare_objective(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
@@ -157,7 +158,7 @@ def add_district_capacity(
         by_district[site[1]].append(var)
     crowded = [i for i in instance.districts if len(by_district[i]) > instance.capacity]
     model.district_capacity = pyo.Constraint(
-        pyo.SetOf(crowded), rule=lambda m, i: _sum(by_district[i]) <= instance.capacity
+        pyo.SetOf(tuple(crowded)), rule=lambda m, i: _sum(by_district[i]) <= instance.capacity
     )
 
 
@@ -167,7 +168,7 @@ def add_members_need_core(
     """3. x[k,i,j] ≤ y[k,i] (implied by 5, kept because it tightens the LP relaxation)."""
     x, y = v.x, v.y
     model.members_need_core = pyo.Constraint(
-        pyo.SetOf(instance.members), rule=lambda m, k, i, j: x[k, i, j] <= y[k, i]
+        pyo.SetOf(tuple(instance.members)), rule=lambda m, k, i, j: x[k, i, j] <= y[k, i]
     )
 
 
@@ -182,7 +183,7 @@ def add_one_membership(model: pyo.ConcreteModel, instance: SitingInstance, v: _C
         own_core = [v.y[k, j]] if (k, j) in v.y else []
         return _sum(arcs_into[(k, j)] + own_core) <= 1
 
-    model.one_membership = pyo.Constraint(pyo.SetOf(keys), rule=rule)
+    model.one_membership = pyo.Constraint(pyo.SetOf(tuple(keys)), rule=rule)
 
 
 def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
@@ -193,7 +194,7 @@ def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance, v: _C
     cap = instance.max_members
     keys = [site for site, arcs in arcs_out.items() if len(arcs) > cap]
     model.catchment_size = pyo.Constraint(
-        pyo.SetOf(keys),
+        pyo.SetOf(tuple(keys)),
         rule=lambda m, k, i: _sum(arcs_out[(k, i)]) <= _times(cap, v.y[k, i]),
     )
 
@@ -216,10 +217,10 @@ def add_pair_logic(
     second = [p for p in instance.pairs if (p[2], p[3], p[0]) not in groups.second_tight]
     y, z = v.y, v.z
     model.pair_first_core = pyo.Constraint(
-        pyo.SetOf(first), rule=lambda m, k, i, k2, j: z[k, i, k2, j] <= y[k, i]
+        pyo.SetOf(tuple(first)), rule=lambda m, k, i, k2, j: z[k, i, k2, j] <= y[k, i]
     )
     model.pair_second_core = pyo.Constraint(
-        pyo.SetOf(second), rule=lambda m, k, i, k2, j: z[k, i, k2, j] <= y[k2, j]
+        pyo.SetOf(tuple(second)), rule=lambda m, k, i, k2, j: z[k, i, k2, j] <= y[k2, j]
     )
 
 
@@ -280,13 +281,13 @@ def add_pair_bounds(
     )
     y, z = v.y, v.z
     model.pair_bound_first = pyo.Constraint(
-        pyo.SetOf(first),
+        pyo.SetOf(tuple(first)),
         rule=lambda m, k, i, k2: (
             _sum(z[p] for p in out_of[(k, i, k2)]) <= _times(hi[k2], y[k, i])
         ),
     )
     model.pair_bound_second = pyo.Constraint(
-        pyo.SetOf(second),
+        pyo.SetOf(tuple(second)),
         rule=lambda m, k2, j, k: (
             _sum(z[p] for p in into[(k2, j, k)]) <= _times(hi[k], y[k2, j])
         ),
