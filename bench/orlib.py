@@ -5,7 +5,8 @@ published optima (data/orlib/pmed_optima.csv).
 Prints one row per instance (size, p, published optimum, our objective, status, whether the
 optimum was reproduced, seconds) and the totals. Options: ``--instances pmed1,pmed7``,
 ``--time-limit S`` (per instance, default 300), ``--formulation radius|textbook``,
-``--no-reduce`` (skip the Lagrangian site fixing), ``--solver NAME``, ``--csv FILE``.
+``--no-reduce`` (skip the Lagrangian site fixing and branch and bound: the MIP alone),
+``--solver NAME``, ``--csv FILE``.
 """
 
 from __future__ import annotations

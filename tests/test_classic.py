@@ -14,7 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from model.classic import LocationData, Params, solve_classic
+from model.classic import LocationData, Params, lagrange, solve_classic
+from model.classic.lagrange import Reduction, assignment_cost, branch_and_bound, reduce_sites
 from model.classic.solve import ClassicCheckError, model_module
 from model.errors import InputError
 
@@ -265,3 +266,134 @@ def test_a_wrong_objective_is_refused() -> None:
             solve_classic("pmedian", line(), Params(p=2, reduce=False))
     finally:
         module.evaluate = original
+
+
+# Lagrangian reduction and branch and bound of the p-median (model.classic.lagrange), against
+# enumeration on random cost matrices: unlike small Euclidean instances these leave a gap
+# between the Lagrangian (= LP) bound and the optimum, so fixing, probing and branching all act.
+
+
+def gap_costs(seed: int) -> np.ndarray:
+    """16 clients × 12 sites, random costs 0..59; integer for even seeds, fractional for odd."""
+    rng = np.random.default_rng(seed)
+    costs = rng.integers(0, 60, size=(16, 12)).astype(float)
+    return costs if seed % 2 == 0 else costs + rng.random(costs.shape)
+
+
+def every_solution(costs: np.ndarray, p: int, existing: list[int]) -> dict[tuple[int, ...], float]:
+    return {
+        chosen: float(costs[:, list(chosen)].min(axis=1).sum())
+        for chosen in itertools.combinations(range(costs.shape[1]), p)
+        if set(existing) <= set(chosen)
+    }
+
+
+def gap_case(seed: int) -> tuple[np.ndarray, int, list[int]]:
+    """Costs, p (3..5) and, for every third seed, one predefined facility."""
+    return gap_costs(seed), 3 + seed % 3, [seed % 12] if seed % 3 == 0 else []
+
+
+def test_fixing_and_probing_keep_every_solution_as_good_as_the_heuristic() -> None:
+    """No closed site is in, and every opened site is in, each solution costing at most UB."""
+    probed = 0
+    for seed in range(24):
+        costs, p, existing = gap_case(seed)
+        solutions = every_solution(costs, p, existing)
+        optimum = min(solutions.values())
+        plain = reduce_sites(costs, p, existing, probe=False)
+        found = reduce_sites(costs, p, existing)
+        probed += len(found.free) < len(plain.free)
+        for reduction in (plain, found):
+            assert len(reduction.heuristic) == p and set(existing) <= set(reduction.heuristic)
+            assert solutions[tuple(reduction.heuristic)] == reduction.upper_bound
+            assert reduction.lower_bound <= optimum + 1e-9 * optimum
+            opened = set(np.flatnonzero(reduction.opened).tolist())
+            for chosen, cost in solutions.items():
+                if cost <= reduction.upper_bound + 1e-9 * cost:
+                    assert not reduction.closed[list(chosen)].any(), (seed, chosen)
+                    assert opened <= set(chosen), (seed, chosen)
+    assert probed >= 5  # probing decided sites the bounds alone left open
+
+
+def test_branch_and_bound_matches_enumeration() -> None:
+    """From the reduction and from nothing (no fixing, a poor incumbent, λ = 0), the search
+    proves the enumerated optimum."""
+    branched = 0
+    for seed in range(24):
+        costs, p, existing = gap_case(seed)
+        optimum = min(every_solution(costs, p, existing).values())
+        start = [*existing, *(j for j in range(p + 1) if j not in existing)][:p]
+        nothing = Reduction(
+            np.zeros(12, dtype=bool),
+            np.isin(np.arange(12), existing),
+            -np.inf,
+            assignment_cost(costs, start),
+            sorted(start),
+            np.zeros(16),
+        )
+        for found in (reduce_sites(costs, p, existing, probe=False), nothing):
+            search = branch_and_bound(costs, p, found)
+            assert search.proven
+            assert search.cost == pytest.approx(optimum, rel=1e-12)
+            assert assignment_cost(costs, search.sites) == search.cost
+            assert len(search.sites) == p and set(existing) <= set(search.sites)
+            branched += search.nodes > 1
+    assert branched >= 10
+
+
+@pytest.mark.parametrize("rank", [-1, 1])
+def test_the_tree_alone_reaches_the_optimum(rank: int) -> None:
+    """Without the relaxation's solutions as incumbents, starting from the worst (rank -1) or the
+    second-best (rank 1) solution, pruning, fixing and branching must still lead to the optimum:
+    a subtree wrongly cut off or a site wrongly fixed would lose it."""
+    branched = 0
+    for seed in range(24):
+        costs, p, existing = gap_case(seed)
+        solutions = every_solution(costs, p, existing)
+        ranked = sorted(solutions, key=lambda chosen: (solutions[chosen], chosen))
+        start = ranked[rank]
+        if solutions[start] == solutions[ranked[0]]:
+            continue
+        nothing = Reduction(
+            np.zeros(12, dtype=bool),
+            np.isin(np.arange(12), existing),
+            -np.inf,
+            solutions[start],
+            list(start),
+            np.zeros(16),
+        )
+        search = branch_and_bound(costs, p, nothing, lagrangian_heuristic=False)
+        assert search.proven
+        assert search.cost == solutions[ranked[0]], seed
+        assert solutions[tuple(search.sites)] == search.cost
+        branched += search.nodes > 1
+    assert branched >= 10
+
+
+def test_branch_and_bound_gives_up_beyond_its_work_limit() -> None:
+    costs, p, _ = gap_case(0)
+    found = reduce_sites(costs, p, probe=False)
+    assert found.lower_bound < found.upper_bound  # a gap left: the search must work
+    search = branch_and_bound(costs, p, found, work_limit=0.0)
+    assert not search.proven
+    assert (search.sites, search.cost) == (found.heuristic, found.upper_bound)
+
+
+@pytest.mark.parametrize("give_up", [False, True])
+@pytest.mark.parametrize("seed", range(8))
+def test_pmedian_with_a_gap_matches_enumeration(
+    seed: int, give_up: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pipeline on instances with an LP gap: reduction, then branch and bound, or,
+    when it gives up at once, probing and the MIP."""
+    if give_up:
+        monkeypatch.setattr(lagrange, "BRANCH_WORK", 0.0)
+    costs, p, _ = gap_case(seed)
+    found = reduce_sites(costs, p, probe=False)
+    gap = found.lower_bound < found.upper_bound
+    result = solve_classic("pmedian", LocationData.from_matrix(costs), Params(p=p))
+    assert ("gave up" in result.notes[0]) == (gap and give_up)
+    assert ("nodes):" in result.notes[0]) == (gap and not give_up)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(min(every_solution(costs, p, []).values()))
+    assert result.bound == result.objective

@@ -166,7 +166,8 @@ class Solution:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A smaller instance that holds every optimal solution, found before the MIP."""
+    """A smaller instance, found before the MIP, whose optimum is the original's (it holds an
+    optimal solution, not necessarily every one)."""
 
     data: LocationData  # the narrowed instance the MIP is built on
     site_map: list[int]  # its sites as indices of the original sites

@@ -24,8 +24,12 @@ are left out: an open site is certain there (``model.classic.radius``).
 
 Before the MIP (``Params.reduce``, on by default), ``model.classic.lagrange`` closes and opens
 sites that no solution at least as good as a swap heuristic's can use otherwise (Lagrangian
-bounds and probing); the MIP is then built over the undecided sites only, with the opened ones
-as predefined facilities. Its optimum is the optimum of the full problem.
+bounds), then runs a Lagrangian branch and bound over the sites left. When the search finishes
+within its work limit, the MIP keeps only the sites of the solution it proved optimal, all
+opened (the solver then merely confirms and the objective is recomputed from the data); when it
+gives up, probing fixes more sites and the MIP is built over the undecided sites only, with the
+opened ones as predefined facilities. Either way its optimum is the optimum of the full
+problem.
 
 Textbook formulation (``formulation='textbook'``, ReVelle & Swain 1970), for comparison:
 :math:`x_{ij} \in [0,1]` client *i* served by *j*;
@@ -35,6 +39,8 @@ Both have the same LP bound; the radius one has far fewer variables and non-zero
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -51,7 +57,7 @@ from model.classic.base import (
     nearest_open,
     require_p,
 )
-from model.classic.lagrange import reduce_sites
+from model.classic.lagrange import Reduction, branch_and_bound, probe_sites, reduce_sites
 from model.classic.radius import add_covering_distance, all_radii
 from model.errors import InputError
 
@@ -92,9 +98,27 @@ def add_assignment_distance(model: pyo.ConcreteModel, data: LocationData) -> pyo
 
 
 def prepare(data: LocationData, params: Params) -> Prepared:
-    """Fix sites by Lagrangian bounds and probing; keep the undecided and the opened ones."""
+    """Fix sites by Lagrangian bounds; then either prove a solution optimal by Lagrangian branch
+    and bound (the MIP keeps only its sites, all opened) or, when the search gives up, probe and
+    keep the undecided and the opened sites."""
     p = require_p(data, params, NAME)
-    found = reduce_sites(data.weights[:, None] * data.distances, p, data.existing_index)
+    costs = data.weights[:, None] * data.distances
+    found = reduce_sites(costs, p, data.existing_index, probe=False)
+    method = "bounds"
+    if found.upper_bound - found.lower_bound > 1e-9 * max(1.0, abs(found.upper_bound)):
+        search = branch_and_bound(costs, p, found)
+        if search.proven:
+            method = f"branch and bound, {search.nodes} nodes"
+            closed = np.ones(len(data.sites), dtype=bool)
+            closed[search.sites] = False
+            found = Reduction(
+                closed, ~closed, search.cost, search.cost, search.sites, found.multipliers
+            )
+        else:
+            method = f"bounds, probing ({search.nodes} nodes of branch and bound gave up)"
+            found = probe_sites(
+                costs, p, replace(found, upper_bound=search.cost, heuristic=search.sites)
+            )
     keep = np.flatnonzero(~found.closed)
     opened = [data.sites[j] for j in keep if found.opened[j]]
     narrowed = LocationData(
@@ -106,7 +130,7 @@ def prepare(data: LocationData, params: Params) -> Prepared:
         existing=tuple(opened),
     )
     notes = (
-        f"reduction: {int(found.closed.sum())} sites closed, {len(opened)} opened, "
+        f"reduction ({method}): {int(found.closed.sum())} sites closed, {len(opened)} opened, "
         f"{len(keep) - len(opened)} left to the MIP; bounds {found.lower_bound:.6g} .. "
         f"{found.upper_bound:.6g}"
     )
