@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -148,6 +149,7 @@ def _compile_with_pyomo(
 
 _MONOMIAL = {MonomialTermExpression}
 _ARGS = attrgetter("_args_")
+_EXPR_ARGS = attrgetter("args")
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)  # a Monomial's (coefficient, variable), without the property call
 
@@ -254,7 +256,10 @@ def _compile_linear(
         if not datas:
             continue
         exprs = list(map(_EXPR, datas))
-        if not _read_variable_pairs(exprs, position, var_kinds, rows):
+        if not (
+            _read_variable_pairs(exprs, position, var_kinds, rows)
+            or _read_sums(exprs, position, var_kinds, rows)
+        ):
             for con, expr in zip(datas, exprs, strict=True):
                 _read_row(con, expr, position, var_kinds, rows)
             rows.flush()
@@ -385,6 +390,53 @@ def _read_variable_pairs(
         )
     )
     rows.kept.extend([True] * count)
+    return True
+
+
+def _read_sums(
+    exprs: list[Any], position: dict[int, int], var_kinds: frozenset[type], rows: _Rows
+) -> bool:
+    """Read a component whose rows are all ``Σ x ≤ number`` or all ``Σ x ≤ c·y`` as one block.
+
+    Returns False, having read nothing, when the component is of any other shape (a constant
+    or a coefficient inside a sum, an empty sum, a strict or two-sided relation, ...).
+    """
+    if set(map(type, exprs)) != {InequalityExpression} or any(map(_STRICT, exprs)):
+        return False
+    sides = list(map(_ARGS, exprs))
+    lefts, rights = list(map(_FIRST, sides)), list(map(_SECOND, sides))
+    if set(map(type, lefts)) != {LinearExpression}:
+        return False
+    terms = list(map(_EXPR_ARGS, lefts))
+    counts = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    flat = list(chain.from_iterable(terms))
+    if not len(counts) or counts.min() == 0 or not set(map(type, flat)) <= var_kinds:
+        return False
+    right_kinds = set(map(type, rights))
+    try:
+        left_cols = np.fromiter(map(position.__getitem__, map(id, flat)), np.int64, len(flat))
+        if right_kinds <= native_numeric_types:  # Σ x ≤ b
+            cols, coefs, nnz = left_cols, np.ones(len(flat)), counts
+            upper = np.asarray(rights, dtype=np.float64)
+        elif right_kinds == _MONOMIAL:  # Σ x − c·y ≤ 0
+            products = list(map(_ARGS, rights))
+            right_coefs = list(map(_FIRST, products))
+            if not set(map(type, right_coefs)) <= native_numeric_types:
+                return False
+            right_cols = np.fromiter(
+                map(position.__getitem__, map(id, map(_SECOND, products))), np.int64, len(rights)
+            )
+            ends = np.cumsum(counts)
+            cols = np.insert(left_cols, ends, right_cols)
+            coefs = np.insert(np.ones(len(flat)), ends, -np.asarray(right_coefs, dtype=float))
+            nnz, upper = counts + 1, np.zeros(len(rights))
+        else:
+            return False
+    except KeyError:
+        raise _UnsupportedError from None
+    rows.flush()
+    rows.blocks.append((cols, coefs, nnz, np.full(len(rights), -math.inf), upper))
+    rows.kept.extend([True] * len(rights))
     return True
 
 

@@ -140,6 +140,10 @@ def _blocks_model() -> pyo.ConcreteModel:
     model.pairs[3].deactivate()
     model.same = pyo.Constraint(range(2), rule=lambda m, i: x[i] == x[i + 2])
     model.flipped = pyo.Constraint(range(2), rule=lambda m, i: y[i] >= x[i + 4])
+    model.sums = pyo.Constraint(range(3), rule=lambda m, i: x[i] + x[i + 1] + x[i + 2] <= 2)
+    model.scaled = pyo.Constraint(
+        range(2), rule=lambda m, i: x[2 * i] + x[2 * i + 1] <= (i + 1.5) * y[i]
+    )
     model.mixed = pyo.ConstraintList()
     model.mixed.add(x[0] <= model.sub.s)
     model.mixed.add(x[1] + 2 * y[2] - model.sub.s <= 3)
@@ -222,9 +226,9 @@ def test_the_benchmark_s_direct_arrays_are_the_compiled_model(baseline) -> None:
     np.testing.assert_allclose(arrays["cost"], lp.cost)
 
 
-def test_components_of_variable_pairs_are_read_as_blocks() -> None:
-    """The block reader takes x ≤ y and x = y components and leaves every other one alone."""
-    from solvers.standard_form import _read_variable_pairs, _Rows
+def test_components_of_variable_pairs_and_sums_are_read_as_blocks() -> None:
+    """The block readers take x ≤ y, x = y, Σ x ≤ b and Σ x ≤ c·y components, no others."""
+    from solvers.standard_form import _read_sums, _read_variable_pairs, _Rows
 
     model = _blocks_model()
     declared = list(model.component_data_objects(pyo.Var))
@@ -235,5 +239,11 @@ def test_components_of_variable_pairs_are_read_as_blocks() -> None:
         exprs = [con.expr for con in component.values() if con.active]
         return _read_variable_pairs(exprs, position, kinds, _Rows())
 
+    def summed(component: pyo.Constraint) -> bool:
+        exprs = [con.expr for con in component.values() if con.active]
+        return _read_sums(exprs, position, kinds, _Rows())
+
     assert taken(model.pairs) and taken(model.same) and taken(model.flipped)
-    assert not taken(model.mixed) and not taken(model.sub.limit)
+    assert not taken(model.mixed) and not taken(model.sub.limit) and not taken(model.sums)
+    assert summed(model.sums) and summed(model.scaled)
+    assert not summed(model.mixed) and not summed(model.sub.limit) and not summed(model.same)
