@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from model.classic import LocationData, Params, lagrange, solve_classic
-from model.classic.lagrange import Reduction, assignment_cost, branch_and_bound, reduce_sites
+from model.classic.lagrange import (
+    Reduction,
+    _SortedCosts,
+    assignment_cost,
+    branch_and_bound,
+    reduce_sites,
+)
 from model.classic.solve import ClassicCheckError, model_module
 from model.errors import InputError
 
@@ -368,6 +374,23 @@ def test_the_tree_alone_reaches_the_optimum(rank: int) -> None:
         assert solutions[tuple(search.sites)] == search.cost
         branched += search.nodes > 1
     assert branched >= 10
+
+
+def test_sorted_rho_is_the_dense_sum() -> None:
+    """ρ_j = Σ_i min(0, c_ij − λ_i) from the sorted rows, as λ grows and shrinks (the columns
+    looked at widen and narrow), on all columns and on a subset of them; ties included."""
+    rng = np.random.default_rng(7)
+    costs = rng.integers(0, 40, size=(30, 50)).astype(float)
+    sorted_costs = _SortedCosts(costs)
+    subset = rng.random(50) < 0.6
+    narrow = sorted_costs.restricted(subset)
+    for scale in [1, 5, 50, 2, 20, 100, 0, 10]:
+        lam = rng.random(30) * scale
+        dense = np.minimum(0.0, costs - lam[:, None]).sum(axis=0)
+        assert np.allclose(sorted_costs.rho(lam), dense, rtol=0, atol=1e-9)
+        assert np.allclose(narrow.rho(lam), dense[subset], rtol=0, atol=1e-9)
+        chosen = np.array([3, 17, 40])
+        assert (sorted_costs.served(lam, chosen) == (costs[:, chosen] < lam[:, None]).sum(1)).all()
 
 
 def test_branch_and_bound_gives_up_beyond_its_work_limit() -> None:

@@ -18,6 +18,8 @@ solution at least as good as a known one, and then usually proves the optimum it
    maximised by subgradient steps :math:`\lambda_i \mathrel{+}= \mu\,(UB - L)\,g_i/\|g\|^2`,
    :math:`g_i = 1 - |\{j \in Y : c_{ij} < \lambda_i\}|`. Its maximum equals the LP bound.
    Every :math:`Y(\lambda)` is itself a solution (a Lagrangian heuristic) and may lower ``UB``.
+   Only the entries :math:`c_{ij} < \lambda_i` count in :math:`\rho`: with each client's costs
+   sorted once, a step touches a few of them per client instead of the whole matrix.
 3. **Fixing** (valid for every multiplier vector): with :math:`Y(\lambda)` optimal above,
    :math:`\rho_{(p)}` its largest and :math:`\rho_{(p+1)}` the next value, a site *j* outside it
    is closed when :math:`L - \rho_{(p)} + \rho_j > UB`, a site inside it opened when
@@ -42,7 +44,7 @@ best solution it knows optimal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,8 +54,9 @@ PROBE_ROUNDS = 3
 PROBE_MAX_SITES = 300  # beyond this many undecided sites probing costs more than it saves
 PROBE_WORK = 4e9  # matrix entries touched by probing at most (a few seconds of numpy)
 NODE_STEPS = 40  # subgradient steps per branch-and-bound node at most
-NODE_PATIENCE = 5  # steps without a better bound before the step size halves
-BRANCH_WORK = 1.5e10  # matrix entries the branch and bound may touch (about a minute)
+NODE_PATIENCE = 8  # steps without a better bound before the step size halves
+NODE_MU = 2.0  # the first step size at a node
+BRANCH_WORK = 6e9  # matrix entries the branch and bound may touch (under a minute here)
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,62 @@ def local_search(costs: np.ndarray, start: Sequence[int], fixed: int = 0) -> lis
     return sorted(chosen)
 
 
+def _slack(upper: float) -> float:
+    return RELATIVE * max(1.0, abs(upper))
+
+
 def _exceeds(bound: float, upper: float) -> bool:
-    return bound > upper + RELATIVE * max(1.0, abs(upper))
+    return bound > upper + _slack(upper)
+
+
+class _SortedCosts:
+    r"""Each client's costs in increasing order, so that
+    :math:`\rho_j = \sum_i \min(0, c_{ij} - \lambda_i)` takes time in proportion to the
+    entries below the multipliers (each client's nearest sites) rather than to the matrix."""
+
+    def __init__(self, costs: np.ndarray) -> None:
+        self.costs = costs
+        self.order = np.argsort(costs, axis=1, kind="stable")
+        self.sorted = np.take_along_axis(costs, self.order, axis=1)
+        self.width = 8  # leading columns looked at; grows and shrinks with λ
+        self.work = 0.0  # matrix entries touched so far
+
+    def rho(self, lam: np.ndarray) -> np.ndarray:
+        """ρ for every column of ``costs``: the leading columns of the sorted rows, widened
+        until the last one holds no entry below λ (no client has a site there cheaper than
+        its multiplier), and narrowed for the next call when half of them would do."""
+        n_clients, n_sites = self.costs.shape
+        width = min(self.width, n_sites)
+        while True:
+            head = self.sorted[:, :width] - lam[:, None]
+            np.minimum(head, 0.0, out=head)
+            self.work += n_clients * width
+            if width == n_sites or not (head[:, -1] < 0).any():
+                break
+            width = min(2 * width, n_sites)
+        half = width // 2
+        self.width = half + 1 if half >= 8 and not (head[:, half] < 0).any() else width
+        return np.bincount(self.order[:, :width].ravel(), weights=head.ravel(), minlength=n_sites)
+
+    def restricted(self, columns: np.ndarray) -> _SortedCosts:
+        """The same over some columns (bool mask), renumbered: a filter of each sorted row,
+        no new sort; its work starts at the entries filtered."""
+        n_clients, n_sites = self.costs.shape
+        kept = np.flatnonzero(columns)
+        renumber = np.full(n_sites, -1)
+        renumber[kept] = np.arange(len(kept))
+        inside = columns[self.order]
+        narrow = _SortedCosts.__new__(_SortedCosts)
+        narrow.costs = self.costs[:, kept]
+        narrow.order = renumber[self.order[inside]].reshape(n_clients, len(kept))
+        narrow.sorted = self.sorted[inside].reshape(n_clients, len(kept))
+        narrow.width, narrow.work = self.width, float(self.costs.size)
+        return narrow
+
+    def served(self, lam: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """|{j in chosen : c_ij < λ_i}| per client."""
+        self.work += self.costs.shape[0] * len(chosen)
+        return (self.costs[:, chosen] < lam[:, None]).sum(axis=1)
 
 
 @dataclass
@@ -120,24 +177,31 @@ class _Relaxation:
     costs: np.ndarray
     p: int
     upper: float
-    work: float = 0.0  # matrix entries touched so far
     best_sites: list[int] | None = None  # the cheapest chosen set seen, when it beat UB
     chosen_at_best: np.ndarray | None = None  # the chosen set at the best bound
+    integral: bool = False  # every cost is an integer (see integral_costs)
+    sorted_costs: _SortedCosts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sorted_costs = _SortedCosts(self.costs)
+
+    @property
+    def work(self) -> float:
+        """Matrix entries touched so far."""
+        return self.sorted_costs.work
 
     def evaluate(
         self, lam: np.ndarray, forced_open: np.ndarray, allowed: np.ndarray
     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """L(λ), ρ, the chosen sites, and the subgradient."""
-        reduced = np.minimum(0.0, self.costs - lam[:, None])
-        rho = reduced.sum(axis=0)
+        rho = self.sorted_costs.rho(lam)
         ranked = np.where(forced_open, -np.inf, np.where(allowed, rho, np.inf))
         if self.p < len(rho):
             chosen = np.argpartition(ranked, self.p - 1)[: self.p]
         else:
             chosen = np.arange(len(rho))
         bound = float(lam.sum() + rho[chosen].sum())
-        served = (reduced[:, chosen] < 0).sum(axis=1)
-        return bound, rho, chosen, 1.0 - served
+        return bound, rho, chosen, 1.0 - self.sorted_costs.served(lam, chosen)
 
     def ascend(
         self,
@@ -147,12 +211,14 @@ class _Relaxation:
         steps: int,
         patience: int,
         fixing: tuple[np.ndarray, np.ndarray] | None = None,
+        settle: bool = False,
     ) -> tuple[float, np.ndarray]:
         """Subgradient ascent; returns the best bound and its multipliers. With ``fixing``
-        (closed, opened arrays), records the sites the bounds fix along the way."""
+        (closed, opened arrays), records the sites the bounds fix along the way. With
+        ``settle`` and integer costs, stops as soon as the bound exceeds UB - 1 (then no
+        solution is cheaper than UB's)."""
         best, best_lam, mu, stall = -np.inf, lam.copy(), 2.0, 0
         for _ in range(steps):
-            self.work += self.costs.size
             bound, rho, chosen, gradient = self.evaluate(lam, forced_open, allowed)
             if fixing is not None:
                 self.offer(chosen)
@@ -168,6 +234,8 @@ class _Relaxation:
             if _exceeds(best, self.upper) or norm == 0 or mu < 1e-4:
                 break
             if self.upper - bound <= RELATIVE * max(1.0, abs(self.upper)):
+                break
+            if settle and self.integral and best > self.upper - 1.0 + _slack(self.upper):
                 break
             lam = lam + mu * max(self.upper - bound, 1e-3 * abs(self.upper)) / norm * gradient
         return best, best_lam
@@ -211,14 +279,16 @@ def reduce_sites(
     closed = np.zeros(n_sites, dtype=bool)
     opened = np.zeros(n_sites, dtype=bool)
     opened[list(existing)] = True
-    relaxation = _Relaxation(costs, p, assignment_cost(costs, heuristic))
+    upper = assignment_cost(costs, heuristic)
+    relaxation = _Relaxation(costs, p, upper, integral=integral_costs(costs))
     start = np.sort(costs, axis=1)[:, min(1, n_sites - 1)].astype(float)
-    lower, lam = relaxation.ascend(start, opened.copy(), ~closed, 3000, 30, (closed, opened))
+    fixing = closed, opened
+    lower, lam = relaxation.ascend(start, opened.copy(), ~closed, 3000, 30, fixing, True)
     if relaxation.chosen_at_best is not None:  # polish the relaxation's solution, tighten
         rest = [int(j) for j in relaxation.chosen_at_best if j not in existing]
         relaxation.offer(local_search(costs, [*existing, *rest], len(existing)))
     if relaxation.best_sites is not None:
-        again, lam = relaxation.ascend(lam, opened.copy(), ~closed, 500, 30, (closed, opened))
+        again, lam = relaxation.ascend(lam, opened.copy(), ~closed, 500, 30, fixing, True)
         lower = max(lower, again)
         heuristic = relaxation.best_sites or heuristic
     upper = relaxation.upper
@@ -328,9 +398,9 @@ def branch_and_bound(
     :math:`\\rho_{(p+1)} - \\rho_j`, the child with the site open first (depth first). A node
     with *p* sites opened or only *p* sites allowed is a single solution and is evaluated.
 
-    When every node has been pruned or evaluated within ``work_limit`` matrix entries (default
-    ``BRANCH_WORK``), no
-    solution beats the incumbent and it is optimal (``proven``); otherwise the search gives up.
+    When every node has been pruned or evaluated within ``work_limit`` matrix entries touched
+    (default ``BRANCH_WORK``), no solution beats the incumbent and it is optimal (``proven``);
+    otherwise the search gives up.
     Without ``lagrangian_heuristic`` only the leaves become incumbents (the tests check that the
     tree alone reaches every cheaper solution).
     """
@@ -341,13 +411,12 @@ def branch_and_bound(
     integral = integral_costs(costs)
 
     def target() -> float:
-        slack = RELATIVE * max(1.0, abs(upper))
-        return upper - 1.0 + slack if integral else upper - slack
+        return upper - 1.0 + _slack(upper) if integral else upper - _slack(upper)
 
     stack = [_Node(np.zeros(len(keep), dtype=bool), found.opened[keep].copy(), found.multipliers)]
-    nodes, work = 0, 0.0
+    nodes, work, sorted_costs = 0, 0.0, _SortedCosts(matrix)
     while stack:
-        if work > limit:
+        if work >= limit:
             return Search(False, sorted(int(keep[j]) for j in incumbent), upper, nodes, work)
         node = stack.pop()
         nodes += 1
@@ -361,17 +430,14 @@ def branch_and_bound(
             if cost <= target():
                 incumbent, upper = sites.tolist(), cost
             continue
-        sub = matrix[:, allowed]
-        work += sub.size
-        best, lam, mu, stall = -np.inf, node.multipliers, 2.0, 0
+        narrow = sorted_costs.restricted(~node.closed)
+        best, lam, mu, stall = -np.inf, node.multipliers, NODE_MU, 0
         best_lam, best_rho, best_chosen = lam, np.empty(0), np.empty(0, dtype=int)
         for _ in range(NODE_STEPS):
-            work += sub.size
-            reduced = np.minimum(0.0, sub - lam[:, None])
-            rho = reduced.sum(axis=0)
+            rho = narrow.rho(lam)
             chosen = np.argpartition(np.where(forced, -np.inf, rho), p - 1)[:p]
             bound = float(lam.sum() + rho[chosen].sum())
-            cost = assignment_cost(sub, chosen) if lagrangian_heuristic else np.inf
+            cost = assignment_cost(narrow.costs, chosen) if lagrangian_heuristic else np.inf
             if cost <= target():
                 incumbent, upper = allowed[chosen].tolist(), cost
             if bound > best:
@@ -382,11 +448,13 @@ def branch_and_bound(
                     mu, stall = mu / 2, 0
             if best > target():
                 break
-            gradient = 1.0 - (reduced[:, chosen] < 0).sum(axis=1)
+            gradient = 1.0 - narrow.served(lam, chosen)
             norm = float(gradient @ gradient)
             if norm == 0:
                 break
             lam = lam + mu * max(upper - bound, 1e-3 * max(1.0, abs(upper))) / norm * gradient
+        work += narrow.work
+        sorted_costs.width = narrow.width
         if best > target():
             continue
         closed, opened = node.closed.copy(), node.opened.copy()
