@@ -240,11 +240,11 @@ def _compile_linear(
     ``x = y``) between two variables is read as a block without a Python loop, any other row
     by :func:`_read_row`.
     """
-    declared = [
-        var
+    components = [
+        list(component.values())
         for component in model.component_objects(pyo.Var, descend_into=True)
-        for var in component.values()
     ]
+    declared = list(chain.from_iterable(components))
     position = dict(zip(map(id, declared), range(len(declared)), strict=True))
     var_kinds = frozenset(map(type, declared))
     obj_cols: list[int] = []
@@ -277,7 +277,8 @@ def _compile_linear(
         renumber = np.cumsum(used) - 1
         term_cols = renumber[term_cols]
         obj_cols = renumber[obj_cols].tolist()
-        columns = [declared[j] for j in np.flatnonzero(used).tolist()]
+        kept = np.flatnonzero(used)
+        columns = [declared[j] for j in kept.tolist()]
     if any(map(_FIXED, columns)):
         raise _UnsupportedError  # Pyomo's compiler turns fixed variables into constants
     n, m = len(columns), len(lower)
@@ -289,7 +290,13 @@ def _compile_linear(
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     matrix.sort_indices()
-    col_lower, col_upper, integrality = _column_bounds(columns)
+    col_lower, col_upper, integrality = _bounds_of_components(components)
+    if columns is not declared:
+        col_lower, col_upper, integrality = (
+            col_lower[kept],
+            col_upper[kept],
+            integrality[kept],
+        )
     return LinearProgram(
         columns=columns,
         maximize=objective.sense == pyo.maximize,
@@ -481,6 +488,53 @@ def _read_row(
     rows.kept.append(True)
 
 
+def _bounds_of_components(
+    components: list[list[VarData]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds and integrality of every variable, one Pyomo component at a time.
+
+    A component whose variables all share one domain and the same bound objects (the usual
+    ``Var(index, domain=..., bounds=...)``) is filled from its first variable.
+    """
+    parts = [_uniform_bounds(datas) or _column_bounds(datas) for datas in components if datas]
+    if not parts:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
+    lower, upper, integrality = zip(*parts, strict=True)
+    return np.concatenate(lower), np.concatenate(upper), np.concatenate(integrality)
+
+
+def _uniform_bounds(
+    datas: list[VarData],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    try:
+        uniform = (
+            len(set(map(id, map(_DOMAIN, datas)))) == 1  # Pyomo's sets do not hash
+            and len(set(map(_LOWER, datas))) == 1
+            and len(set(map(_UPPER, datas))) == 1
+        )
+    except TypeError:  # an unhashable bound (a one-element array): look at each variable
+        return None
+    if not uniform:
+        return None
+    low, high, integer = _bounds_of(datas[0])
+    count = len(datas)
+    return np.full(count, low), np.full(count, high), np.full(count, integer)
+
+
+def _bounds_of(var: VarData) -> tuple[float, float, bool]:
+    low, high = var.bounds
+    return (
+        -math.inf if low is None else float(low),
+        math.inf if high is None else float(high),
+        bool(var.is_integer()),
+    )
+
+
+_DOMAIN = attrgetter("_domain")
+_LOWER = attrgetter("_lb")
+_UPPER = attrgetter("_ub")
+
+
 def _column_bounds(columns: list[VarData]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bounds and integrality per column.
 
@@ -491,22 +545,19 @@ def _column_bounds(columns: list[VarData]) -> tuple[np.ndarray, np.ndarray, np.n
     """
     keys = list(
         zip(
-            map(id, map(attrgetter("_domain"), columns)),
-            map(attrgetter("_lb"), columns),
-            map(attrgetter("_ub"), columns),
+            map(id, map(_DOMAIN, columns)),
+            map(_LOWER, columns),
+            map(_UPPER, columns),
             strict=True,
         )
     )
-    example = dict(zip(keys, columns, strict=True))  # one variable of each kind
+    try:
+        example = dict(zip(keys, columns, strict=True))  # one variable of each kind
+    except TypeError:  # an unhashable bound: one variable at a time
+        table = np.array([_bounds_of(var) for var in columns]).reshape(-1, 3)
+        return table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(bool)
     code = {key: n for n, key in enumerate(example)}
-    table = np.empty((len(example), 3))
-    for n, var in enumerate(example.values()):
-        low, high = var.bounds
-        table[n] = (
-            -math.inf if low is None else low,
-            math.inf if high is None else high,
-            var.is_integer(),
-        )
+    table = np.array([_bounds_of(var) for var in example.values()]).reshape(-1, 3)
     rows = table[np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))]
     if not len(rows):
         rows = np.empty((0, 3))

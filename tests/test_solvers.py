@@ -135,6 +135,10 @@ def _blocks_model() -> pyo.ConcreteModel:
     model.unused = pyo.Var(bounds=(0, 2))
     model.sub = pyo.Block()
     model.sub.s = pyo.Var(bounds=(-1, 4))
+    # bounds and domains that differ within one component, one of them a one-element array
+    model.mix = pyo.Var(range(3), bounds=lambda m, i: (i - 1, i + 2))
+    model.mix[1].domain = pyo.Integers
+    model.mix[2].setub(np.array([3.5]))
     x, y = model.x, model.y
     model.pairs = pyo.Constraint(range(6), rule=lambda m, i: x[i] <= y[i // 2])
     model.pairs[3].deactivate()
@@ -150,7 +154,8 @@ def _blocks_model() -> pyo.ConcreteModel:
     model.mixed.add(pyo.inequality(-2, 3 * y[0] - x[5], 2))
     model.sub.limit = pyo.Constraint(expr=model.sub.s + y[1] >= 1)
     model.obj = pyo.Objective(
-        expr=sum(x.values()) + 0.5 * y[0] - model.sub.s, sense=pyo.maximize
+        expr=sum(x.values()) + 0.5 * y[0] - model.sub.s + sum(model.mix.values()),
+        sense=pyo.maximize,
     )
     return model
 
