@@ -147,11 +147,18 @@ def _compile_with_pyomo(
     )
 
 
+# Getters applied with map() over whole components, so that the loops run in C
 _MONOMIAL = {MonomialTermExpression}
-_ARGS = attrgetter("_args_")
-_EXPR_ARGS = attrgetter("args")
+_ARGS = attrgetter("_args_")  # a relation's or a Monomial's operands, without the property call
+_EXPR_ARGS = attrgetter("args")  # a sum's terms (the property trims Pyomo's shared list)
 _FIRST = itemgetter(0)
-_SECOND = itemgetter(1)  # a Monomial's (coefficient, variable), without the property call
+_SECOND = itemgetter(1)
+_EXPR = attrgetter("expr")
+_FIXED = attrgetter("fixed")
+_STRICT = attrgetter("_strict")
+_DOMAIN = attrgetter("_domain")
+_LOWER = attrgetter("_lb")
+_UPPER = attrgetter("_ub")
 
 
 
@@ -313,11 +320,6 @@ def _compile_linear(
         row_names=rows.names if keep_row_names else None,
         column_of=column_of,
     )
-
-
-_EXPR = attrgetter("expr")
-_FIXED = attrgetter("fixed")
-_STRICT = attrgetter("_strict")
 
 
 class _Rows:
@@ -528,11 +530,6 @@ def _bounds_of(var: VarData) -> tuple[float, float, bool]:
         math.inf if high is None else float(high),
         bool(var.is_integer()),
     )
-
-
-_DOMAIN = attrgetter("_domain")
-_LOWER = attrgetter("_lb")
-_UPPER = attrgetter("_ub")
 
 
 def _column_bounds(columns: list[VarData]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
