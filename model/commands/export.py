@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.commands.run import add_override_option
 from model.errors import InputError
 
 
@@ -24,14 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="file format (default: from the extension of --out)",
     )
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. --set weights.coop=2 (repeatable)",
-    )
+    add_override_option(parser)
     parser.set_defaults(handler=handle)
 
 

@@ -43,6 +43,11 @@ def add_solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--time-limit", type=float, metavar="S", help="solver time limit in seconds"
     )
+    add_override_option(parser)
+
+
+def add_override_option(parser: argparse.ArgumentParser) -> None:
+    """--set KEY=VALUE (repeatable), collected in ``args.overrides``."""
     parser.add_argument(
         "--set",
         dest="overrides",

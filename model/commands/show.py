@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from model.commands.run import add_override_option
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     show = commands.add_parser(
@@ -16,14 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "of files it came from.",
     )
     show.add_argument("scenario", type=Path, help="scenario YAML file")
-    show.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key (repeatable)",
-    )
+    add_override_option(show)
     show.set_defaults(handler=handle)
 
 
