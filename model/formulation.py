@@ -43,37 +43,42 @@ district with no more allowed sites than its capacity) are left out for the same
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
-from pyomo.core.expr.relational_expr import InequalityExpression
 
-from model.instance import Member, Pair, Site, SitingInstance
+from model.instance import Site, SitingInstance
+from solvers.matrix_rows import (
+    MatrixRows,
+    add_matrix_objective,
+    add_matrix_rows,
+    component_values,
+)
 
 
 def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
     """Build the Pyomo model; reads like the table of contents of the formulation.
 
-    The large families are built the cheap way Pyomo allows, which took the build at 1,000
-    dense districts (148,000 columns) from 1.2 s to 0.5 s: index sets wrap the instance's lists
-    (``SetOf``, no copy or validation), variables are looked up once into dicts, and sums are
-    ``LinearExpression`` objects made from their term lists (``quicksum`` grows them one term
-    at a time). Python's cyclic garbage collector is paused meanwhile, as Pyomo's own writers
-    do: the build creates hundreds of thousands of objects and nothing to collect.
+    The large families (2 to 6 and 8) are :class:`solvers.matrix_rows.MatrixRows` blocks:
+    indexed Pyomo constraints like any other to every caller, but held as sparse arrays that
+    the compiler of ``solvers.standard_form`` reads without a Python loop, each row's Pyomo
+    expression being made only if something asks for it. At 1,000 dense districts (148,000
+    columns) this took build plus hand-off to HiGHS from 1.1 s to ... s. The rest is built
+    the cheap way Pyomo allows: index sets wrap the instance's lists (``SetOf``, no copy or
+    validation) and sums are ``LinearExpression`` objects made from their term lists.
+    Python's cyclic garbage collector is paused meanwhile, as Pyomo's own writers do: the
+    build creates many objects and nothing to collect.
     """
     with PauseGC():
         model = pyo.ConcreteModel(name="cluster_siting")
         declare_variables(model, instance)
-        v = _Columns(
-            dict(zip(instance.sites, model.y.values(), strict=True)),
-            dict(zip(instance.members, model.x.values(), strict=True)),
-            dict(zip(instance.pairs, model.z.values(), strict=True)),
-        )
+        v = _columns(model, instance)
         declare_objective(model, instance, v)
         add_sites_per_type(model, instance, v)
         add_district_capacity(model, instance, v)
@@ -92,59 +97,69 @@ def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
 
 @dataclass(frozen=True)
 class _Columns:
-    """The model's variables by index, looked up once (``model.y[s]`` costs a microsecond)."""
+    """The model's variables as the columns of its matrix rows: every y, then every x, then
+    every z, each in the instance's order (``model.y[s]`` would cost a microsecond a look-up).
+    """
 
-    y: dict[Site, VarData]
-    x: dict[Member, VarData]
-    z: dict[Pair, VarData]
-
-
-def _sum(terms: Iterable[object]) -> LinearExpression:
-    """Σ terms (variables or ``_times`` products) as one Pyomo linear expression."""
-    return LinearExpression(list(terms))
+    variables: list[VarData]
+    y: dict[Site, int]  # core site -> column
+    first_x: int  # column of instance.members[0]; member n is column first_x + n
+    first_z: int  # column of instance.pairs[0]
 
 
-def _at_most(left: object, right: object) -> InequalityExpression:
-    """left ≤ right, made directly (``<=`` first dispatches on both operands' types)."""
-    return InequalityExpression((left, right), False)
-
-
-def _times(coef: float, var: VarData) -> MonomialTermExpression:
-    """coef · var as a Pyomo term."""
-    return MonomialTermExpression((coef, var))
+def _columns(model: pyo.ConcreteModel, instance: SitingInstance) -> _Columns:
+    variables = [*component_values(model.y), *component_values(model.x), *component_values(model.z)]
+    n_y, n_x = len(instance.sites), len(instance.members)
+    if len(variables) != n_y + n_x + len(instance.pairs):
+        raise ValueError("the instance lists a site, member or pair twice")
+    return _Columns(variables, dict(zip(instance.sites, range(n_y), strict=True)), n_y, n_y + n_x)
 
 
 def declare_variables(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
     # SetOf wraps a sequence without copying or validating it; the tuples keep later edits
-    # of the instance's lists out of the model (build_model's strict zips catch duplicates)
+    # of the instance's lists out of the model (_columns catches duplicates)
     model.y = pyo.Var(pyo.SetOf(tuple(instance.sites)), domain=pyo.Binary)
     model.x = pyo.Var(pyo.SetOf(tuple(instance.members)), domain=pyo.Binary)
     model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
 
 
 def declare_objective(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
-    coefs = [instance.core_coef(s) for s in v.y]
-    coefs += map(instance.member_coef.__getitem__, v.x)
-    coefs += map(instance.pair_coef.__getitem__, v.z)
-    variables = [*v.y.values(), *v.x.values(), *v.z.values()]
-    terms = list(map(MonomialTermExpression, zip(coefs, variables, strict=True)))
-    model.objective = pyo.Objective(expr=LinearExpression(terms), sense=pyo.maximize)
+    coefs = chain(
+        map(instance.core_coef, instance.sites),
+        map(instance.member_coef.__getitem__, instance.members),
+        map(instance.pair_coef.__getitem__, instance.pairs),
+    )
+    cost = np.fromiter(coefs, dtype=np.float64, count=len(v.variables))
+    add_matrix_objective(model, "objective", v.variables, cost, sense=pyo.maximize)
 
 
 def add_sites_per_type(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
-    """1. min_k ≤ Σ_i y[k,i] ≤ max_k (a type with no allowed site gets the empty sum)."""
-    by_type: dict[str, list[VarData]] = {k: [] for k in instance.types}
-    for site, var in v.y.items():
-        by_type[site[0]].append(var)
-    model.sites_per_type = pyo.Constraint(
-        instance.types,
-        rule=lambda m, k: _ranged(
-            instance.site_range[k][0],
-            _sum(by_type[k]),
-            instance.site_range[k][1],
-            count=len(by_type[k]),
-        ),
-    )
+    """1. min_k ≤ Σ_i y[k,i] ≤ max_k, for the types where either side can bind.
+
+    A type with a minimum but no allowed site gets the row ``sites_per_type_empty[k]``, which
+    no solution satisfies.
+    """
+    by_type: dict[str, list[int]] = {k: [] for k in instance.types}
+    for site, column in v.y.items():
+        by_type[site[0]].append(column)
+    keys: list[str] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    for k in instance.types:
+        lo, hi = instance.site_range[k]
+        hi_binds = hi is not None and hi < len(by_type[k])
+        if by_type[k] and (lo > 0 or hi_binds):
+            keys.append(k)
+            lower.append(lo if lo > 0 else -math.inf)
+            upper.append(hi if hi_binds else math.inf)
+    groups = [by_type[k] for k in keys]
+    rows = MatrixRows.sums(v.variables, groups, upper, lower=lower)
+    add_matrix_rows(model, "sites_per_type", keys, rows)
+    empty = [k for k in instance.types if not by_type[k] and instance.site_range[k][0] > 0]
+    if empty:
+        model.sites_per_type_empty = pyo.Constraint(
+            empty, rule=lambda m, k: pyo.Constraint.Infeasible
+        )
 
 
 def _ranged(lo: int, expr: object, hi: int | None, count: int) -> object:
@@ -159,49 +174,42 @@ def _ranged(lo: int, expr: object, hi: int | None, count: int) -> object:
 
 def add_district_capacity(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
     """2. Σ_k y[k,i] ≤ C, written only where more than C types may sit in i."""
-    by_district: dict[str, list[VarData]] = defaultdict(list)
-    for site, var in v.y.items():
-        by_district[site[1]].append(var)
+    by_district: dict[str, list[int]] = defaultdict(list)
+    for site, column in v.y.items():
+        by_district[site[1]].append(column)
     crowded = [i for i in instance.districts if len(by_district[i]) > instance.capacity]
-    model.district_capacity = pyo.Constraint(
-        pyo.SetOf(tuple(crowded)),
-        rule=lambda m, i: _at_most(_sum(by_district[i]), instance.capacity),
-    )
+    rows = MatrixRows.sums(v.variables, [by_district[i] for i in crowded], instance.capacity)
+    add_matrix_rows(model, "district_capacity", crowded, rows)
 
 
 def add_members_need_core(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
     """3. x[k,i,j] ≤ y[k,i] (implied by 5, kept because it tightens the LP relaxation)."""
-    x, y = v.x, v.y
-    model.members_need_core = pyo.Constraint(
-        pyo.SetOf(tuple(instance.members)), rule=lambda m, k, i, j: _at_most(x[k, i, j], y[k, i])
-    )
+    members = instance.members
+    cores = np.fromiter((v.y[(k, i)] for k, i, _ in members), dtype=np.int64, count=len(members))
+    rows = MatrixRows.differences(v.variables, v.first_x + np.arange(len(members)), cores)
+    add_matrix_rows(model, "members_need_core", members, rows)
 
 
 def add_one_membership(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
     """4. Σ_i x[k,i,j] + y[k,j] ≤ 1 for every (k, j) that some member arc reaches."""
-    arcs_into: dict[tuple[str, str], list[VarData]] = defaultdict(list)
-    for arc, var in v.x.items():
-        arcs_into[(arc[0], arc[2])].append(var)
+    arcs_into: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for column, (k, _, j) in enumerate(instance.members, v.first_x):
+        arcs_into[(k, j)].append(column)
     keys = [key for key, arcs in arcs_into.items() if len(arcs) > 1 or key in v.y]
-
-    def rule(m: pyo.ConcreteModel, k: str, j: str) -> object:
-        own_core = [v.y[k, j]] if (k, j) in v.y else []
-        return _at_most(_sum(arcs_into[(k, j)] + own_core), 1)
-
-    model.one_membership = pyo.Constraint(pyo.SetOf(tuple(keys)), rule=rule)
+    groups = [arcs_into[key] + [v.y[key]] if key in v.y else arcs_into[key] for key in keys]
+    add_matrix_rows(model, "one_membership", keys, MatrixRows.sums(v.variables, groups, 1))
 
 
 def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
     """5. Σ_j x[k,i,j] ≤ max_members · y[k,i], where more arcs than max_members leave the core."""
-    arcs_out: dict[tuple[str, str], list[VarData]] = defaultdict(list)
-    for arc, var in v.x.items():
-        arcs_out[(arc[0], arc[1])].append(var)
+    arcs_out: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for column, (k, i, _) in enumerate(instance.members, v.first_x):
+        arcs_out[(k, i)].append(column)
     cap = instance.max_members
     keys = [site for site, arcs in arcs_out.items() if len(arcs) > cap]
-    model.catchment_size = pyo.Constraint(
-        pyo.SetOf(tuple(keys)),
-        rule=lambda m, k, i: _at_most(_sum(arcs_out[(k, i)]), _times(cap, v.y[k, i])),
-    )
+    groups = [arcs_out[key] + [v.y[key]] for key in keys]
+    rows = MatrixRows.sums(v.variables, groups, 0, last_coef=[-cap] * len(keys))
+    add_matrix_rows(model, "catchment_size", keys, rows)
 
 
 def add_pair_logic(
@@ -218,24 +226,27 @@ def add_pair_logic(
     rows at 1,000 dense districts) without changing the feasible set or the LP bound.
     """
     groups = groups or _pair_groups(instance, v)
-    first = [p for p in instance.pairs if (p[0], p[1], p[2]) not in groups.first_tight]
-    second = [p for p in instance.pairs if (p[2], p[3], p[0]) not in groups.second_tight]
-    y, z = v.y, v.z
-    model.pair_first_core = pyo.Constraint(
-        pyo.SetOf(tuple(first)), rule=lambda m, k, i, k2, j: _at_most(z[k, i, k2, j], y[k, i])
-    )
-    model.pair_second_core = pyo.Constraint(
-        pyo.SetOf(tuple(second)), rule=lambda m, k, i, k2, j: _at_most(z[k, i, k2, j], y[k2, j])
-    )
+    pairs = instance.pairs
+    first = [n for n, p in enumerate(pairs) if (p[0], p[1], p[2]) not in groups.first_tight]
+    second = [n for n, p in enumerate(pairs) if (p[2], p[3], p[0]) not in groups.second_tight]
+    for name, kept, core in (("pair_first_core", first, 0), ("pair_second_core", second, 2)):
+        cores = np.fromiter(
+            (v.y[(pairs[n][core], pairs[n][core + 1])] for n in kept),
+            dtype=np.int64,
+            count=len(kept),
+        )
+        pair_columns = v.first_z + np.asarray(kept, dtype=np.int64)
+        rows = MatrixRows.differences(v.variables, pair_columns, cores)
+        add_matrix_rows(model, name, [pairs[n] for n in kept], rows)
 
 
 @dataclass
 class _PairGroups:
-    """Pair variables grouped by one core and the other type, and which groups get a family-8
+    """Pair columns grouped by one core and the other type, and which groups get a family-8
     row."""
 
-    out_of: dict[tuple[str, str, str], list[VarData]]  # (k, i, k') -> z of the core (k, i)
-    into: dict[tuple[str, str, str], list[VarData]]  # (k', j, k) -> z of the core (k', j)
+    out_of: dict[tuple[str, str, str], list[int]]  # (k, i, k') -> z columns of the core (k, i)
+    into: dict[tuple[str, str, str], list[int]]  # (k', j, k) -> z columns of the core (k', j)
     hi: dict[str, int]
     first: list[tuple[str, str, str]]  # out_of groups with a family-8 row
     second: list[tuple[str, str, str]]  # into groups with a family-8 row
@@ -244,11 +255,11 @@ class _PairGroups:
 
 
 def _pair_groups(instance: SitingInstance, v: _Columns) -> _PairGroups:
-    out_of: dict[tuple[str, str, str], list[VarData]] = defaultdict(list)
-    into: dict[tuple[str, str, str], list[VarData]] = defaultdict(list)
-    for (k, i, k2, j), var in v.z.items():
-        out_of[(k, i, k2)].append(var)
-        into[(k2, j, k)].append(var)
+    out_of: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    into: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for column, (k, i, k2, j) in enumerate(instance.pairs, v.first_z):
+        out_of[(k, i, k2)].append(column)
+        into[(k2, j, k)].append(column)
     hi = {k: instance.site_range[k][1] for k in instance.types}
     first = [key for key, pairs in out_of.items() if len(pairs) > hi[key[2]]]
     second = [key for key, pairs in into.items() if len(pairs) > hi[key[2]]]
@@ -277,22 +288,18 @@ def add_pair_bounds(
     with no more pairs than max_k' gets no row: the pair logic already implies it.
     """
     groups = groups or _pair_groups(instance, v)
-    out_of, into, hi, first, second = (
-        groups.out_of,
-        groups.into,
-        groups.hi,
-        groups.first,
-        groups.second,
-    )
-    y = v.y
-    model.pair_bound_first = pyo.Constraint(
-        pyo.SetOf(tuple(first)),
-        rule=lambda m, k, i, k2: _at_most(_sum(out_of[(k, i, k2)]), _times(hi[k2], y[k, i])),
-    )
-    model.pair_bound_second = pyo.Constraint(
-        pyo.SetOf(tuple(second)),
-        rule=lambda m, k2, j, k: _at_most(_sum(into[(k2, j, k)]), _times(hi[k], y[k2, j])),
-    )
+    # a key (k, i, k') is the core (k, i) and the other type k', in either direction
+    for name, keys, grouped in (
+        ("pair_bound_first", groups.first, groups.out_of),
+        ("pair_bound_second", groups.second, groups.into),
+    ):
+        rows = MatrixRows.sums(
+            v.variables,
+            [grouped[key] + [v.y[(key[0], key[1])]] for key in keys],
+            0,
+            last_coef=[-groups.hi[key[2]] for key in keys],
+        )
+        add_matrix_rows(model, name, keys, rows)
 
 
 def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:

@@ -198,12 +198,12 @@ class PersistentHighs:
         self._trivial: SolveOutcome | None = None
         self._solver = new_highs()
         self.lp: LinearProgram | None = None
+        self._column: dict[int, int] | None = None
         try:
             self.lp = compile_model(model)
         except InfeasibleConstantError as err:
             self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
         else:
-            self._column = self.lp.column_index()
             if self.lp.num_col == 0:
                 # nothing left to decide: every constraint was constant and satisfied
                 self._trivial = _outcome(
@@ -219,6 +219,8 @@ class PersistentHighs:
         """The HiGHS column of a Pyomo variable (KeyError if it is not in the model)."""
         if self.lp is None:
             raise KeyError(var.name)
+        if self._column is None:  # made at the first change, not in the hand-off
+            self._column = self.lp.column_index()
         try:
             return self._column[id(var)]
         except KeyError:

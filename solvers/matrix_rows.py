@@ -1,0 +1,290 @@
+r"""Large families of linear rows held as sparse arrays inside an ordinary Pyomo ``Constraint``.
+
+A family such as :math:`x_{kij} \le y_{ki}` has tens of thousands of rows of one shape.
+Making each row a Pyomo expression costs about 2 µs, and reading it back into a matrix costs as
+much again. A :class:`MatrixRows` block holds the family instead as one compressed sparse row
+(CSR) matrix over a list of variables:
+
+.. math::
+
+    lower_r \le \sum_{p = start_r}^{start_{r+1} - 1} coef_p \, x_{column_p} \le upper_r
+
+:func:`add_matrix_rows` puts the block on a model as an indexed ``Constraint`` whose rows are
+ordinary :class:`~pyomo.core.base.constraint.ConstraintData` to every caller: they are indexed
+by their keys, have names, can be deactivated and iterated, and every Pyomo writer reads them.
+A row's expression is made the first time anything asks for it (``expr``, ``body``,
+``to_bounded_expression()``, printing, copying), and the row then becomes a plain
+``ConstraintData`` holding that expression. Pyomo's own templated constraints use the same
+pattern. :mod:`solvers.standard_form` reads the rows that were never expanded straight from
+the arrays (:func:`unexpanded_rows`), which is what makes them cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.objective import ObjectiveData, ScalarObjective
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.relational_expr import (
+    EqualityExpression,
+    InequalityExpression,
+    RangedExpression,
+)
+
+# The slot that holds a row's expression; an unexpanded row keeps its row number there
+_EXPR_SLOT: Any = ConstraintData.__dict__["_expr"]
+# The slot that holds an objective's expression, as a 1-tuple
+_ARGS_SLOT: Any = ObjectiveData.__dict__["_args_"]
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixRows:
+    """Rows ``lower ≤ A x ≤ upper`` with ``A`` in CSR form over ``variables``.
+
+    ``start`` has one entry per row plus one; row r's terms are ``coef[p] · variables[column[p]]``
+    for p in ``start[r] .. start[r+1] - 1``. Every row has at least one term; ``lower`` is
+    ``-inf`` and ``upper`` ``+inf`` where the row has no such bound.
+    """
+
+    variables: Sequence[VarData]
+    start: np.ndarray  # (m + 1,) int64
+    column: np.ndarray  # (nnz,) int64, positions in ``variables``
+    coef: np.ndarray  # (nnz,) float64
+    lower: np.ndarray  # (m,) float64
+    upper: np.ndarray  # (m,) float64
+
+    def __post_init__(self) -> None:
+        m = len(self.lower)
+        if self.start.shape != (m + 1,) or self.upper.shape != (m,):
+            raise ValueError("start needs one entry per row plus one, upper one per row")
+        nnz = len(self.column)
+        if self.start[0] != 0 or self.start[-1] != nnz or len(self.coef) != nnz:
+            raise ValueError("start must run from 0 to the number of terms")
+        if m and np.diff(self.start).min() < 1:
+            raise ValueError("every row needs at least one term")
+        if len(self.column) and not 0 <= self.column.min() <= self.column.max() < len(
+            self.variables
+        ):
+            raise ValueError("a column is outside the variable list")
+        if (
+            np.any(self.lower > self.upper)
+            or np.isnan(self.lower).any()
+            or np.isnan(self.upper).any()
+        ):
+            raise ValueError("every row needs lower <= upper")
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+    @classmethod
+    def differences(
+        cls, variables: Sequence[VarData], first: np.ndarray, second: np.ndarray
+    ) -> MatrixRows:
+        """Rows ``variables[first[r]] − variables[second[r]] ≤ 0``."""
+        count = len(first)
+        return cls(
+            variables,
+            np.arange(0, 2 * count + 1, 2, dtype=np.int64),
+            np.column_stack([first, second]).ravel().astype(np.int64),
+            np.tile([1.0, -1.0], count),
+            np.full(count, -math.inf),
+            np.zeros(count),
+        )
+
+    @classmethod
+    def sums(
+        cls,
+        variables: Sequence[VarData],
+        groups: Sequence[Sequence[int]],
+        upper: float | Sequence[float],
+        last_coef: Sequence[float] | None = None,
+        lower: float | Sequence[float] = -math.inf,
+    ) -> MatrixRows:
+        """Rows ``lower ≤ Σ_{j ∈ group} variables[j] ≤ upper``, one per group.
+
+        ``lower`` and ``upper`` are one number for every row or one per row. With
+        ``last_coef``, each group's last column takes its row's entry of ``last_coef``
+        instead of 1 (as in ``Σ x − c·y ≤ 0``).
+        """
+        count = len(groups)
+        sizes = np.fromiter(map(len, groups), dtype=np.int64, count=count)
+        start = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(sizes, out=start[1:])
+        column = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(start[-1]))
+        coef = np.ones(len(column))
+        if last_coef is not None:
+            coef[start[1:] - 1] = last_coef
+        return cls(
+            variables,
+            start,
+            column,
+            coef,
+            np.broadcast_to(np.asarray(lower, dtype=np.float64), (count,)).copy(),
+            np.broadcast_to(np.asarray(upper, dtype=np.float64), (count,)).copy(),
+        )
+
+    def expression(self, row: int) -> Any:
+        """Row ``row`` as a Pyomo relational expression (``Σ coef·x ≤ upper`` and so on)."""
+        terms: list[Any] = []
+        variables = self.variables
+        begin, end = int(self.start[row]), int(self.start[row + 1])
+        for column, coef in zip(
+            self.column[begin:end].tolist(), self.coef[begin:end].tolist(), strict=True
+        ):
+            var = variables[column]
+            terms.append(var if coef == 1.0 else MonomialTermExpression((coef, var)))
+        body = LinearExpression(terms)
+        lower, upper = float(self.lower[row]), float(self.upper[row])
+        if lower == upper:
+            return EqualityExpression((body, upper))
+        if lower == -math.inf:
+            return InequalityExpression((body, upper), False)
+        if upper == math.inf:
+            return InequalityExpression((lower, body), False)
+        return RangedExpression((lower, body, upper), (False, False))
+
+
+class _MatrixRowData(ConstraintData):
+    """A row of a :class:`MatrixRows` block whose expression has not been asked for yet.
+
+    Its ``_expr`` slot holds the row number. Every ``ConstraintData`` method reads the
+    expression through ``self._expr``, which this class turns into a property that makes the
+    expression and changes the object into a plain ``ConstraintData`` (same slots, so the
+    object stays the same one that the component and any caller hold).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, row: int, component: Any, index: Any) -> None:
+        # the inlined constructors of ConstraintData, ActiveComponentData and ComponentData
+        self._component = component  # type: ignore[misc]
+        self._active = True  # type: ignore[misc]
+        self._index = index  # type: ignore[misc]
+        _EXPR_SLOT.__set__(self, row)
+
+    @property
+    def _expr(self) -> Any:
+        row = _EXPR_SLOT.__get__(self)
+        expr = self.parent_component()._matrix_rows.expression(row)
+        self.__class__ = ConstraintData
+        _EXPR_SLOT.__set__(self, expr)
+        return expr
+
+    @_expr.setter
+    def _expr(self, expr: Any) -> None:  # set_value() replaces the row
+        self.__class__ = ConstraintData
+        _EXPR_SLOT.__set__(self, expr)
+
+
+def add_matrix_rows(
+    block: pyo.Block, name: str, keys: Sequence[Any], rows: MatrixRows, doc: str | None = None
+) -> pyo.Constraint:
+    """Add ``rows`` to ``block`` as the constraint ``name``, row r indexed by ``keys[r]``."""
+    if len(keys) != len(rows):
+        raise ValueError(f"{name}: {len(keys)} keys for {len(rows)} rows")
+    keys = tuple(keys)
+    component = pyo.Constraint(pyo.SetOf(keys), doc=doc)
+    block.add_component(name, component)
+    component._matrix_rows = rows
+    reference = weakref.ref(component)
+    rows_of_keys = map(_MatrixRowData, range(len(keys)), repeat(reference), keys)
+    data = dict(zip(keys, rows_of_keys, strict=True))
+    if len(data) != len(keys):
+        raise ValueError(f"{name}: duplicate keys")
+    component._data = data
+    return component
+
+
+def is_unexpanded(con: Any) -> bool:
+    """Whether ``con`` is a :class:`MatrixRows` row whose expression was never made."""
+    return con.__class__ is _MatrixRowData
+
+
+def unexpanded_rows(component: Any, datas: list[Any]) -> tuple[MatrixRows, np.ndarray] | None:
+    """The block behind ``datas`` (rows of ``component``) and their row numbers in it.
+
+    None unless every one of them is a :class:`MatrixRows` row whose expression was never
+    made: a row that was expanded may since have been changed, so it has to be read from its
+    expression like any other constraint.
+    """
+    rows = getattr(component, "_matrix_rows", None)
+    if not isinstance(rows, MatrixRows) or set(map(type, datas)) != {_MatrixRowData}:
+        return None
+    numbers = np.fromiter(map(_EXPR_SLOT.__get__, datas), dtype=np.int64, count=len(datas))
+    return rows, numbers
+
+
+class _MatrixObjective(ScalarObjective):
+    """A scalar objective ``Σ coef_j · variables_j`` whose expression has not been asked for.
+
+    The terms live in ``_matrix_cost``; the first read of ``_args_`` (through ``expr``,
+    evaluation, printing, any writer) makes the Pyomo expression and turns the object into
+    a plain ``ScalarObjective``, as :class:`_MatrixRowData` does for rows.
+    """
+
+    __slots__ = ()
+
+    @property
+    def _args_(self) -> Any:
+        variables, coef = self._matrix_cost
+        terms = map(MonomialTermExpression, zip(coef.tolist(), variables, strict=True))
+        args = (LinearExpression(list(terms)),)
+        self.__class__ = ScalarObjective
+        _ARGS_SLOT.__set__(self, args)
+        return args
+
+    @_args_.setter
+    def _args_(self, args: Any) -> None:  # set_value() replaces the expression
+        self.__class__ = ScalarObjective
+        _ARGS_SLOT.__set__(self, args)
+
+
+def add_matrix_objective(
+    block: pyo.Block,
+    name: str,
+    variables: Sequence[VarData],
+    coef: np.ndarray,
+    sense: Any = pyo.minimize,
+) -> pyo.Objective:
+    """Add the objective ``Σ coef[j] · variables[j]`` to ``block`` as ``name``."""
+    coef = np.asarray(coef, dtype=np.float64)
+    if coef.shape != (len(variables),) or not np.isfinite(coef).all():
+        raise ValueError(f"{name}: one finite coefficient per variable needed")
+    component = pyo.Objective(sense=sense)
+    block.add_component(name, component)  # no rule: constructed empty
+    component.__class__ = _MatrixObjective
+    component._matrix_cost = (variables, coef)
+    component._data = {None: component}
+    component.set_sense(sense)
+    return component
+
+
+def unexpanded_objective(objective: Any) -> tuple[Sequence[VarData], np.ndarray] | None:
+    """The variables and coefficients of an objective made by :func:`add_matrix_objective`
+    whose expression was never made; None for any other objective."""
+    if objective.__class__ is not _MatrixObjective:
+        return None
+    return objective._matrix_cost
+
+
+def component_values(component: Any) -> list[Any]:
+    """``component.values()``, in its order, taken from Pyomo's dict where that is the order.
+
+    Pyomo's ``values()`` calls a Python getter per element (0.1 s for 220,000 variables and
+    rows); a component whose data were made in the order of its index set, as every dense
+    component is, holds them in that order in ``_data`` already.
+    """
+    data = getattr(component, "_data", None)
+    index = component.index_set()
+    if data.__class__ is dict and len(data) == len(index) and list(data) == list(index):
+        return list(data.values())
+    return list(component.values())
