@@ -184,6 +184,11 @@ class _MatrixRowData(ConstraintData):
         self.__class__ = ConstraintData
         _EXPR_SLOT.__set__(self, expr)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # pickle takes the class before the state, whose reading expands the row
+        _ = self._expr
+        return self.__reduce_ex__(protocol)
+
 
 def add_matrix_rows(
     block: pyo.Block, name: str, keys: Sequence[Any], rows: MatrixRows, doc: str | None = None
@@ -246,6 +251,10 @@ class _MatrixObjective(ScalarObjective):
     def _args_(self, args: Any) -> None:  # set_value() replaces the expression
         self.__class__ = ScalarObjective
         _ARGS_SLOT.__set__(self, args)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        _ = self._args_  # as for rows: expand before pickle takes the class
+        return self.__reduce_ex__(protocol)
 
 
 def add_matrix_objective(
