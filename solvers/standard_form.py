@@ -1,11 +1,11 @@
 """A Pyomo model compiled once into the arrays every matrix-based solver takes.
 
-Linear relations of variables and numbers are read straight from Pyomo's expression trees into
-sparse arrays (0.53 s against 1.33 s for Pyomo's standard-form compiler on the siting model at
-1,000 dense districts, 148,000 columns; the compiler itself is several times faster than
-translating constraint by constraint); any other model goes through Pyomo's compiler
-(``pyomo.repn.plugins.standard_form``). The result is a
-:class:`LinearProgram`:
+Matrix rows and matrix objectives (:mod:`solvers.matrix_rows`) are taken straight from their
+arrays; other linear relations of variables and numbers are read from Pyomo's expression
+trees; any other model goes through Pyomo's compiler (``pyomo.repn.plugins.standard_form``).
+On the siting model at 1,000 dense districts (148,000 columns) this takes 0.10 s, against
+1.3 s for Pyomo's standard-form compiler (which is itself several times faster than
+translating constraint by constraint). The result is a :class:`LinearProgram`:
 
     optimise  cost·x + offset   (sense: maximise or minimise)
     subject to  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper,
@@ -249,9 +249,9 @@ def _compile_linear(
 
     Every term is looked up in a table of the model's variables (by identity), so a term that
     is anything else falls back to Pyomo's compiler; fixed variables do too. Constraints are
-    read one indexed component at a time: a component whose rows are all ``x ≤ y`` (or
-    ``x = y``) between two variables is read as a block without a Python loop, any other row
-    by :func:`_read_row`.
+    read one indexed component at a time: unexpanded matrix rows from their arrays; a
+    component whose rows are all ``x ≤ y``, ``x = y``, ``Σ x ≤ b`` or ``Σ x ≤ c·y`` as a
+    block without a Python loop; any other row by :func:`_read_row`.
     """
     components = list(map(component_values, model.component_objects(pyo.Var, descend_into=True)))
     declared = list(chain.from_iterable(components))
