@@ -193,18 +193,22 @@ class _MatrixRowData(ConstraintData):
 def add_matrix_rows(
     block: pyo.Block, name: str, keys: Sequence[Any], rows: MatrixRows, doc: str | None = None
 ) -> pyo.Constraint:
-    """Add ``rows`` to ``block`` as the constraint ``name``, row r indexed by ``keys[r]``."""
+    """Add ``rows`` to ``block`` as the constraint ``name``, row r indexed by ``keys[r]``.
+
+    Keys are used as Pyomo index values, so they should be what Pyomo would make of them
+    (scalars or tuples of two or more). Nothing is added if the keys do not fit the rows.
+    """
     if len(keys) != len(rows):
         raise ValueError(f"{name}: {len(keys)} keys for {len(rows)} rows")
     keys = tuple(keys)
     component = pyo.Constraint(pyo.SetOf(keys), doc=doc)
-    block.add_component(name, component)
-    component._matrix_rows = rows
     reference = weakref.ref(component)
     rows_of_keys = map(_MatrixRowData, range(len(keys)), repeat(reference), keys)
     data = dict(zip(keys, rows_of_keys, strict=True))
     if len(data) != len(keys):
         raise ValueError(f"{name}: duplicate keys")
+    block.add_component(name, component)  # no rule: constructed without rows
+    component._matrix_rows = rows
     component._data = data
     return component
 

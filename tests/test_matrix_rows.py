@@ -224,5 +224,6 @@ def test_malformed_blocks_are_refused() -> None:
         add_matrix_rows(model, "twice", ["k", "k"], rows)
     with pytest.raises(ValueError, match="1 keys for 2 rows"):
         add_matrix_rows(model, "short", ["k"], rows)
+    assert not hasattr(model, "twice") and not hasattr(model, "short")
     with pytest.raises(ValueError, match="one finite coefficient per variable"):
         add_matrix_objective(model, "obj", variables, np.array([1.0]))
