@@ -27,6 +27,7 @@ from solvers.matrix_rows import (
     MatrixRows,
     add_matrix_objective,
     add_matrix_rows,
+    component_values,
     is_unexpanded,
     unexpanded_objective,
 )
@@ -227,3 +228,18 @@ def test_malformed_blocks_are_refused() -> None:
     assert not hasattr(model, "twice") and not hasattr(model, "short")
     with pytest.raises(ValueError, match="one finite coefficient per variable"):
         add_matrix_objective(model, "obj", variables, np.array([1.0]))
+
+
+def test_component_values_keep_the_index_order() -> None:
+    """Pyomo's dict is used only when it is in index order; otherwise ``values()`` is."""
+    model = pyo.ConcreteModel()
+    model.v = pyo.Var([3, 1, 2], dense=False)
+    for i in (2, 3, 1):  # made out of order: the dict holds 2, 3, 1
+        model.v[i].set_value(0)
+    assert list(model.v._data) == [2, 3, 1]
+    assert [var.index() for var in component_values(model.v)] == [3, 1, 2]
+    model.c = pyo.Constraint([1, 2, 3], rule=lambda m, i: m.v[i] <= i)
+    del model.c[2]
+    assert [con.index() for con in component_values(model.c)] == [1, 3]
+    model.s = pyo.Var()
+    assert component_values(model.s) == [model.s]
