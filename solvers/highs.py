@@ -241,6 +241,27 @@ class PersistentHighs:
         values = np.fromiter((c for _, c in pairs), dtype=np.float64, count=len(pairs))
         self._solver.changeColsCost(len(index), index, values)
 
+    def add_row(
+        self,
+        terms: Mapping[VarData, float] | Iterable[tuple[VarData, float]],
+        lower: float | None,
+        upper: float | None,
+    ) -> None:
+        """Add the row ``lower ≤ Σ coef·var ≤ upper`` to the HiGHS model (None: no bound).
+
+        Takes (variable, coefficient) pairs or a ``ComponentMap``, like
+        :meth:`set_objective_coefficients`; a variable named twice has its coefficients
+        added. The Pyomo model is not changed, and the row stays for every later resolve.
+        """
+        pairs = list(terms.items() if isinstance(terms, Mapping) else terms)
+        index = np.fromiter((self.column(v) for v, _ in pairs), dtype=np.int64, count=len(pairs))
+        values = np.fromiter((c for _, c in pairs), dtype=np.float64, count=len(pairs))
+        columns, position = np.unique(index, return_inverse=True)
+        summed = np.bincount(position, weights=values, minlength=len(columns)).astype(np.float64)
+        lo = -highspy.kHighsInf if lower is None else float(lower)
+        hi = highspy.kHighsInf if upper is None else float(upper)
+        self._solver.addRow(lo, hi, len(columns), columns.astype(np.int32), summed)
+
     def objective_coefficient(self, var: VarData) -> float:
         """The current objective coefficient of ``var`` in the HiGHS model."""
         return float(self._solver.getLp().col_cost_[self.column(var)])

@@ -252,3 +252,20 @@ def test_components_of_variable_pairs_and_sums_are_read_as_blocks() -> None:
     assert not taken(model.mixed) and not taken(model.sub.limit) and not taken(model.sums)
     assert summed(model.sums) and summed(model.scaled)
     assert not summed(model.mixed) and not summed(model.sub.limit) and not summed(model.same)
+
+
+def test_added_rows_bind_later_resolves() -> None:
+    """add_row: a new row in the HiGHS model; a variable named twice has its terms added."""
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(range(3), domain=pyo.Binary)
+    model.obj = pyo.Objective(expr=3 * model.x[0] + 2 * model.x[1] + model.x[2], sense=pyo.maximize)
+    engine = PersistentHighs(model)
+    assert engine.resolve(OPTIONS).objective == pytest.approx(6.0)
+    engine.add_row([(model.x[0], 1.0), (model.x[1], 1.0)], None, 1)  # x0 + x1 ≤ 1
+    assert engine.resolve(OPTIONS).objective == pytest.approx(4.0)
+    engine.add_row([(model.x[0], 0.5), (model.x[0], 0.5), (model.x[2], -1.0)], 0, None)
+    assert engine.resolve(OPTIONS).objective == pytest.approx(4.0)  # x0 ≥ x2 still allows 3+1
+    engine.add_row(ComponentMap([(model.x[0], 1.0)]), None, 0)  # x0 = 0, so x2 = 0
+    outcome = engine.resolve(OPTIONS)
+    assert outcome.objective == pytest.approx(2.0) and model.x[1].value == pytest.approx(1.0)
+    assert len(list(model.component_data_objects(pyo.Constraint))) == 0  # Pyomo model unchanged

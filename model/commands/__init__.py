@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "model.commands.scenario_docs",
     "model.commands.compare",
     "model.commands.sweep",
+    "model.commands.alternatives",
     "model.commands.map",
     "model.commands.indicators",
     "model.commands.rerun",

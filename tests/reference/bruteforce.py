@@ -311,8 +311,15 @@ def _meets_policy(inst: Instance, cores: list[tuple[str, str]]) -> bool:
     return True
 
 
-def solve_by_enumeration(region_dir: Path, scenario: dict[str, Any]) -> tuple[str, float | None]:
-    """Return ("optimal", best objective) or ("infeasible", None) by exhaustive enumeration."""
+def scored_core_sets(
+    region_dir: Path, scenario: dict[str, Any]
+) -> list[tuple[frozenset[tuple[str, str]], float]]:
+    """Every full core set that meets the rules, with the best objective it allows.
+
+    Members and cooperating pairs are chosen at their best for each core set, so a set's
+    value is the best objective of any solution with exactly these cores. Empty when the
+    scenario is infeasible.
+    """
     inst = build_instance(Path(region_dir), scenario)
     w = inst.weights
     locks: dict[str, set[str]] = {k: set() for k in inst.types}
@@ -321,7 +328,7 @@ def solve_by_enumeration(region_dir: Path, scenario: dict[str, Any]) -> tuple[st
         if k not in locks or i not in inst.districts:
             raise ValueError(f"lock names an unknown cluster or district: {lock}")
         if (k, i) not in inst.allowed:
-            return "infeasible", None
+            return []
         locks[k].add(i)
 
     # Per type: every admissible core set with its own fit/export/member value.
@@ -333,10 +340,10 @@ def solve_by_enumeration(region_dir: Path, scenario: dict[str, Any]) -> tuple[st
             own += best_member_value(inst, k, cores)
             scored.append((cores, own))
         if not scored:
-            return "infeasible", None
+            return []
         options.append(scored)
 
-    best: float | None = None
+    found: list[tuple[frozenset[tuple[str, str]], float]] = []
     for combo in itertools.product(*options):
         cores = [(k, i) for k, (sites, _v) in zip(inst.types, combo, strict=True) for i in sites]
         if not _meets_policy(inst, cores):
@@ -350,8 +357,13 @@ def solve_by_enumeration(region_dir: Path, scenario: dict[str, Any]) -> tuple[st
                 for i in by_type[a]
                 for j in by_type[b]
             )
-        if best is None or value > best:
-            best = value
-    if best is None:
+        found.append((frozenset(cores), value))
+    return found
+
+
+def solve_by_enumeration(region_dir: Path, scenario: dict[str, Any]) -> tuple[str, float | None]:
+    """Return ("optimal", best objective) or ("infeasible", None) by exhaustive enumeration."""
+    found = scored_core_sets(region_dir, scenario)
+    if not found:
         return "infeasible", None
-    return "optimal", best
+    return "optimal", max(value for _cores, value in found)

@@ -1,0 +1,117 @@
+r"""Near-optimal alternatives: the next-best distinct sitings within a slack of the optimum.
+
+"What else is almost as good?" is the question a planner meets first when a siting is
+challenged, and the one a researcher asks of any optimum. The answer here is the *k best*
+distinct sets of cores, each with its best members and cooperation pairs, in order.
+
+Formulation. Let :math:`f^*` be the proven optimum and :math:`S_0` its set of cores (the sites
+with :math:`y = 1`). Alternative :math:`r + 1` maximises the model's objective subject to the
+model's constraints and
+
+.. math::
+
+    \sum_{s \in S_q} y_s - \sum_{s \notin S_q} y_s \le |S_q| - 1
+    \quad (q = 0, \dots, r) \qquad \text{(no-good cut: excludes exactly the core set } S_q)
+
+    c^\top x \ge f^* - \sigma \, |f^*| \qquad \text{(objective floor, slack } \sigma)
+
+so its objective is the best over every core set not yet listed, and the list is the k-best
+list by objective. It ends after ``count`` alternatives, or when no other core set reaches
+the floor. The cuts and the floor are added to the run's HiGHS model
+(:class:`solvers.highs.PersistentHighs`), which is built and handed over once. Every
+alternative goes through the checks of an ordinary run: its terms are recomputed from the
+data, every rule of the scenario is re-checked, and the recomputed objective must equal the
+solver's.
+
+With a relative or absolute MIP gap in the scenario, each alternative is only as good as that
+gap, so the order may differ from the exact k-best order by up to the gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from model.errors import InputError
+from model.formulation import build_model
+from model.pipeline import RunResult, _verify, solver_options
+from model.resolver import PERSISTENT_SOLVERS
+from model.results import evaluate, read_solution
+from solvers import Status
+from solvers.highs import PersistentHighs
+
+
+def near_optimal(result: RunResult, count: int, slack: float) -> list[RunResult]:
+    """Up to ``count`` next-best distinct sitings of a solved run, best first.
+
+    ``slack`` is the fraction of the optimum an alternative may lose (0.05: at least 95 % of
+    a positive optimum). ``result`` must be a proven optimum solved with HiGHS. An
+    alternative that the solver could not prove best within its time limit is returned with
+    status ``time_limit`` and ends the list.
+    """
+    if count < 1:
+        raise InputError(None, "--count", f"expected 1 or more, got {count}")
+    if not slack >= 0:  # also refuses NaN
+        raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {slack}")
+    scenario = result.loaded.scenario
+    if scenario.solver.name.strip().lower() not in PERSISTENT_SOLVERS:
+        raise InputError(
+            result.loaded.path or "<scenario>",
+            "solver.name",
+            f"alternatives are found with HiGHS (re-solved in place); got {scenario.solver.name}",
+        )
+    if result.status != Status.OPTIMAL.value or result.objective is None:
+        raise InputError(
+            result.loaded.path or "<scenario>",
+            None,
+            f"alternatives need a proven optimum to start from; the run ended {result.status}",
+        )
+    instance = result.instance
+    model = build_model(instance)
+    persistent = PersistentHighs(model)
+    assert persistent.lp is not None  # an optimal run compiled
+    floor = result.objective - slack * abs(result.objective)
+    lp = persistent.lp
+    persistent.add_row(
+        ((var, float(c)) for var, c in zip(lp.columns, lp.cost.tolist(), strict=True) if c),
+        floor - lp.offset,
+        None,
+    )
+    sites = list(model.y.items())
+    listed = [_core_set(result)]
+    found: list[RunResult] = []
+    options = solver_options(result.loaded)
+    while len(found) < count:
+        cores = listed[-1]
+        persistent.add_row(
+            ((var, 1.0 if site in cores else -1.0) for site, var in sites),
+            None,
+            len(cores) - 1,
+        )
+        outcome = persistent.resolve(options)
+        if not outcome.has_solution:
+            break  # no other core set reaches the floor
+        solution = read_solution(model, instance.types, instance.districts)
+        evaluation = evaluate(solution, result.region, scenario, result.tables)
+        _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
+        alternative = replace(
+            result,
+            status=outcome.status.value,
+            objective=evaluation.objective,
+            terms=evaluation.terms,
+            assignments=evaluation.assignments,
+            outcome=outcome,
+            diagnosis=[],
+            conflict=[],
+            timings={"resolve": outcome.wall_time_s},
+        )
+        if frozenset(solution.cores) in listed:
+            raise AssertionError(f"alternative {len(found) + 1} repeats a listed siting")
+        listed.append(frozenset(solution.cores))
+        found.append(alternative)
+        if outcome.status != Status.OPTIMAL:
+            break  # not proven next-best: the order beyond it would not be either
+    return found
+
+
+def _core_set(result: RunResult) -> frozenset[tuple[str, str]]:
+    return frozenset((s.cluster_type, s.core) for s in result.sitings())

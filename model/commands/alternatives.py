@@ -1,0 +1,87 @@
+"""``run.py alternatives SCENARIO --count N --slack F``: the next-best distinct sitings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.commands.run import (
+    EXIT_INFEASIBLE,
+    EXIT_NO_SOLUTION,
+    add_solver_options,
+    check_time_limit,
+)
+from model.errors import InputError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "alternatives",
+        help="list the next-best distinct sitings within a slack of the optimum",
+        description="Solve the scenario, then find the next-best distinct sets of cores, best "
+        "first, each at least (1 - slack) of the optimum, and write them side by side like "
+        "`compare` (the optimum is the reference). HiGHS only.",
+    )
+    parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    parser.add_argument(
+        "--count", type=int, default=5, metavar="N", help="alternatives to find (default 5)"
+    )
+    parser.add_argument(
+        "--slack",
+        type=float,
+        default=0.05,
+        metavar="F",
+        help="fraction of the optimum an alternative may lose (default 0.05)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default: runs/alternatives-<name>-<timestamp>)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace the results held in --out")
+    parser.add_argument(
+        "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
+    )
+    add_solver_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from model.alternatives import near_optimal
+    from model.commands.compare import write_comparison
+    from model.compare import compare, snapshot_of
+    from model.output import default_run_folder
+    from model.pipeline import solve_scenario_file
+    from model.staging import check_destination
+
+    check_time_limit(args)
+    if args.count < 1:
+        raise InputError(None, "--count", f"expected 1 or more, got {args.count}")
+    if not args.slack >= 0:
+        raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {args.slack}")
+    if args.out is not None:
+        check_destination(args.out, args.force)  # before solving: fail fast, write nothing
+    result = solve_scenario_file(
+        args.scenario, args.overrides, solver=args.solver, time_limit=args.time_limit
+    )
+    name = result.loaded.scenario.name
+    folder = args.out or default_run_folder(args.runs_dir, f"alternatives-{name}")
+    if result.status != "optimal":  # nothing to start from; write nothing
+        reasons = "; ".join(result.diagnosis)
+        print(
+            f"{name}: the run ended {result.status}"
+            + (f" ({reasons})" if reasons else "")
+            + "; alternatives need a proven optimum to start from",
+            file=sys.stderr,
+        )
+        return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
+    found = near_optimal(result, args.count, args.slack)
+    results = [result, *found]
+    labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(found) + 1))]
+    snapshots = [snapshot_of(r, label=label) for r, label in zip(results, labels, strict=True)]
+    comparison = compare(snapshots)
+    write_comparison(comparison, results, labels, folder, args.force, runner_ups=False)
+    print(comparison.to_markdown(title=f"Alternatives within {args.slack:.1%} of the optimum"))
+    if len(found) < args.count:
+        print(f"\n{len(found)} of {args.count} alternatives: no other siting is within the slack")
+    print(f"\nresults in {folder}/")
+    return 0

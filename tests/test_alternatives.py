@@ -1,0 +1,133 @@
+"""Near-optimal alternatives (``model.alternatives``) against brute-force enumeration.
+
+On random tiny instances the enumerator (tests/reference/bruteforce.py) lists every core set
+that meets the rules with the best objective it allows; the alternatives must be the best of
+those sets after the optimum, in order, each with its enumerated value, and none below the
+objective floor.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.alternatives import near_optimal
+from model.errors import InputError
+from model.pipeline import RunResult, solve_scenario_file
+from model.scenario import load_scenario
+from tests.reference.bruteforce import scored_core_sets
+from tests.test_against_enumeration import write_case
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+SEEDS = range(40)
+TOLERANCE = 1e-6
+CoreSet = frozenset[tuple[str, str]]
+
+
+def cores_of(result: RunResult) -> CoreSet:
+    return frozenset((s.cluster_type, s.core) for s in result.sitings())
+
+
+def ranked(seed: int, folder: Path) -> tuple[RunResult, list[float], dict[CoreSet, float]]:
+    """The seed's run, its core sets' values best first, and each core set's value."""
+    path, scenario = write_case(seed, folder)
+    sets = scored_core_sets(Path(scenario["region"]), scenario)
+    values = sorted((value for _cores, value in sets), reverse=True)
+    return solve_scenario_file(path), values, dict(sets)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_alternatives_are_the_next_best_core_sets_in_order(seed: int, tmp_path: Path) -> None:
+    result, values, value_of = ranked(seed, tmp_path)
+    if not values:  # infeasible: there is no optimum to start from
+        assert result.status == "infeasible"
+        with pytest.raises(InputError, match="proven optimum"):
+            near_optimal(result, count=3, slack=1.0)
+        return
+    found = near_optimal(result, count=4, slack=math.inf)
+    assert len(found) == min(4, len(values) - 1)
+    listed = [result, *found]
+    objectives = [r.objective for r in listed]
+    assert objectives == pytest.approx(values[: len(listed)], abs=TOLERANCE)
+    sets = [cores_of(r) for r in listed]
+    assert len(set(sets)) == len(sets), "every alternative is a new set of cores"
+    for r, cores in zip(listed, sets, strict=True):
+        assert r.status == "optimal"
+        assert value_of[cores] == pytest.approx(r.objective, abs=TOLERANCE)
+
+
+def test_the_floor_cuts_the_list_where_the_slack_ends(tmp_path: Path) -> None:
+    """For every seed with a gap between its 2nd and 3rd best values: a slack whose floor
+    falls in that gap gives exactly one alternative; at a floor equal to the 3rd best, two."""
+    checked = 0
+    for seed in SEEDS:
+        result, values, _ = ranked(seed, tmp_path / str(seed))
+        if len(values) < 3 or values[0] <= 0 or values[1] - values[2] < 1e-3:
+            continue
+        floor = (values[1] + values[2]) / 2
+        slack = (values[0] - floor) / values[0]
+        assert len(near_optimal(result, count=5, slack=slack)) == 1
+        exact = (values[0] - values[2]) / values[0] + 1e-9
+        kept = near_optimal(result, count=5, slack=exact)
+        assert len(kept) >= 2 and all(r.objective >= values[2] - TOLERANCE for r in kept)
+        checked += 1
+    assert checked >= 5, "too few seeds with a gap to test the floor"
+
+
+def test_bad_requests_are_refused(tmp_path: Path) -> None:
+    result = solve_scenario_file(BASELINE)
+    with pytest.raises(InputError, match="--count"):
+        near_optimal(result, count=0, slack=0.1)
+    for slack in (-0.1, math.nan):
+        with pytest.raises(InputError, match="--slack"):
+            near_optimal(result, count=1, slack=slack)
+    with pytest.raises(InputError, match="proven optimum"):
+        near_optimal(replace(result, status="time_limit"), count=1, slack=0.1)
+    other = replace(result, loaded=load_scenario(BASELINE, ["solver.name=glpk"]))
+    with pytest.raises(InputError, match=r"solver\.name.*HiGHS"):
+        near_optimal(other, count=1, slack=0.1)
+    tied = near_optimal(result, count=3, slack=0.0)  # the floor is the optimum itself
+    assert all(r.objective == pytest.approx(result.objective) for r in tied)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "alt"
+    done = run_cli(
+        "alternatives", str(BASELINE), "--count", "2", "--slack", "0.05", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    sitings = pd.read_csv(out / "sitings.csv")
+    assert list(sitings.columns)[1:] == ["optimum", "alternative-1", "alternative-2"]
+    terms = pd.read_csv(out / "terms.csv", index_col=0)
+    objective = terms.loc["objective", ["optimum", "alternative-1", "alternative-2"]]
+    values = objective.astype(float).tolist()
+    assert values == sorted(values, reverse=True) and values[-1] >= 0.95 * values[0]
+    assert (out / "runs" / "alternative-2" / "summary.json").is_file()
+    again = run_cli("alternatives", str(BASELINE), "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_command_on_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "alt"
+    done = run_cli(
+        "alternatives", str(BASELINE), "--set", "rules.min_border_sites=100", "--out", str(out)
+    )
+    assert done.returncode == 3
+    assert "alternatives need a proven optimum" in done.stderr
+    assert not out.exists()
