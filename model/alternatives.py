@@ -23,13 +23,27 @@ alternative goes through the checks of an ordinary run: its terms are recomputed
 data, every rule of the scenario is re-checked, and the recomputed objective must equal the
 solver's.
 
+**Diverse mode** (modelling to generate alternatives). Instead of the next best, each
+alternative shares as few cores as possible with all those listed before it, and among those
+has the best objective: with :math:`U = \bigcup_q S_q` it maximises
+
+.. math::
+
+    c^\top x - M \sum_{s \in U} y_s, \qquad M = f^* - \max(\text{floor}, \underline{f}) + 1
+
+under the same cuts and floor, where :math:`\underline{f}` is the least value the objective
+can take within the variable bounds. Every feasible objective lies within a range smaller
+than :math:`M`, so one core fewer in common always wins, and the objective decides ties.
+
 With a relative or absolute MIP gap in the scenario, each alternative is only as good as that
-gap, so the order may differ from the exact k-best order by up to the gap.
+gap, so the order may differ from the exact order by up to the gap.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import numpy as np
 
 from model.errors import InputError
 from model.formulation import build_model
@@ -40,13 +54,16 @@ from solvers import Status
 from solvers.highs import PersistentHighs
 
 
-def near_optimal(result: RunResult, count: int, slack: float) -> list[RunResult]:
-    """Up to ``count`` next-best distinct sitings of a solved run, best first.
+def near_optimal(
+    result: RunResult, count: int, slack: float, diverse: bool = False
+) -> list[RunResult]:
+    """Up to ``count`` distinct sitings of a solved run within ``slack`` of its optimum.
 
     ``slack`` is the fraction of the optimum an alternative may lose (0.05: at least 95 % of
-    a positive optimum). ``result`` must be a proven optimum solved with HiGHS. An
-    alternative that the solver could not prove best within its time limit is returned with
-    status ``time_limit`` and ends the list.
+    a positive optimum). By default the list is the next best, best first; with ``diverse``
+    each alternative shares the fewest cores with those before it. ``result`` must be a
+    proven optimum solved with HiGHS. An alternative that the solver could not prove within
+    its time limit is returned with status ``time_limit`` and ends the list.
     """
     if count < 1:
         raise InputError(None, "--count", f"expected 1 or more, got {count}")
@@ -69,14 +86,20 @@ def near_optimal(result: RunResult, count: int, slack: float) -> list[RunResult]
     model = build_model(instance)
     persistent = PersistentHighs(model)
     assert persistent.lp is not None  # an optimal run compiled
-    floor = result.objective - slack * abs(result.objective)
     lp = persistent.lp
+    floor = result.objective - slack * abs(result.objective)
     persistent.add_row(
         ((var, float(c)) for var, c in zip(lp.columns, lp.cost.tolist(), strict=True) if c),
         floor - lp.offset,
         None,
     )
     sites = list(model.y.items())
+    site_cost = {site: float(lp.cost[persistent.column(var)]) for site, var in sites}
+    # one core fewer in common must outweigh any objective difference above the floor
+    least = lp.offset + float(
+        np.minimum(lp.cost * lp.col_lower, lp.cost * lp.col_upper).sum()
+    )
+    penalty = result.objective - max(floor, least) + 1.0
     listed = [_core_set(result)]
     found: list[RunResult] = []
     options = solver_options(result.loaded)
@@ -87,10 +110,22 @@ def near_optimal(result: RunResult, count: int, slack: float) -> list[RunResult]
             None,
             len(cores) - 1,
         )
+        reused: set[tuple[str, str]] = set().union(*listed) if diverse else set()
+        if diverse:
+            persistent.set_objective_coefficients(
+                (var, site_cost[site] - (penalty if site in reused else 0.0))
+                for site, var in sites
+            )
         outcome = persistent.resolve(options)
         if not outcome.has_solution:
             break  # no other core set reaches the floor
         solution = read_solution(model, instance.types, instance.districts)
+        if diverse and outcome.objective is not None:
+            # the solver's value counts the penalty; report the siting's own objective
+            shared = len(reused.intersection(solution.cores))
+            outcome = replace(
+                outcome, objective=outcome.objective + penalty * shared, bound=None, gap=None
+            )
         evaluation = evaluate(solution, result.region, scenario, result.tables)
         _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
         alternative = replace(
@@ -109,7 +144,7 @@ def near_optimal(result: RunResult, count: int, slack: float) -> list[RunResult]
         listed.append(frozenset(solution.cores))
         found.append(alternative)
         if outcome.status != Status.OPTIMAL:
-            break  # not proven next-best: the order beyond it would not be either
+            break  # not proven: the alternatives after it would not be either
     return found
 
 

@@ -63,6 +63,39 @@ def test_alternatives_are_the_next_best_core_sets_in_order(seed: int, tmp_path: 
         assert value_of[cores] == pytest.approx(r.objective, abs=TOLERANCE)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_diverse_alternatives_share_the_fewest_cores_then_score_best(
+    seed: int, tmp_path: Path
+) -> None:
+    """Each diverse alternative, among the core sets not listed yet and within the floor,
+    shares the fewest cores with all listed before it and has the best value among those."""
+    result, values, value_of = ranked(seed, tmp_path)
+    if not values:
+        return  # infeasible: covered by the test above
+    slack = 0.2
+    floor = values[0] - slack * abs(values[0])
+    found = near_optimal(result, count=4, slack=slack, diverse=True)
+    listed = [cores_of(result)]
+    for r in [*found, None]:
+        union = frozenset().union(*listed)
+        candidates = {
+            cores: value
+            for cores, value in value_of.items()
+            if cores not in listed and value >= floor - TOLERANCE
+        }
+        if r is None:  # the list ended: by the count, or for want of candidates
+            assert len(found) == 4 or not candidates
+            break
+        cores = cores_of(r)
+        assert cores in candidates, "within the floor and not listed before"
+        fewest = min(len(c & union) for c in candidates)
+        assert len(cores & union) == fewest
+        best = max(v for c, v in candidates.items() if len(c & union) == fewest)
+        assert r.objective == pytest.approx(best, abs=TOLERANCE)
+        assert value_of[cores] == pytest.approx(r.objective, abs=TOLERANCE)
+        listed.append(cores)
+
+
 def test_the_floor_cuts_the_list_where_the_slack_ends(tmp_path: Path) -> None:
     """For every seed with a gap between its 2nd and 3rd best values: a slack whose floor
     falls in that gap gives exactly one alternative; at a floor equal to the 3rd best, two."""
@@ -131,3 +164,22 @@ def test_command_on_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> Non
     assert done.returncode == 3
     assert "alternatives need a proven optimum" in done.stderr
     assert not out.exists()
+
+
+def test_command_diverse_mode_differs_at_least_as_much_as_the_next_best(tmp_path: Path) -> None:
+    """The most different first alternative shares no more cores with the optimum than the
+    next-best one does (both within the same slack)."""
+    shared = []
+    for flags in ([], ["--diverse"]):
+        out = tmp_path / ("diverse" if flags else "best")
+        done = run_cli(
+            "alternatives", str(BASELINE), "--count", "1", "--slack", "0.1", "--out", str(out),
+            *flags,
+        )
+        assert done.returncode == 0, done.stderr
+        sitings = pd.read_csv(out / "sitings.csv", dtype=str).fillna("")
+        moved = sitings["alternative-1"].str.startswith("*")
+        assert moved.any(), "an alternative moves at least one core"
+        shared.append(int((~moved).sum()))
+    assert "Most different alternatives" in done.stdout
+    assert shared[1] <= shared[0]

@@ -20,8 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "alternatives",
         help="list the next-best distinct sitings within a slack of the optimum",
         description="Solve the scenario, then find the next-best distinct sets of cores, best "
-        "first, each at least (1 - slack) of the optimum, and write them side by side like "
-        "`compare` (the optimum is the reference). HiGHS only.",
+        "first (or with --diverse the most different ones), each at least (1 - slack) of the "
+        "optimum, and write them side by side like `compare` (the optimum is the reference). "
+        "HiGHS only.",
     )
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     parser.add_argument(
@@ -33,6 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=0.05,
         metavar="F",
         help="fraction of the optimum an alternative may lose (default 0.05)",
+    )
+    parser.add_argument(
+        "--diverse",
+        action="store_true",
+        help="each alternative shares the fewest cores with those before it (then the best "
+        "objective), instead of being the next best",
     )
     parser.add_argument(
         "--out", type=Path, help="output folder (default: runs/alternatives-<name>-<timestamp>)"
@@ -74,13 +81,14 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
-    found = near_optimal(result, args.count, args.slack)
+    found = near_optimal(result, args.count, args.slack, diverse=args.diverse)
     results = [result, *found]
     labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(found) + 1))]
     snapshots = [snapshot_of(r, label=label) for r, label in zip(results, labels, strict=True)]
     comparison = compare(snapshots)
     write_comparison(comparison, results, labels, folder, args.force, runner_ups=False)
-    print(comparison.to_markdown(title=f"Alternatives within {args.slack:.1%} of the optimum"))
+    kind = "Most different alternatives" if args.diverse else "Alternatives"
+    print(comparison.to_markdown(title=f"{kind} within {args.slack:.1%} of the optimum"))
     if len(found) < args.count:
         print(f"\n{len(found)} of {args.count} alternatives: no other siting is within the slack")
     print(f"\nresults in {folder}/")
