@@ -9,8 +9,6 @@ objective floor.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from model.pipeline import RunResult, solve_scenario_file
 from model.scenario import load_scenario
 from tests.reference.bruteforce import scored_core_sets
 from tests.test_against_enumeration import write_case
+from tests.test_cli import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -128,15 +127,6 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
         near_optimal(other, count=1, slack=0.1)
     tied = near_optimal(result, count=3, slack=0.0)  # the floor is the optimum itself
     assert all(r.objective == pytest.approx(result.objective) for r in tied)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "run.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from model.commands.run import (
     EXIT_INFEASIBLE,
     EXIT_NO_SOLUTION,
+    add_folder_options,
     add_solver_options,
     check_time_limit,
 )
@@ -41,13 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="each alternative shares the fewest cores with those before it (then the best "
         "objective), instead of being the next best",
     )
-    parser.add_argument(
-        "--out", type=Path, help="output folder (default: runs/alternatives-<name>-<timestamp>)"
-    )
-    parser.add_argument("--force", action="store_true", help="replace the results held in --out")
-    parser.add_argument(
-        "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
-    )
+    add_folder_options(parser, "alternatives-<name>-<timestamp>")
     add_solver_options(parser)
     parser.set_defaults(handler=handle)
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model.commands.run import add_solver_options, check_time_limit
+from model.commands.run import add_folder_options, add_solver_options, check_time_limit
 
 if TYPE_CHECKING:
     from model.compare import Comparison, Snapshot
@@ -30,13 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SCENARIO_OR_RUN",
         help="scenario files or run folders",
     )
-    compare.add_argument(
-        "--out", type=Path, help="output folder (default: runs/compare-<timestamp>)"
-    )
-    compare.add_argument("--force", action="store_true", help="replace the results held in --out")
-    compare.add_argument(
-        "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
-    )
+    add_folder_options(compare, "compare-<timestamp>")
     add_solver_options(compare)
     compare.set_defaults(handler=handle)
 

@@ -46,6 +46,15 @@ def add_solver_options(parser: argparse.ArgumentParser) -> None:
     add_override_option(parser)
 
 
+def add_folder_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """--out, --force and --runs-dir, shared by the commands that write one results folder."""
+    parser.add_argument("--out", type=Path, help=f"output folder (default: runs/{default})")
+    parser.add_argument("--force", action="store_true", help="replace the results held in --out")
+    parser.add_argument(
+        "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
+    )
+
+
 def add_override_option(parser: argparse.ArgumentParser) -> None:
     """--set KEY=VALUE (repeatable), collected in ``args.overrides``."""
     parser.add_argument(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model.commands.run import add_solver_options, check_time_limit
+from model.commands.run import add_folder_options, add_solver_options, check_time_limit
 from model.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,11 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="V1,V2,...",
         help="comma-separated values, each read as YAML (e.g. 0,0.5,1,2 or [a,b],[c])",
     )
-    sweep.add_argument("--out", type=Path, help="output folder (default: runs/sweep-<timestamp>)")
-    sweep.add_argument("--force", action="store_true", help="replace the results held in --out")
-    sweep.add_argument(
-        "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
-    )
+    add_folder_options(sweep, "sweep-<timestamp>")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sweep.add_argument(
         "--workers",
