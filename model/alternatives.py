@@ -87,7 +87,8 @@ def near_optimal(
     persistent = PersistentHighs(model)
     assert persistent.lp is not None  # an optimal run compiled
     lp = persistent.lp
-    floor = result.objective - slack * abs(result.objective)
+    # (an optimum of 0 keeps its floor at 0 whatever the slack, even an infinite one)
+    floor = result.objective - (slack * abs(result.objective) if result.objective else 0.0)
     persistent.add_row(
         ((var, float(c)) for var, c in zip(lp.columns, lp.cost.tolist(), strict=True) if c),
         floor - lp.offset,

@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
 SEEDS = range(40)
 TOLERANCE = 1e-6
+TERMS = ("fit", "export", "member", "coop")
 CoreSet = frozenset[tuple[str, str]]
 
 
@@ -127,6 +128,11 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
         near_optimal(other, count=1, slack=0.1)
     tied = near_optimal(result, count=3, slack=0.0)  # the floor is the optimum itself
     assert all(r.objective == pytest.approx(result.objective) for r in tied)
+    # an optimum of 0 with an infinite slack: the floor stays 0 (not inf · 0)
+    zero = solve_scenario_file(BASELINE, [f"weights.{w}=0" for w in TERMS])
+    assert zero.objective == 0.0
+    for diverse in (False, True):
+        assert [r.objective for r in near_optimal(zero, 2, math.inf, diverse)] == [0.0, 0.0]
 
 
 def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:
