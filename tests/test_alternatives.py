@@ -51,7 +51,9 @@ def test_alternatives_are_the_next_best_core_sets_in_order(seed: int, tmp_path: 
         with pytest.raises(InputError, match="proven optimum"):
             near_optimal(result, count=3, slack=1.0)
         return
-    found = near_optimal(result, count=4, slack=math.inf)
+    alternatives = near_optimal(result, count=4, slack=math.inf)
+    found = alternatives.results
+    assert alternatives.ended == ("count" if len(values) > 4 else "slack")
     assert len(found) == min(4, len(values) - 1)
     listed = [result, *found]
     objectives = [r.objective for r in listed]
@@ -74,7 +76,8 @@ def test_diverse_alternatives_share_the_fewest_cores_then_score_best(
         return  # infeasible: covered by the test above
     slack = 0.2
     floor = values[0] - slack * abs(values[0])
-    found = near_optimal(result, count=4, slack=slack, diverse=True)
+    alternatives = near_optimal(result, count=4, slack=slack, diverse=True)
+    found = alternatives.results
     listed = [cores_of(result)]
     for r in [*found, None]:
         union = frozenset().union(*listed)
@@ -84,6 +87,7 @@ def test_diverse_alternatives_share_the_fewest_cores_then_score_best(
             if cores not in listed and value >= floor - TOLERANCE
         }
         if r is None:  # the list ended: by the count, or for want of candidates
+            assert alternatives.ended == ("count" if len(found) == 4 else "slack")
             assert len(found) == 4 or not candidates
             break
         cores = cores_of(r)
@@ -106,9 +110,10 @@ def test_the_floor_cuts_the_list_where_the_slack_ends(tmp_path: Path) -> None:
             continue
         floor = (values[1] + values[2]) / 2
         slack = (values[0] - floor) / values[0]
-        assert len(near_optimal(result, count=5, slack=slack)) == 1
+        one = near_optimal(result, count=5, slack=slack)
+        assert len(one.results) == 1 and one.ended == "slack"
         exact = (values[0] - values[2]) / values[0] + 1e-9
-        kept = near_optimal(result, count=5, slack=exact)
+        kept = near_optimal(result, count=5, slack=exact).results
         assert len(kept) >= 2 and all(r.objective >= values[2] - TOLERANCE for r in kept)
         checked += 1
     assert checked >= 5, "too few seeds with a gap to test the floor"
@@ -126,13 +131,14 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
     other = replace(result, loaded=load_scenario(BASELINE, ["solver.name=glpk"]))
     with pytest.raises(InputError, match=r"solver\.name.*HiGHS"):
         near_optimal(other, count=1, slack=0.1)
-    tied = near_optimal(result, count=3, slack=0.0)  # the floor is the optimum itself
+    tied = near_optimal(result, count=3, slack=0.0).results  # the floor is the optimum
     assert all(r.objective == pytest.approx(result.objective) for r in tied)
     # an optimum of 0 with an infinite slack: the floor stays 0 (not inf · 0)
     zero = solve_scenario_file(BASELINE, [f"weights.{w}=0" for w in TERMS])
     assert zero.objective == 0.0
     for diverse in (False, True):
-        assert [r.objective for r in near_optimal(zero, 2, math.inf, diverse)] == [0.0, 0.0]
+        found = near_optimal(zero, 2, math.inf, diverse).results
+        assert [r.objective for r in found] == [0.0, 0.0]
 
 
 def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:

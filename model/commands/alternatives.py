@@ -77,14 +77,19 @@ def handle(args: argparse.Namespace) -> int:
         )
         return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
     found = near_optimal(result, args.count, args.slack, diverse=args.diverse)
-    results = [result, *found]
-    labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(found) + 1))]
+    results = [result, *found.results]
+    labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(results)))]
     snapshots = [snapshot_of(r, label=label) for r, label in zip(results, labels, strict=True)]
     comparison = compare(snapshots)
     write_comparison(comparison, results, labels, folder, args.force, runner_ups=False)
     kind = "Most different alternatives" if args.diverse else "Alternatives"
     print(comparison.to_markdown(title=f"{kind} within {args.slack:.1%} of the optimum"))
-    if len(found) < args.count:
-        print(f"\n{len(found)} of {args.count} alternatives: no other siting is within the slack")
+    if found.ended != "count":
+        why = {
+            "slack": "no other siting is within the slack",
+            "time_limit": "the solver hit its time limit before proving the next one "
+            "(the last, if labelled time_limit, is not proven)",
+        }.get(found.ended, f"the solver stopped: {found.ended}")
+        print(f"\n{len(found.results)} of {args.count} alternatives: {why}")
     print(f"\nresults in {folder}/")
     return 0
