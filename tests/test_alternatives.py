@@ -156,6 +156,9 @@ def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:
     assert (out / "runs" / "alternative-2" / "summary.json").is_file()
     again = run_cli("alternatives", str(BASELINE), "--out", str(out))
     assert again.returncode == 2 and "--force" in again.stderr
+    other = run_cli("alternatives", str(BASELINE), "--solver", "cbc", "--out", str(tmp_path / "x"))
+    assert other.returncode == 2 and "--solver" in other.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_command_on_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ def handle(args: argparse.Namespace) -> int:
     from model.compare import compare, snapshot_of
     from model.output import default_run_folder
     from model.pipeline import solve_scenario_file
+    from model.resolver import PERSISTENT_SOLVERS
     from model.staging import check_destination
 
     check_time_limit(args)
@@ -60,6 +61,8 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(None, "--count", f"expected 1 or more, got {args.count}")
     if not args.slack >= 0:
         raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {args.slack}")
+    if args.solver is not None and args.solver.strip().lower() not in PERSISTENT_SOLVERS:
+        raise InputError(None, "--solver", f"alternatives are found with HiGHS; got {args.solver}")
     if args.out is not None:
         check_destination(args.out, args.force)  # before solving: fail fast, write nothing
     result = solve_scenario_file(
