@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "model.commands.compare",
     "model.commands.sweep",
     "model.commands.alternatives",
+    "model.commands.robustness",
     "model.commands.map",
     "model.commands.indicators",
     "model.commands.rerun",
