@@ -70,6 +70,14 @@ class Alternatives:
     ended: str
 
 
+def check_request(count: int, slack: float) -> None:
+    """Refuse a count below 1 or a slack below 0 (or NaN), before anything is solved."""
+    if count < 1:
+        raise InputError(None, "--count", f"expected 1 or more, got {count}")
+    if not slack >= 0:  # also refuses NaN
+        raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {slack}")
+
+
 def near_optimal(
     result: RunResult, count: int, slack: float, diverse: bool = False
 ) -> Alternatives:
@@ -80,10 +88,7 @@ def near_optimal(
     each alternative shares the fewest cores with those before it. ``result`` must be a
     proven optimum solved with HiGHS.
     """
-    if count < 1:
-        raise InputError(None, "--count", f"expected 1 or more, got {count}")
-    if not slack >= 0:  # also refuses NaN
-        raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {slack}")
+    check_request(count, slack)
     scenario = result.loaded.scenario
     if scenario.solver.name.strip().lower() not in PERSISTENT_SOLVERS:
         raise InputError(
@@ -120,7 +125,7 @@ def near_optimal(
         # one core fewer in common must outweigh any objective difference above the floor
         least = lp.offset + float(np.minimum(lp.cost * lp.col_lower, lp.cost * lp.col_upper).sum())
         penalty = result.objective - max(floor, least) + 1.0
-    listed = [_core_set(result)]
+    listed = [result.core_set()]
     found: list[RunResult] = []
     options = solver_options(result.loaded)
     while len(found) < count:
@@ -171,7 +176,3 @@ def near_optimal(
         if not proven:  # the alternatives after it would not be proven either
             return Alternatives(found, outcome.status.value)
     return Alternatives(found, "count")
-
-
-def _core_set(result: RunResult) -> frozenset[tuple[str, str]]:
-    return frozenset((s.cluster_type, s.core) for s in result.sitings())

@@ -72,6 +72,10 @@ class RunResult:
     def has_solution(self) -> bool:
         return not self.assignments.empty or self.objective is not None
 
+    def core_set(self) -> frozenset[tuple[str, str]]:
+        """The (cluster type, core district) of every sited cluster."""
+        return frozenset((s.cluster_type, s.core) for s in self.sitings())
+
     def sitings(self) -> list[Siting]:
         """One entry per core: type, core district, members, and the cluster's contribution."""
         found: dict[tuple[str, str], Siting] = {}

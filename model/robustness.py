@@ -67,23 +67,28 @@ def sample_regions(region: Region, count: int, sigma: float, seed: int) -> Itera
         yield perturbed_region(region, rng, sigma)
 
 
+def check_request(count: int, sigma: float) -> None:
+    """Refuse fewer than 1 sample or a spread below 0 (or NaN), before anything is solved."""
+    if count < 1:
+        raise InputError(None, "--samples", f"expected 1 or more, got {count}")
+    if not sigma >= 0:  # also refuses NaN
+        raise InputError(None, "--sigma", f"expected 0 or more, got {sigma}")
+
+
 def robustness(result: RunResult, count: int, sigma: float, seed: int = 0) -> Robustness:
     """Solve the run's scenario on ``count`` perturbed copies of its region.
 
     ``result`` is the unperturbed run: its region and scenario are perturbed and re-solved,
     and its cores are the optimum that ``in_optimum`` and ``optimum_kept`` refer to.
     """
-    if count < 1:
-        raise InputError(None, "--samples", f"expected 1 or more, got {count}")
-    if not sigma >= 0:  # also refuses NaN
-        raise InputError(None, "--sigma", f"expected 0 or more, got {sigma}")
+    check_request(count, sigma)
     if not result.has_solution:
         raise InputError(
             result.loaded.path or "<scenario>",
             None,
             f"the unperturbed run ended {result.status}; there is no siting to test",
         )
-    optimum = _cores(result)
+    optimum = result.core_set()
     rows = []
     chosen: Counter[tuple[str, str]] = Counter()
     kept = 0
@@ -91,7 +96,7 @@ def robustness(result: RunResult, count: int, sigma: float, seed: int = 0) -> Ro
     for n, region in enumerate(sample_regions(result.region, count, sigma, seed)):
         tables = compute_indicators(region, scenario)
         run = solve(result.loaded, region, tables=tables)
-        cores = _cores(run) if run.has_solution else frozenset()
+        cores = run.core_set() if run.has_solution else frozenset()
         chosen.update(cores)
         kept += cores == optimum
         rows.append(
@@ -118,7 +123,3 @@ def robustness(result: RunResult, count: int, sigma: float, seed: int = 0) -> Ro
         key=lambda column: column.map(order) if column.name == "cluster_type" else column,
     ).reset_index(drop=True)
     return Robustness(sigma, seed, pd.DataFrame(rows), shares, kept / count)
-
-
-def _cores(result: RunResult) -> frozenset[tuple[str, str]]:
-    return frozenset((s.cluster_type, s.core) for s in result.sitings())

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from model.commands.run import (
-    EXIT_INFEASIBLE,
-    EXIT_NO_SOLUTION,
     add_folder_options,
     add_solver_options,
     check_time_limit,
+    refuse_run,
 )
 from model.errors import InputError
 
@@ -48,7 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.alternatives import near_optimal
+    from model.alternatives import check_request, near_optimal
     from model.commands.compare import write_comparison
     from model.compare import compare, snapshot_of
     from model.output import default_run_folder
@@ -57,10 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     from model.staging import check_destination
 
     check_time_limit(args)
-    if args.count < 1:
-        raise InputError(None, "--count", f"expected 1 or more, got {args.count}")
-    if not args.slack >= 0:
-        raise InputError(None, "--slack", f"expected a fraction of 0 or more, got {args.slack}")
+    check_request(args.count, args.slack)
     if args.solver is not None and args.solver.strip().lower() not in PERSISTENT_SOLVERS:
         raise InputError(None, "--solver", f"alternatives are found with HiGHS; got {args.solver}")
     if args.out is not None:
@@ -71,14 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     name = result.loaded.scenario.name
     folder = args.out or default_run_folder(args.runs_dir, f"alternatives-{name}")
     if result.status != "optimal":  # nothing to start from; write nothing
-        reasons = "; ".join(result.diagnosis)
-        print(
-            f"{name}: the run ended {result.status}"
-            + (f" ({reasons})" if reasons else "")
-            + "; alternatives need a proven optimum to start from",
-            file=sys.stderr,
-        )
-        return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
+        return refuse_run(result, "alternatives need a proven optimum to start from")
     found = near_optimal(result, args.count, args.slack, diverse=args.diverse)
     results = [result, *found.results]
     labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(results)))]

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.commands.run import (
-    EXIT_INFEASIBLE,
-    EXIT_NO_SOLUTION,
     add_folder_options,
     add_solver_options,
     check_time_limit,
+    refuse_run,
 )
-from model.errors import InputError
 
 if TYPE_CHECKING:
     from model.robustness import Robustness
@@ -50,14 +47,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from model.output import default_run_folder, write_run
     from model.pipeline import solve_scenario_file
-    from model.robustness import robustness
+    from model.robustness import check_request, robustness
     from model.staging import check_destination, staged_folder
 
     check_time_limit(args)
-    if args.samples < 1:
-        raise InputError(None, "--samples", f"expected 1 or more, got {args.samples}")
-    if not args.sigma >= 0:
-        raise InputError(None, "--sigma", f"expected 0 or more, got {args.sigma}")
+    check_request(args.samples, args.sigma)
     if args.out is not None:
         check_destination(args.out, args.force)  # before solving: fail fast, write nothing
     result = solve_scenario_file(
@@ -65,11 +59,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     name = result.loaded.scenario.name
     if not result.has_solution:
-        print(
-            f"{name}: the run ended {result.status}; there is no siting to test",
-            file=sys.stderr,
-        )
-        return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
+        return refuse_run(result, "there is no siting to test")
     found = robustness(result, args.samples, args.sigma, args.seed)
     folder = args.out or default_run_folder(args.runs_dir, f"robustness-{name}")
     with staged_folder(folder, args.force) as staging:

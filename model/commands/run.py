@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,18 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print(render_report(result, folder))
     return exit_status(result)
+
+
+def refuse_run(result: RunResult, needs: str) -> int:
+    """Say on stderr why a run cannot start an analysis (``needs``); the exit status."""
+    reasons = "; ".join(result.diagnosis)
+    print(
+        f"{result.loaded.scenario.name}: the run ended {result.status}"
+        + (f" ({reasons})" if reasons else "")
+        + f"; {needs}",
+        file=sys.stderr,
+    )
+    return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_NO_SOLUTION
 
 
 def exit_status(result: RunResult) -> int:
