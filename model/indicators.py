@@ -81,7 +81,9 @@ def export_orientation(
 ) -> pd.DataFrame:
     """exp[k, i] = Σ_s w[k,s]·share[s,i]; one row per type, one column per district."""
     order = list(districts)
-    share = {(d, s): v for d, s, v in exports[["district", "sector", "share"]].itertuples(False)}
+    share: dict[tuple[str, str], float] = {}
+    for d, s, v in exports[["district", "sector", "share"]].itertuples(False):
+        share[(d, s)] = share.get((d, s), 0.0) + v  # one row per basis: the parts add up
     rows = {
         type_id: [
             sum(weight * share.get((d, sector), 0.0) for sector, weight in cluster.sectors.items())

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from model.basis import BASES, UNSTATED
 from model.errors import InputError
 from model.tables import (
     CsvRow,
@@ -58,8 +59,8 @@ class Region:
 
     path: Path
     districts: pd.DataFrame  # index id; columns name, name_local, lat, lon, population, ...
-    activity: pd.DataFrame  # columns district, sector, value
-    exports: pd.DataFrame  # columns district, sector, share
+    activity: pd.DataFrame  # columns district, sector, value, basis, year, note
+    exports: pd.DataFrame  # columns district, sector, share, basis, year, note
     roads: pd.DataFrame  # columns a, b, minutes, kind
     crossings: pd.DataFrame  # columns id, name, district, mode
     clusters: dict[str, ClusterType]
@@ -167,16 +168,55 @@ def _load_districts(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records).set_index("id")
 
 
-def _check_no_duplicate_pairs(path: Path, rows: list[CsvRow], columns: tuple[str, str]) -> None:
-    seen: dict[tuple[str, str], int] = {}
+ACTIVITY_COLUMNS = ["district", "sector", "value", "basis", "year", "note"]
+EXPORT_COLUMNS = ["district", "sector", "share", "basis", "year", "note"]
+YEAR_RANGE = (1900, 2100)
+MAX_NOTE_CHARS = 500
+
+
+def _provenance(path: Path, row: CsvRow) -> dict[str, Any]:
+    """The optional basis, year and note cells of an activity or export row."""
+    basis = row.values.get("basis", "") or UNSTATED
+    if basis not in BASES:
+        raise InputError(
+            path,
+            f"line {row.line}, column basis",
+            f"unknown basis {basis!r}; expected one of {', '.join(BASES)}",
+        )
+    raw_year = row.values.get("year", "")
+    year: float = math.nan
+    if raw_year:
+        lo, hi = YEAR_RANGE
+        if not raw_year.isdigit() or not lo <= int(raw_year) <= hi:
+            raise InputError(
+                path,
+                f"line {row.line}, column year",
+                f"expected a year {lo}-{hi}, got {raw_year!r}",
+            )
+        year = float(raw_year)
+    note = row.values.get("note", "")
+    if len(note) > MAX_NOTE_CHARS:
+        raise InputError(
+            path, f"line {row.line}, column note", f"longer than {MAX_NOTE_CHARS} characters"
+        )
+    return {"basis": basis, "year": year, "note": note}
+
+
+def _keyed_rows(path: Path, rows: list[CsvRow]) -> None:
+    """One row per (district, sector, basis): a pair may hold one row per basis."""
+    seen: dict[tuple[str, str, str], int] = {}
     for row in rows:
-        key = (row.values[columns[0]], row.values[columns[1]])
+        key = (
+            row.values["district"],
+            row.values["sector"],
+            row.values.get("basis", "") or UNSTATED,
+        )
         if key in seen:
+            what = "district/sector pair" + (f" with basis {key[2]}" if key[2] != UNSTATED else "")
             raise InputError(
                 path,
                 f"line {row.line}",
-                f"duplicate {columns[0]}/{columns[1]} pair {key[0]}/{key[1]} "
-                f"(first on line {seen[key]})",
+                f"duplicate {what} {key[0]}/{key[1]} (first on line {seen[key]})",
             )
         seen[key] = row.line
 
@@ -187,25 +227,40 @@ def _load_activity(path: Path, known: set[str]) -> pd.DataFrame:
     for row, district in iter_known(path, rows, "district", known, "district"):
         sector = require_text(path, row, "sector")
         value = parse_float(path, row, "value", minimum=0)
-        records.append({"district": district, "sector": sector, "value": value})
-    _check_no_duplicate_pairs(path, rows, ("district", "sector"))
+        records.append(
+            {"district": district, "sector": sector, "value": value, **_provenance(path, row)}
+        )
+    _keyed_rows(path, rows)
     if not any(r["value"] > 0 for r in records):
         raise InputError(path, "column value", "at least one value must be positive")
-    return pd.DataFrame.from_records(records, columns=["district", "sector", "value"])
+    return pd.DataFrame.from_records(records, columns=ACTIVITY_COLUMNS).astype(
+        {"value": float, "year": float}
+    )
 
 
 def _load_exports(path: Path, known: set[str]) -> pd.DataFrame:
-    columns = ["district", "sector", "share"]
     if not path.exists():
-        return pd.DataFrame(columns=columns).astype({"share": float})
-    _, rows = read_csv_rows(path, columns)
+        return pd.DataFrame(columns=EXPORT_COLUMNS).astype({"share": float, "year": float})
+    _, rows = read_csv_rows(path, ["district", "sector", "share"])
     records = []
     for row, district in iter_known(path, rows, "district", known, "district"):
         sector = require_text(path, row, "sector")
         share = parse_float(path, row, "share", minimum=0, maximum=1)
-        records.append({"district": district, "sector": sector, "share": share})
-    _check_no_duplicate_pairs(path, rows, ("district", "sector"))
-    return pd.DataFrame.from_records(records, columns=columns).astype({"share": float})
+        records.append(
+            {"district": district, "sector": sector, "share": share, **_provenance(path, row)}
+        )
+    _keyed_rows(path, rows)
+    frame = pd.DataFrame.from_records(records, columns=EXPORT_COLUMNS).astype(
+        {"share": float, "year": float}
+    )
+    totals = frame.groupby(["district", "sector"])["share"].sum()
+    over = totals[totals > 1 + 1e-9]
+    if not over.empty:
+        (district, sector), total = next(iter(over.items()))
+        raise InputError(
+            path, "column share", f"shares of {district}/{sector} add up to {total:g}, above 1"
+        )
+    return frame
 
 
 def _load_roads(path: Path, known: set[str]) -> pd.DataFrame:

@@ -610,7 +610,7 @@ def test_missing_optional_files_are_accepted(region: Path) -> None:
     (region / "crossings.csv").unlink()
     loaded = load_region(region)
     assert loaded.exports.empty
-    assert list(loaded.exports.columns) == ["district", "sector", "share"]
+    assert list(loaded.exports.columns) == ["district", "sector", "share", "basis", "year", "note"]
     assert loaded.crossings.empty
     assert list(loaded.crossings.columns) == ["id", "name", "district", "mode"]
 
@@ -728,3 +728,71 @@ def test_file_in_windows_1251_names_the_line_of_the_first_bad_byte(region: Path)
     """districts.csv saved from a Russian Excel (cp1251): the error names line 2 (Альфа)."""
     (region / "districts.csv").write_bytes(VALID_FILES["districts.csv"].encode("cp1251"))
     assert_names(load_error(region), "districts.csv", "UTF-8", "line 2")
+
+
+# ---------------------------------------------------------------------------------------------
+# basis, year and note of activity and export rows
+
+
+def test_rows_without_a_basis_column_read_as_unstated(region: Path) -> None:
+    loaded = load_region(region)
+    assert set(loaded.activity["basis"]) == {"unstated"}
+    assert loaded.activity["year"].isna().all()
+
+
+def test_one_pair_may_hold_one_row_per_basis_and_the_values_add_up(region: Path) -> None:
+    """alpha/food: 5 stated + 3 from a population baseline = 8 in the indicators."""
+    from model.indicators import activity_matrix
+
+    write(
+        region,
+        "activity.csv",
+        "district,sector,value,basis,year,note\n"
+        "alpha,wood,10,stated,2021,sawmill\n"
+        "alpha,food,5,stated,2019,\n"
+        "alpha,food,3,population_baseline,2021,population x 1%\n"
+        "beta,food,20,group_default,,\n"
+        "gamma,metal,7,official,2023,\n",
+    )
+    loaded = load_region(region)
+    assert len(loaded.activity) == 5
+    assert activity_matrix(loaded.activity, loaded.district_ids).loc["alpha", "food"] == 8.0
+    food = loaded.activity[loaded.activity["sector"] == "food"].set_index(["district", "basis"])
+    assert food.loc[("alpha", "population_baseline"), "year"] == 2021.0
+    assert math.isnan(food.loc[("beta", "group_default"), "year"])
+
+
+def test_the_same_pair_and_basis_twice_is_refused(region: Path) -> None:
+    write(
+        region,
+        "activity.csv",
+        "district,sector,value,basis\nalpha,wood,10,stated\nalpha,wood,2,stated\n",
+    )
+    assert_names(load_error(region), "activity.csv", "line 3", "alpha/wood", "basis stated")
+
+
+@pytest.mark.parametrize("name", ["activity.csv", "exports.csv"])
+def test_unknown_basis_names_file_line_and_the_known_ones(region: Path, name: str) -> None:
+    column = "value" if name == "activity.csv" else "share"
+    write(region, name, f"district,sector,{column},basis\nalpha,wood,0.5,guessed\n")
+    assert_names(load_error(region), name, "line 2", "column basis", "'guessed'", "stated")
+
+
+@pytest.mark.parametrize("year", ["20x1", "1850", "2200", "-2020", "2020.5"])
+def test_bad_year_names_file_line_and_column(region: Path, year: str) -> None:
+    write(region, "activity.csv", f"district,sector,value,year\nalpha,wood,10,{year}\n")
+    assert_names(load_error(region), "activity.csv", "line 2", "column year", year)
+
+
+def test_overlong_note_is_refused(region: Path) -> None:
+    write(region, "activity.csv", "district,sector,value,note\nalpha,wood,10," + "x" * 501 + "\n")
+    assert_names(load_error(region), "activity.csv", "line 2", "column note")
+
+
+def test_export_parts_of_one_pair_may_not_add_up_above_one(region: Path) -> None:
+    write(
+        region,
+        "exports.csv",
+        "district,sector,share,basis\nalpha,wood,0.75,stated\nalpha,wood,0.5,assumed\n",
+    )
+    assert_names(load_error(region), "exports.csv", "alpha/wood", "1.25", "above 1")
