@@ -211,3 +211,21 @@ def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame.from_records(records)
+
+
+def own_sector_activity(
+    activity_wide: pd.DataFrame, clusters: Mapping[str, ClusterType]
+) -> pd.DataFrame:
+    """a[k, i] = Σ_{s: w[k,s] > 0} v[s,i]: activity of each district in each type's own sectors.
+
+    A core (k, i) with a[k, i] = 0 is *greenfield*: nothing of its kind exists there yet.
+    One row per type, one column per district.
+    """
+    rows = {}
+    for type_id, cluster in clusters.items():
+        own = [s for s, w in cluster.sectors.items() if w > 0 and s in activity_wide.columns]
+        rows[type_id] = (
+            activity_wide[own].sum(axis=1) if own else pd.Series(0.0, index=activity_wide.index)
+        )
+    frame = pd.DataFrame(rows, index=activity_wide.index).T
+    return frame.reindex(columns=activity_wide.index).astype(float)
