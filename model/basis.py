@@ -76,6 +76,8 @@ def estimated_part(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     positive = work[work["total"] > 0]
     grouped = work.groupby(["district", "sector"])
     out = grouped[["total", "estimated"]].sum()
-    named = positive.groupby(["district", "sector"])["basis"].agg(lambda s: tuple(sorted(set(s))))
-    out["bases"] = named.reindex(out.index).map(lambda b: b if isinstance(b, tuple) else ())
+    named: dict[tuple[str, str], tuple[str, ...]] = {}
+    for district, sector, basis in positive[["district", "sector", "basis"]].itertuples(False):
+        named[(district, sector)] = tuple(sorted({*named.get((district, sector), ()), basis}))
+    out["bases"] = [named.get(key, ()) for key in out.index]
     return out

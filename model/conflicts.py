@@ -61,6 +61,14 @@ def candidate_rules(scenario: Scenario, region: Region) -> list[Rule]:
                 _drop_entry("forbid", index),
             )
         )
+    if not rules.greenfield:
+        found.append(
+            Rule(
+                "rules.greenfield",
+                "the rule that a core needs activity in its type's own sectors",
+                _set_key(("greenfield",), True),
+            )
+        )
     for name, label in (("border", "a crossing"), ("corridor", "a federal road")):
         reach = getattr(rules, name)
         for k in types:

@@ -65,15 +65,72 @@ def specialization_fit(
     lq: pd.DataFrame, clusters: Mapping[str, ClusterType], lq_cap: float
 ) -> pd.DataFrame:
     """fit[k, i] = Σ_s w[k,s]·min(LQ[s,i], cap)/cap, one row per type, one column per district."""
-    capped = lq.clip(upper=lq_cap) / lq_cap
+    return weighted_fit(capped_lq_scores(lq, lq_cap), clusters)
+
+
+def weighted_fit(scores: pd.DataFrame, clusters: Mapping[str, ClusterType]) -> pd.DataFrame:
+    """fit[k, i] = Σ_s w[k,s]·score[i,s]; a sector without a column scores 0."""
     rows = {}
     for type_id, cluster in clusters.items():
-        score = pd.Series(0.0, index=lq.index)
+        score = pd.Series(0.0, index=scores.index)
         for sector, weight in cluster.sectors.items():
-            if sector in capped.columns:
-                score = score + weight * capped[sector]
+            if sector in scores.columns:
+                score = score + weight * scores[sector]
         rows[type_id] = score
-    return pd.DataFrame(rows).T.reindex(columns=lq.index).astype(float)
+    return pd.DataFrame(rows).T.reindex(columns=scores.index).astype(float)
+
+
+def capped_lq_scores(lq: pd.DataFrame, lq_cap: float) -> pd.DataFrame:
+    """score[i, s] = min(LQ[s,i], cap)/cap: the ``lq`` fit method."""
+    return lq.clip(upper=lq_cap) / lq_cap
+
+
+def critical_mass_scores(
+    lq: pd.DataFrame, activity_wide: pd.DataFrame, lq_cap: float, mass: float, kind: str
+) -> pd.DataFrame:
+    """score[i, s] = min(LQ, cap)/cap · min(1, size[s,i]/mass): the ``critical_mass`` method.
+
+    ``size`` is the activity v[s,i] itself (``kind = "absolute"``, mass in the activity unit)
+    or the district's share of the sector, v[s,i]/V[s] (``kind = "share"``, mass in 0..1).
+    A specialised district with less than the critical mass gets credit in proportion.
+    """
+    values = activity_wide.to_numpy(dtype=float)
+    if kind == "share":
+        by_sector = values.sum(axis=0, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.where(by_sector > 0, values / by_sector, 0.0)
+    else:
+        size = values
+    damping = np.minimum(1.0, size / mass)
+    capped = capped_lq_scores(lq, lq_cap).to_numpy(dtype=float)
+    return pd.DataFrame(capped * damping, index=lq.index, columns=lq.columns)
+
+
+def star_scores(activity_wide: pd.DataFrame) -> pd.DataFrame:
+    """score[i, s] = (size + specialization + focus stars)/3: the ``stars`` fit method.
+
+    The stars are those of :func:`cluster_stars` (European Cluster Observatory); a pair
+    without activity has none.
+    """
+    size, special, focus = _star_flags(activity_wide)
+    count = size.astype(float) + special + focus
+    return pd.DataFrame(count / 3.0, index=activity_wide.index, columns=activity_wide.columns)
+
+
+def fit_scores(
+    method: str,
+    lq: pd.DataFrame,
+    activity_wide: pd.DataFrame,
+    lq_cap: float,
+    critical_mass: float,
+    critical_mass_kind: str,
+) -> pd.DataFrame:
+    """District × sector scores in [0, 1] of the chosen fit method (lq, stars, critical_mass)."""
+    if method == "stars":
+        return star_scores(activity_wide)
+    if method == "critical_mass":
+        return critical_mass_scores(lq, activity_wide, lq_cap, critical_mass, critical_mass_kind)
+    return capped_lq_scores(lq, lq_cap)
 
 
 def export_orientation(
@@ -120,13 +177,33 @@ def travel_times(roads: pd.DataFrame, districts: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(times, index=order, columns=order)
 
 
-def cooperation_links(times: pd.DataFrame, tau: float, max_minutes: float) -> pd.DataFrame:
-    """link[i, j] = exp(-t/τ) where t ≤ T_link, else 0; link[i, i] = 1."""
-    t = times.to_numpy(dtype=float)
+def cooperation_links(
+    times: pd.DataFrame, tau: float, max_minutes: float, intra: pd.Series | None = None
+) -> pd.DataFrame:
+    """link[i, j] = exp(-t/τ) where t ≤ T_link, else 0.
+
+    On the diagonal ``t`` is the intra-district time ``intra[i]`` when given (so two cores in
+    one district are linked like two districts that far apart), and link[i, i] = 1 otherwise.
+    """
+    t = times.to_numpy(dtype=float).copy()
+    if intra is None:
+        np.fill_diagonal(t, 0.0)
+    else:
+        np.fill_diagonal(t, intra.reindex(times.index).to_numpy(dtype=float))
     with np.errstate(over="ignore"):
         link = np.where(t <= max_minutes, np.exp(-t / tau), 0.0)
-    np.fill_diagonal(link, 1.0)
     return pd.DataFrame(link, index=times.index, columns=times.columns)
+
+
+def intra_district_minutes(area_km2: pd.Series, speed_kmh: float, detour: float) -> pd.Series:
+    """t[i, i] = (2/3)·sqrt(A_i/π) · detour / speed · 60 minutes.
+
+    (2/3)·R is the mean distance from a uniform point of a disc of radius R to its centre; the
+    disc has the district's area A_i. The detour factor and the speed turn it into road time.
+    """
+    radius = np.sqrt(area_km2.to_numpy(dtype=float) / np.pi)
+    minutes = (2.0 / 3.0) * radius * detour / speed_kmh * 60.0
+    return pd.Series(minutes, index=area_km2.index, name="intra_minutes")
 
 
 def access_times(times: pd.DataFrame, targets: Iterable[str]) -> pd.Series:
@@ -172,6 +249,25 @@ def specialization_indices(activity_wide: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"hoover": hoover, "krugman": krugman}, index=activity_wide.index)
 
 
+def _star_flags(activity_wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The size, specialization and focus stars per (district, sector), as boolean arrays."""
+    lq = location_quotients(activity_wide).to_numpy(dtype=float)
+    values = activity_wide.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size_share = np.nan_to_num(values / values.sum(axis=0, keepdims=True))
+        focus_share = np.nan_to_num(values / values.sum(axis=1, keepdims=True))
+    positive = values > 0
+    if not positive.any():
+        empty = np.zeros_like(positive)
+        return empty, empty, empty
+    size_cut = np.quantile(size_share, 1 - STAR_TOP_SHARE, axis=0, keepdims=True)
+    focus_cut = np.quantile(focus_share[positive], 1 - STAR_TOP_SHARE)
+    size = positive & (size_share >= size_cut)
+    special = positive & (lq >= STAR_LQ)
+    focus = positive & (focus_share >= focus_cut)
+    return size, special, focus
+
+
 def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
     """European Cluster Observatory stars per (district, sector): size, specialization, focus.
 
@@ -180,34 +276,27 @@ def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
     - specialization: LQ ≥ 2;
     - focus: the sector's share of the district's activity is in the top decile of all
       (district, sector) pairs with activity.
-    Only pairs with positive activity are listed.
+    Deciles are numpy's linear-interpolation quantiles. Only pairs with positive activity
+    are listed.
     """
     lq = location_quotients(activity_wide).to_numpy(dtype=float)
     values = activity_wide.to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size_share = np.nan_to_num(values / values.sum(axis=0, keepdims=True))
-        focus_share = np.nan_to_num(values / values.sum(axis=1, keepdims=True))
-    positive = values > 0
-    size_cut = np.quantile(size_share, 1 - STAR_TOP_SHARE, axis=0, keepdims=True)
-    focus_cut = np.quantile(focus_share[positive], 1 - STAR_TOP_SHARE) if positive.any() else 0.0
+    size, special, focus = _star_flags(activity_wide)
     records = []
     for n, district in enumerate(activity_wide.index):
         for m, sector in enumerate(activity_wide.columns):
-            if not positive[n, m]:
+            if not values[n, m] > 0:
                 continue
-            size = bool(size_share[n, m] >= size_cut[0, m])
-            special = bool(lq[n, m] >= STAR_LQ)
-            focus = bool(focus_share[n, m] >= focus_cut)
             records.append(
                 {
                     "district": district,
                     "sector": sector,
                     "value": values[n, m],
                     "lq": lq[n, m],
-                    "size_star": size,
-                    "specialization_star": special,
-                    "focus_star": focus,
-                    "stars": int(size) + int(special) + int(focus),
+                    "size_star": bool(size[n, m]),
+                    "specialization_star": bool(special[n, m]),
+                    "focus_star": bool(focus[n, m]),
+                    "stars": int(size[n, m]) + int(special[n, m]) + int(focus[n, m]),
                 }
             )
     return pd.DataFrame.from_records(records)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model import indicators as ind
+from model.errors import InputError
 from model.region import Region
 from model.scenario import Indicators, Scenario
 
@@ -35,6 +36,8 @@ class IndicatorTables:
     border_minutes: pd.Series  # tb per district
     corridor_minutes: pd.Series  # tc per district
     settings: Indicators | None = None  # the scenario settings these were computed with
+    own_activity: pd.DataFrame | None = None  # type × district: activity in the type's sectors
+    intra_minutes: pd.Series | None = None  # t[i,i] of intra_district: disc (None with none)
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,23 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
     districts = region.district_ids
     activity = ind.activity_matrix(region.activity, districts)
     lq = ind.location_quotients(activity)
-    fit = ind.specialization_fit(lq, region.clusters, settings.lq_cap)
+    scores = ind.fit_scores(
+        settings.fit,
+        lq,
+        activity,
+        settings.lq_cap,
+        settings.critical_mass,
+        settings.critical_mass_kind,
+    )
+    fit = ind.weighted_fit(scores, region.clusters)
     export = ind.export_orientation(region.exports, region.clusters, districts)
     times = ind.travel_times(region.roads, districts)
-    link = ind.cooperation_links(times, settings.link_tau, settings.link_max_minutes)
+    intra = None
+    if settings.intra_district == "disc":
+        intra = ind.intra_district_minutes(
+            district_areas(region), settings.intra_speed_kmh, settings.intra_detour
+        )
+    link = ind.cooperation_links(times, settings.link_tau, settings.link_max_minutes, intra)
     return IndicatorTables(
         activity=activity,
         lq=lq,
@@ -93,7 +109,25 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
         border_minutes=ind.border_access(times, region.crossings),
         corridor_minutes=ind.corridor_access(times, region.roads),
         settings=settings,
+        own_activity=ind.own_sector_activity(activity, region.clusters),
+        intra_minutes=intra,
     )
+
+
+def district_areas(region: Region) -> pd.Series:
+    """area_km2 per district; refused (exit 2) when a district has none, since the intra-district
+    time of ``indicators.intra_district: disc`` needs it."""
+    areas = region.districts["area_km2"].astype(float)
+    missing = [str(d) for d, a in areas.items() if not (np.isfinite(a) and a > 0)]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise InputError(
+            region.path / "districts.csv",
+            "column area_km2",
+            f"indicators.intra_district: disc needs a positive area for every district; "
+            f"missing or 0 for {shown} (set intra_district: none to do without)",
+        )
+    return areas
 
 
 def active_types(region: Region, scenario: Scenario) -> list[str]:
@@ -112,31 +146,43 @@ def symmetric_cooperation(region: Region, first: str, second: str) -> float:
 def _exclusion_reasons(
     region: Region, scenario: Scenario, tables: IndicatorTables, types: list[str]
 ) -> dict[Site, str]:
-    """Why each excluded core site is excluded (forbid, border rule, corridor rule)."""
+    """Why each excluded core site is excluded (forbid, greenfield, border and corridor rules)."""
     rules = scenario.rules
     reasons: dict[Site, str] = {}
     forbidden = {(p.cluster, p.district) for p in rules.forbid}
+    own = (
+        tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
+    )
     for k in types:
         cluster = region.clusters[k]
         for i in region.district_ids:
+            found: list[str] = []
             if (k, i) in forbidden:
-                reasons[(k, i)] = "forbidden by rules.forbid"
-            elif (
+                found.append("forbidden by rules.forbid")
+            if (
                 rules.border.applies_to(cluster)
                 and tables.border_minutes[i] > rules.border.max_minutes
             ):
-                reasons[(k, i)] = (
+                found.append(
                     f"border rule: {k} must reach a crossing and the nearest one is "
                     f"{tables.border_minutes[i]:.0f} min away (> {rules.border.max_minutes:g})"
                 )
-            elif (
+            if (
                 rules.corridor.applies_to(cluster)
                 and tables.corridor_minutes[i] > rules.corridor.max_minutes
             ):
-                reasons[(k, i)] = (
+                found.append(
                     f"corridor rule: {k} must reach a federal road and the nearest one is "
                     f"{tables.corridor_minutes[i]:.0f} min away (> {rules.corridor.max_minutes:g})"
                 )
+            if not rules.greenfield and own is not None and not own[k][i] > 0:
+                sectors = ", ".join(s for s, w in cluster.sectors.items() if w > 0)
+                found.append(
+                    f"greenfield rule: {i} has no activity in the sectors of {k} ({sectors}); "
+                    "rules.greenfield: true allows such a core"
+                )
+            if found:
+                reasons[(k, i)] = "; and ".join(found)
     return reasons
 
 

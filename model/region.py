@@ -256,7 +256,8 @@ def _load_exports(path: Path, known: set[str]) -> pd.DataFrame:
     totals = frame.groupby(["district", "sector"])["share"].sum()
     over = totals[totals > 1 + 1e-9]
     if not over.empty:
-        (district, sector), total = next(iter(over.items()))
+        pair, total = next(iter(over.items()))
+        district, sector = pair  # type: ignore[misc]
         raise InputError(
             path, "column share", f"shares of {district}/{sector} add up to {total:g}, above 1"
         )

@@ -112,6 +112,7 @@ def check_constraints(
     problems: list[str] = []
     cores = set(solution.cores)
     times = Lookup(tables.times)
+    activity = Lookup(tables.activity)
     border_minutes = tables.border_minutes.to_dict()
     corridor_minutes = tables.corridor_minutes.to_dict()
     forbidden = {(p.cluster, p.district) for p in rules.forbid}
@@ -121,6 +122,13 @@ def check_constraints(
             problems.append(f"core {k}@{i}: type not among rules.clusters")
         if (k, i) in forbidden:
             problems.append(f"core {k}@{i}: forbidden by rules.forbid")
+        own = math.fsum(
+            activity(i, s)
+            for s, w in cluster.sectors.items()
+            if w > 0 and s in tables.activity.columns
+        )
+        if not rules.greenfield and not own > 0:
+            problems.append(f"core {k}@{i}: no activity in its sectors breaks the greenfield rule")
         tb, tc = float(border_minutes[i]), float(corridor_minutes[i])
         if rules.border.applies_to(cluster) and tb > rules.border.max_minutes:
             problems.append(f"core {k}@{i}: crossing {tb:.1f} min away breaks the border rule")

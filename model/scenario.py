@@ -15,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -55,6 +55,34 @@ class Indicators(_Strict):
     )
     member_max_minutes: FiniteNonNegative = Field(
         60.0, description="a member lies within this travel time of its core"
+    )
+    fit: Literal["lq", "stars", "critical_mass"] = Field(
+        "critical_mass",
+        description="specialization fit: lq (capped LQ), stars (Cluster Observatory stars / 3) "
+        "or critical_mass (capped LQ damped below a critical size)",
+    )
+    critical_mass: float = Field(
+        0.1,
+        gt=0,
+        le=BIG,
+        description="size from which a sector gets full credit (fit: critical_mass); in the "
+        "activity unit, or a share of the sector's regional total (critical_mass_kind: share)",
+    )
+    critical_mass_kind: Literal["share", "absolute"] = Field(
+        "share",
+        description="share: size = the district's share of the sector's regional activity; "
+        "absolute: size = the activity itself",
+    )
+    intra_district: Literal["none", "disc"] = Field(
+        "disc",
+        description="none: two cores in one district are perfectly linked (link 1); disc: they "
+        "are as far apart as the mean distance to the centre of a disc of the district's area",
+    )
+    intra_speed_kmh: float = Field(
+        40.0, gt=0, le=BIG, description="road speed within a district (intra_district: disc)"
+    )
+    intra_detour: float = Field(
+        1.3, ge=1, le=BIG, description="detour factor within a district (intra_district: disc)"
     )
 
 
@@ -128,6 +156,11 @@ class Rules(_Strict):
     lock: list[SitePick] = Field(default_factory=list, description="cores that must be sited")
     forbid: list[SitePick] = Field(default_factory=list, description="cores that may not be sited")
     budget: Budget | None = Field(None, description="budget over per-site costs; null = none")
+    greenfield: bool = Field(
+        False,
+        description="allow a core where the district has no activity in the type's sectors "
+        "(such a core is flagged greenfield)",
+    )
 
     def site_range(self, cluster: str) -> tuple[int, int]:
         """Resolved (min, max) cores for a type: its own entry over `default` over (1, 1)."""

@@ -106,7 +106,10 @@ def write_squares(folder: Path) -> None:
 
 
 def hand_solve(folder: Path, **rules: Any) -> RunResult:
-    data = {"name": "hand", "region": str(folder), "rules": rules}
+    """Solve the hand region under the canonical model the hand calculation below follows."""
+    canonical = {"fit": "lq", "intra_district": "none"}
+    rules = {"greenfield": True, **rules}
+    data = {"name": "hand", "region": str(folder), "rules": rules, "indicators": canonical}
     loaded = scenario_from_dict(data)
     return solve(loaded, load_region(folder))
 

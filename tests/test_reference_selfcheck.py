@@ -6,6 +6,10 @@ V = 8, V[wood] = V[food] = 4, V[a] = V[b] = 4, so
 LQ[wood,a] = (3/4)/(4/8) = 1.5, LQ[wood,b] = (1/4)/(4/8) = 0.5, and food the other way round.
 With LQ_cap = 3: fit[wood-type,a] = 1.5/3 = 1/2, fit[wood-type,b] = 0.5/3 = 1/6.
 link[a,b] = exp(-30/60) = exp(-1/2) (tau 60, 30 ≤ 120).
+
+The cases up to the section "fit methods, intra-district time, greenfield" pin the canonical
+model (fit: lq, intra_district: none, greenfield: true), whatever the defaults; the cases
+after it pin the other settings.
 """
 
 from __future__ import annotations
@@ -18,10 +22,23 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.reference.bruteforce import solve_by_enumeration
+from tests.reference.bruteforce import solve_by_enumeration as enumerate_scenario
 
 LINK_AB = math.exp(-0.5)
 FIT_ONLY = {"fit": 1.0, "export": 0.0, "member": 0.0, "coop": 0.0}
+
+
+def solve_by_enumeration(region: Path, scenario: dict[str, Any]) -> tuple[str, float | None]:
+    """Enumerate the scenario under the canonical fit, co-location and greenfield settings
+    unless it sets them itself."""
+    scenario = dict(scenario)
+    scenario["indicators"] = {
+        "fit": "lq",
+        "intra_district": "none",
+        **scenario.get("indicators", {}),
+    }
+    scenario["rules"] = {"greenfield": True, **scenario.get("rules", {})}
+    return enumerate_scenario(region, scenario)
 
 
 def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -253,3 +270,64 @@ def test_budget_limits_core_costs(tmp_path: Path) -> None:
     # default_cost defaults to 1.0, so limit 0.4 fits neither a (1.0) nor b (0.5).
     budget = {"limit": 0.4, "costs": {"b": 0.5}}
     assert solve(region, FIT_ONLY, budget=budget) == ("infeasible", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# fit methods, intra-district time, greenfield
+
+
+def test_critical_mass_damps_the_fit_by_the_share_of_the_sector(tmp_path: Path) -> None:
+    region = write_region(tmp_path, {"wood": wood_type()})
+    scenario = {
+        "region": str(region),
+        "weights": FIT_ONLY,
+        "indicators": {"fit": "critical_mass", "critical_mass": 0.9, "intra_district": "none"},
+    }
+    # a holds 3/4 of wood: 1/2 · (0.75/0.9) = 0.41667; b holds 1/4: 1/6 · (0.25/0.9).
+    assert enumerate_scenario(region, scenario) == ("optimal", pytest.approx(0.5 * 0.75 / 0.9))
+
+
+def test_critical_mass_absolute_in_the_activity_unit(tmp_path: Path) -> None:
+    region = write_region(tmp_path, {"wood": wood_type()})
+    indicators = {"fit": "critical_mass", "critical_mass": 6, "critical_mass_kind": "absolute"}
+    scenario = {"region": str(region), "weights": FIT_ONLY, "indicators": indicators}
+    # a has 3 wood workers of a critical 6: 1/2 · 3/6 = 1/4.
+    assert enumerate_scenario(region, scenario) == ("optimal", pytest.approx(1 / 4))
+
+
+def test_stars_fit(tmp_path: Path) -> None:
+    region = write_region(tmp_path, {"wood": wood_type()})
+    scenario = {"region": str(region), "weights": FIT_ONLY, "indicators": {"fit": "stars"}}
+    # wood shares of the sector: a 3/4, b 1/4; 90th pct = 1/4 + 0.9·(1/2) = 0.7 → a has size.
+    # LQ 1.5 < 2: no specialization star. District shares of positive pairs: 3/4, 1/4, 1/4,
+    # 3/4 → 90th pct = 3/4 → a wood has focus. a: 2 stars, 2/3.
+    assert enumerate_scenario(region, scenario) == ("optimal", pytest.approx(2 / 3))
+
+
+def test_disc_makes_two_cores_in_one_district_cooperate_less_than_one(tmp_path: Path) -> None:
+    food = wood_type(name="Food", sectors={"food": 1.0}, cooperation={"wood": 0.8})
+    region = write_region(tmp_path, {"wood": wood_type(), "food": food})
+    weights = {"fit": 1.0, "export": 0.0, "member": 0.0, "coop": 2.0}
+    indicators = {"fit": "lq", "intra_district": "disc", "intra_speed_kmh": 40, "intra_detour": 1.3}
+    scenario = {"region": str(region), "weights": weights, "indicators": indicators}
+    # area 100 km²: (2/3)·sqrt(100/π) = 3.7613 km × 1.3 / 40 km/h = 7.3345 min;
+    # link[a,a] = e^{-7.3345/60} = 0.88492. Together: 2/3 + 1.6 · 0.88492 = 2.0825;
+    # split: 1 + 1.6 · e^-0.5 = 1.9704. Together still wins, by less than with link 1.
+    within = math.exp(-(2 / 3) * math.sqrt(100 / math.pi) * 1.3 / 40 * 60 / 60)
+    assert enumerate_scenario(region, {**scenario, "rules": {"greenfield": True}}) == (
+        "optimal",
+        pytest.approx(2 / 3 + 1.6 * within),
+    )
+
+
+def test_greenfield_rule_excludes_a_core_without_own_activity(tmp_path: Path) -> None:
+    activity = [["a", "wood", 3], ["a", "food", 1], ["b", "food", 3]]
+    region = write_region(tmp_path, {"wood": wood_type()}, activity=activity)
+    indicators = {"fit": "lq", "intra_district": "none"}
+    lock_b = {"lock": [{"cluster": "wood", "district": "b"}]}
+    base = {"region": str(region), "weights": FIT_ONLY, "indicators": indicators}
+    # b has no wood: a core there is greenfield, refused by default, allowed on request.
+    refused = {**base, "rules": {**lock_b, "greenfield": False}}
+    assert enumerate_scenario(region, refused) == ("infeasible", None)
+    allowed = {**base, "rules": {**lock_b, "greenfield": True}}
+    assert enumerate_scenario(region, allowed) == ("optimal", pytest.approx(0.0))

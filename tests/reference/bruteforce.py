@@ -28,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
         "link_tau": 60.0,
         "link_max_minutes": 120.0,
         "member_max_minutes": 60.0,
+        "fit": "critical_mass",
+        "critical_mass": 0.1,
+        "critical_mass_kind": "share",
+        "intra_district": "disc",
+        "intra_speed_kmh": 40.0,
+        "intra_detour": 1.3,
     },
     "rules": {
         "border": {"enforce": True, "max_minutes": 60.0},
@@ -41,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
         "lock": [],
         "forbid": [],
         "budget": None,
+        "greenfield": False,
     },
 }
 
@@ -62,6 +69,7 @@ class Region:
 
     districts: list[str]
     border: dict[str, bool]
+    area: dict[str, float]
     activity: dict[tuple[str, str], float]  # (sector, district) -> value
     exports: dict[tuple[str, str], float]  # (sector, district) -> share
     roads: list[tuple[str, str, float, str]]  # (a, b, minutes, kind)
@@ -83,6 +91,7 @@ def read_region(region_dir: Path) -> Region:
     district_rows = _rows(region_dir / "districts.csv")
     districts = [row["id"] for row in district_rows]
     border = {row["id"]: _truthy(row["border"]) for row in district_rows}
+    area = {row["id"]: float(row.get("area_km2") or "nan") for row in district_rows}
     activity: dict[tuple[str, str], float] = {}
     for row in _rows(region_dir / "activity.csv"):
         key = (row["sector"], row["district"])
@@ -91,7 +100,8 @@ def read_region(region_dir: Path) -> Region:
     exports_path = region_dir / "exports.csv"
     if exports_path.exists():
         for row in _rows(exports_path):
-            exports[(row["sector"], row["district"])] = float(row["share"])
+            key = (row["sector"], row["district"])
+            exports[key] = exports.get(key, 0.0) + float(row["share"])
     roads = [
         (row["a"], row["b"], float(row["minutes"]), row["kind"].strip())
         for row in _rows(region_dir / "roads.csv")
@@ -102,7 +112,7 @@ def read_region(region_dir: Path) -> Region:
     )
     with (region_dir / "clusters.yaml").open(encoding="utf-8") as handle:
         clusters = yaml.safe_load(handle) or {}
-    return Region(districts, border, activity, exports, roads, crossing_districts, clusters)
+    return Region(districts, border, area, activity, exports, roads, crossing_districts, clusters)
 
 
 def travel_times(
@@ -136,6 +146,54 @@ def location_quotients(region: Region) -> dict[tuple[str, str], float]:
         else:
             lq[s, i] = 0.0
     return lq
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile with linear interpolation between order statistics (numpy's default)."""
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def sector_scores(region: Region, ind: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """score[s,i] in [0,1] of the scenario's fit method, for every sector and district."""
+    sectors = sorted({s for s, _i in region.activity})
+    value = {(s, i): region.activity.get((s, i), 0.0) for s in sectors for i in region.districts}
+    v_sector = {s: sum(value[s, i] for i in region.districts) for s in sectors}
+    v_district = {i: sum(value[s, i] for s in sectors) for i in region.districts}
+    lq = location_quotients(region)
+    cap = float(ind["lq_cap"])
+    method = ind["fit"]
+    scores: dict[tuple[str, str], float] = {}
+    if method == "stars":
+        size = {k: (v / v_sector[k[0]] if v_sector[k[0]] > 0 else 0.0) for k, v in value.items()}
+        focus = {
+            k: (v / v_district[k[1]] if v_district[k[1]] > 0 else 0.0) for k, v in value.items()
+        }
+        positive = [k for k, v in value.items() if v > 0]
+        focus_cut = quantile([focus[k] for k in positive], 0.9) if positive else 0.0
+        for s in sectors:
+            size_cut = quantile([size[s, i] for i in region.districts], 0.9)
+            for i in region.districts:
+                if value[s, i] <= 0:
+                    scores[s, i] = 0.0
+                    continue
+                stars = (size[s, i] >= size_cut) + (lq[s, i] >= 2.0) + (focus[s, i] >= focus_cut)
+                scores[s, i] = stars / 3
+        return scores
+    for s in sectors:
+        for i in region.districts:
+            capped = min(lq.get((s, i), 0.0), cap) / cap
+            if method == "critical_mass":
+                if ind["critical_mass_kind"] == "share":
+                    size_of = value[s, i] / v_sector[s] if v_sector[s] > 0 else 0.0
+                else:
+                    size_of = value[s, i]
+                capped *= min(1.0, size_of / float(ind["critical_mass"]))
+            scores[s, i] = capped
+    return scores
 
 
 def min_time_to(
@@ -181,21 +239,35 @@ def build_instance(region_dir: Path, scenario: dict[str, Any]) -> Instance:
     if chosen is not None and set(chosen) - set(region.clusters):
         raise ValueError(f"unknown cluster types {set(chosen) - set(region.clusters)}")
 
-    lq = location_quotients(region)
+    del cap  # used through sector_scores
+    score = sector_scores(region, ind)
     fit: dict[tuple[str, str], float] = {}
     exp: dict[tuple[str, str], float] = {}
+    own: dict[tuple[str, str], float] = {}
     for k in types:
         sectors = {s: float(w) for s, w in region.clusters[k]["sectors"].items()}
         for i in districts:
-            fit[k, i] = sum(w * min(lq.get((s, i), 0.0), cap) / cap for s, w in sectors.items())
+            fit[k, i] = sum(w * score.get((s, i), 0.0) for s, w in sectors.items())
             exp[k, i] = sum(w * region.exports.get((s, i), 0.0) for s, w in sectors.items())
+            own[k, i] = sum(region.activity.get((s, i), 0.0) for s, w in sectors.items() if w > 0)
 
     t = travel_times(districts, region.roads)
-    link = {
-        (i, j): 1.0 if i == j else (math.exp(-t[i, j] / tau) if t[i, j] <= t_link else 0.0)
-        for i in districts
-        for j in districts
-    }
+    # the time between two cores in one district: 0, or the mean distance to the centre of a
+    # disc of the district's area, (2/3)·sqrt(A/π), at the intra-district detour and speed
+    within = {i: 0.0 for i in districts}
+    if ind["intra_district"] == "disc":
+        for i in districts:
+            radius = math.sqrt(region.area[i] / math.pi)
+            km = 2.0 / 3.0 * radius * float(ind["intra_detour"])
+            within[i] = km / float(ind["intra_speed_kmh"]) * 60.0
+    link = {}
+    for i in districts:
+        for j in districts:
+            minutes = within[i] if i == j else t[i, j]
+            link[i, j] = math.exp(-minutes / tau) if minutes <= t_link else 0.0
+    if ind["intra_district"] == "none":
+        for i in districts:
+            link[i, i] = 1.0
 
     coop: dict[tuple[str, str], float] = {}
     for a, b in itertools.combinations(types, 2):
@@ -216,6 +288,8 @@ def build_instance(region_dir: Path, scenario: dict[str, Any]) -> Instance:
         spec = region.clusters[k]
         for i in districts:
             if (k, i) in forbidden:
+                continue
+            if not rules["greenfield"] and not own[k, i] > 0:
                 continue
             if (
                 spec.get("cross_border", False)

@@ -234,7 +234,39 @@ def write_random_instance(rng: random.Random, folder: Path) -> dict[str, Any]:
             "member_max_minutes": round(rng.uniform(10.0, 90.0), 1),
         }
     scenario["rules"] = _rules(rng, facts["districts"], facts["types"])
+    _fit_and_colocation(rng, scenario)
     return scenario
+
+
+def _fit_and_colocation(rng: random.Random, scenario: dict[str, Any]) -> None:
+    """Random fit method, intra-district time and greenfield rule (drawn after the rest)."""
+    mode = rng.random()
+    if mode < 0.2:  # today's canonical model: capped LQ, free co-location, greenfield allowed
+        scenario.setdefault("indicators", {}).update({"fit": "lq", "intra_district": "none"})
+        scenario["rules"]["greenfield"] = True
+        return
+    if mode < 0.3:  # every new key at its default
+        return
+    chosen: dict[str, Any] = {}
+    method = rng.choice(["lq", "stars", "critical_mass", "critical_mass", None])
+    if method is not None:
+        chosen["fit"] = method
+    if method == "critical_mass" and rng.random() < 0.5:
+        chosen["critical_mass_kind"] = "absolute"
+        chosen["critical_mass"] = round(rng.uniform(5.0, 80.0), 1)
+    elif method == "critical_mass" and rng.random() < 0.5:
+        chosen["critical_mass"] = round(rng.uniform(0.05, 0.8), 2)
+    intra = rng.choice(["none", "disc", None])
+    if intra is not None:
+        chosen["intra_district"] = intra
+    if intra == "disc" and rng.random() < 0.5:
+        chosen["intra_speed_kmh"] = round(rng.uniform(20.0, 80.0), 1)
+        chosen["intra_detour"] = round(rng.uniform(1.0, 1.6), 2)
+    if chosen:
+        scenario.setdefault("indicators", {}).update(chosen)
+    greenfield = rng.choice([True, False, None])
+    if greenfield is not None:
+        scenario["rules"]["greenfield"] = greenfield
 
 
 def rule_families(scenario: dict[str, Any]) -> set[str]:
@@ -284,8 +316,19 @@ def rule_families(scenario: dict[str, Any]) -> set[str]:
         families.add("budget")
     if "weights" not in scenario:
         families.add("default_weights")
-    if "indicators" not in scenario:
+    radii = ("lq_cap", "link_tau", "link_max_minutes", "member_max_minutes")
+    if not set(scenario.get("indicators", {})) & set(radii):
         families.add("default_indicators")
+    indicators = scenario.get("indicators", {})
+    method = indicators.get("fit", "critical_mass")
+    families.add(f"fit_{method}")
+    if method == "critical_mass":
+        families.add(f"critical_mass_{indicators.get('critical_mass_kind', 'share')}")
+    families.add(f"intra_{indicators.get('intra_district', 'disc')}")
+    greenfield = rules.get("greenfield", False)
+    families.add("greenfield_allowed" if greenfield else "greenfield_refused")
+    if method == "lq" and indicators.get("intra_district") == "none" and greenfield:
+        families.add("canonical")
     return families
 
 
@@ -310,4 +353,14 @@ ALL_FAMILIES = {
     "budget",
     "default_weights",
     "default_indicators",
+    "fit_lq",
+    "fit_stars",
+    "fit_critical_mass",
+    "critical_mass_share",
+    "critical_mass_absolute",
+    "intra_none",
+    "intra_disc",
+    "greenfield_allowed",
+    "greenfield_refused",
+    "canonical",
 }
