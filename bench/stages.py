@@ -18,7 +18,8 @@ on a possibly shared machine; ``--repeat`` takes the fastest of several.
 Usage: ``python bench/stages.py [--sizes 27 300 1000] [--dense 1000] [--dense-km 14]
 [--presolve off|on|default] [--repeat N] [--seed S]``. The regular sizes have Smolensk's
 density (districts 43 km apart); ``--dense`` sizes are also run with districts ``--dense-km``
-apart, which at 1,000 districts gives the ~150,000-column model that DESIGN.md §6 measured.
+apart, which at 1,000 districts gives the ~150,000-column model first measured for the
+solver hand-off.
 """
 
 from __future__ import annotations
@@ -315,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[1000],
         help="sizes also run on a dense region (--dense-km apart; 14 km gives ~150k columns at "
-        "1,000 districts, the size of DESIGN.md §6)",
+        "1,000 districts, the size first measured for the solver hand-off)",
     )
     parser.add_argument("--dense-km", type=float, default=14.0)
     args = parser.parse_args(argv)

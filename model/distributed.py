@@ -1,6 +1,6 @@
 """Map a function over many inputs: in this process, or on a Dask cluster.
 
-Sweeps of scenario variants (DESIGN.md §8) run on ``dask.distributed``: a ``LocalCluster`` of
+Sweeps of scenario variants run on ``dask.distributed``: a ``LocalCluster`` of
 single-threaded worker processes on this machine, or an existing scheduler given by address.
 Results come back in input order; a progress bar counts them as they finish. With one worker
 and no scheduler, the work stays in this process (no cluster start-up, about 2 s here).

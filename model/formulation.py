@@ -1,4 +1,4 @@
-r"""The canonical cluster siting model (DESIGN.md §5) as a Pyomo MIP.
+r"""The canonical cluster siting model (docs/model.md §5) as a Pyomo MIP.
 
 Sets and data
     :math:`D` districts, :math:`K` cluster types; :math:`A \subseteq K \times D` the allowed core

@@ -1,4 +1,4 @@
-"""Synthetic regions of any size, in the data format of DESIGN.md §3, for benchmarks and tests.
+"""Synthetic regions of any size, in the data format of docs/model.md §3, for benchmarks and tests.
 
 ``generate_region(folder, districts, seed)`` writes a region that the loader accepts and
 ``run`` solves through a scenario's ``region:`` key. The same arguments give the same files
@@ -61,7 +61,8 @@ def generate_region(
     The folder is written complete or not at all (a temporary sibling renamed into place). An
     existing non-empty folder is refused unless ``overwrite``. ``spacing_km`` sets the density:
     closer districts give more member arcs and cooperating pairs per core (20 km gives about
-    150,000 columns at 1,000 districts and 6 types, the size DESIGN.md §6 measured).
+    150,000 columns at 1,000 districts and 6 types, the size first measured for the solver
+    hand-off).
     """
     folder = Path(folder)
     files = region_files(districts, seed, types=types, sectors=sectors, spacing_km=spacing_km)
@@ -294,7 +295,7 @@ def _clusters_yaml(types: int, sector_ids: list[str], rng: random.Random) -> str
                 link(type_ids[n], other)
     lines = [
         f"# Synthetic cluster catalogue ({types} types over {len(sector_ids)} sectors); "
-        "format: DESIGN.md §3.",
+        "format: docs/model.md §3.",
         "",
     ]
     for n, k in enumerate(type_ids):

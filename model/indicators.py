@@ -1,4 +1,4 @@
-r"""Indicators of DESIGN.md §4, each a small pure function over plain tables.
+r"""Indicators of docs/model.md §4, each a small pure function over plain tables.
 
 Notation: :math:`v_{s,i}` activity of sector *s* in district *i*; :math:`V_i = \sum_s v_{s,i}`,
 :math:`V_s = \sum_i v_{s,i}`, :math:`V = \sum_{s,i} v_{s,i}`; :math:`w_{k,s}` the sector weights of

@@ -25,7 +25,7 @@ Pair = tuple[str, str, str, str]  # (type k, core i, type k', core j) with k bef
 
 @dataclass(frozen=True)
 class IndicatorTables:
-    """The indicators of DESIGN.md §4 for one region under one scenario's settings."""
+    """The indicators of docs/model.md §4 for one region under one scenario's settings."""
 
     activity: pd.DataFrame  # district × sector
     lq: pd.DataFrame  # district × sector
@@ -50,7 +50,7 @@ class Group:
 
 @dataclass
 class SitingInstance:
-    """Sparse index lists and coefficients of the canonical model (DESIGN.md §5)."""
+    """Sparse index lists and coefficients of the siting model (docs/model.md §5)."""
 
     types: list[str]
     districts: list[str]

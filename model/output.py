@@ -1,4 +1,4 @@
-"""Write a run folder (DESIGN.md §5b) atomically, never over a user's earlier results.
+"""Write a run folder (README, "What a run writes") atomically, never over a user's earlier results.
 
 Files are written into a staging folder (``model.staging``) and moved into place in one rename
 once complete, so an interrupted run leaves no partial run folder.

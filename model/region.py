@@ -1,4 +1,4 @@
-"""Load and validate a region folder (DESIGN.md §3).
+"""Load and validate a region folder (docs/model.md §3).
 
 A region folder holds ``districts.csv``, ``activity.csv``, ``roads.csv`` and ``clusters.yaml``
 (required) and ``exports.csv``, ``crossings.csv``, ``boundaries.geojson`` (optional: no exports,

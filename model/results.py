@@ -106,7 +106,7 @@ def evaluate(
 def check_constraints(
     solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
 ) -> list[str]:
-    """Every constraint of DESIGN.md §5 checked on the solution; returns the violations."""
+    """Every constraint of docs/model.md §5 checked on the solution; returns the violations."""
     rules = scenario.rules
     active = list(rules.clusters) if rules.clusters is not None else list(region.clusters)
     problems: list[str] = []

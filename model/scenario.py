@@ -1,4 +1,4 @@
-"""Scenario files (DESIGN.md §5a): a strict schema, ``extends`` chains and ``--set`` overrides.
+"""Scenario files (README, "Scenario reference"): a strict schema, ``extends``, ``--set``.
 
 Every key is declared with a default and a one-line description; a misspelt key, a wrong type or
 an out-of-range value is an :class:`InputError` naming the file and the dotted key path. Ids of

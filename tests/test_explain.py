@@ -3,7 +3,7 @@
 The hand region: districts a, b, c on a line of roads a–b (30 min, federal) and b–c (40 min),
 two sectors and two cluster types (wood on s1, food on s2, cooperation 0.5), a border crossing
 in c and food flagged cross_border. Every expected number below is worked out in the test from
-these inputs with the formulas of DESIGN.md §4–5, not read from the program.
+these inputs with the formulas of docs/model.md §4–5, not read from the program.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hand-worked examples for every indicator of DESIGN.md §4 (model/indicators.py).
+"""Hand-worked examples for every indicator of docs/model.md §4 (model/indicators.py).
 
 Every expected value is derived by hand in the test from the small tables built here, never
 copied from the program's output.

@@ -1,4 +1,4 @@
-"""Region loader (model/region.py): every bad-data case of DESIGN.md §3 and the inputs it accepts.
+"""Region loader (model/region.py): every bad-data case of docs/model.md §3, and what it accepts.
 
 Each error test corrupts one file of a small valid region and checks that the InputError names
 the file, the line (CSV) or key (YAML), and the field that is wrong.

@@ -1,6 +1,6 @@
 """The indicator atlas of a region: indicator tables as CSV and one fit map per cluster type.
 
-Nothing is solved: the indicators of DESIGN.md §4 are computed with a scenario's indicator
+Nothing is solved: the indicators of docs/model.md §4 are computed with a scenario's indicator
 settings (the defaults unless a scenario is given) and written with a short ``atlas.md`` that
 lists the files.
 """

@@ -1,4 +1,4 @@
-"""Brute-force reference for the canonical siting model (DESIGN.md §4, §5, §5a).
+"""Brute-force reference for the siting model (docs/model.md §4, §5; README scenario reference).
 
 Written from the text of the design only, independent of ``model/``: it reads the region files
 itself, computes the indicators with plain loops, and finds the optimum by enumerating every core
