@@ -49,7 +49,7 @@ whole file, which the drop and replace variants test.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, fields, replace
 
 import pandas as pd
 
@@ -83,6 +83,11 @@ class Variant:
         return f"{self.mode} {self.basis}"
 
     @property
+    def column(self) -> str:
+        """The variant's column in cores.csv: mode:basis."""
+        return f"{self.mode}:{self.basis}"
+
+    @property
     def solved(self) -> bool:
         return (
             self.status not in (NO_DATA_LEFT, NOT_POSSIBLE, FAILED) and self.objective is not None
@@ -99,15 +104,19 @@ class Sensitivity:
     rests_on: pd.DataFrame  # cluster_type, district, basis, weighted_activity, share, rows
     flags: dict[Core, str] = field(default_factory=dict)  # per core: a flag or ""
 
-    def outcome(self, core: Core, variant: Variant) -> str:
-        """kept, moved to j, not sited, or the variant's status when it has no siting."""
+    def outcome(self, core: Core, variant: Variant, names: dict[str, str] | None = None) -> str:
+        """kept, moved to j, not sited, or the variant's status when it has no siting.
+
+        ``names`` shows district names instead of ids.
+        """
         if not variant.solved:
             return variant.status
         if core in variant.cores:
             return "kept"
         k = core[0]
         elsewhere = sorted(j for kk, j in variant.cores if kk == k and (kk, j) not in self.cores)
-        return f"moved to {', '.join(elsewhere)}" if elsewhere else "not sited"
+        shown = [names.get(j, j) for j in elsewhere] if names else elsewhere
+        return f"moved to {', '.join(shown)}" if shown else "not sited"
 
     @property
     def cores(self) -> list[Core]:
@@ -115,23 +124,23 @@ class Sensitivity:
         order = {k: n for n, k in enumerate(self.baseline.instance.types)}
         return sorted(self.baseline.core_set(), key=lambda c: (order.get(c[0], 0), c[1]))
 
-    def variants_table(self) -> pd.DataFrame:
+    def rows(self) -> list[VariantRow]:
         """One row per solve, the baseline first (variants.csv)."""
         base = self.baseline
         rows = [
-            {
-                "mode": "baseline",
-                "basis": "",
-                "status": base.status,
-                "objective": base.objective,
-                "objective_change": 0.0,
-                "cores_kept": len(self.cores),
-                "cores_moved": 0,
-                "cores": _cores_text(base.core_set()),
-                "activity_rows": 0,
-                "export_rows": 0,
-                "note": "",
-            }
+            VariantRow(
+                "baseline",
+                "",
+                base.status,
+                base.objective,
+                0.0,
+                len(self.cores),
+                0,
+                _cores_text(base.core_set()),
+                0,
+                0,
+                "",
+            )
         ]
         for v in self.variants:
             outcomes = [self.outcome(c, v) for c in self.cores]
@@ -140,49 +149,97 @@ class Sensitivity:
                 if v.objective is not None and base.objective is not None
                 else None
             )
+            kept = sum(o == "kept" for o in outcomes)
             rows.append(
-                {
-                    "mode": v.mode,
-                    "basis": v.basis,
-                    "status": v.status,
-                    "objective": v.objective,
-                    "objective_change": change,
-                    "cores_kept": sum(o == "kept" for o in outcomes) if v.solved else None,
-                    "cores_moved": sum(o != "kept" for o in outcomes) if v.solved else None,
-                    "cores": _cores_text(v.cores) if v.solved else "",
-                    "activity_rows": v.activity_rows,
-                    "export_rows": v.export_rows,
-                    "note": v.note,
-                }
+                VariantRow(
+                    v.mode,
+                    v.basis,
+                    v.status,
+                    v.objective,
+                    change,
+                    kept if v.solved else None,
+                    len(outcomes) - kept if v.solved else None,
+                    _cores_text(v.cores) if v.solved else "",
+                    v.activity_rows,
+                    v.export_rows,
+                    v.note,
+                )
             )
-        return pd.DataFrame(rows).astype({"cores_kept": "Int64", "cores_moved": "Int64"})
+        return rows
+
+    def variants_table(self) -> pd.DataFrame:
+        """variants.csv: :meth:`rows` as a table."""
+        columns = [f.name for f in fields(VariantRow)]
+        table = pd.DataFrame([astuple(r) for r in self.rows()], columns=columns)
+        return table.astype({"cores_kept": "Int64", "cores_moved": "Int64"})
+
+    def summary_of(self, core: Core) -> CoreSummary:
+        """A core's weighted activity, rows, estimated share, flag and rests-on text."""
+        part = self.rests_on[
+            (self.rests_on["cluster_type"] == core[0]) & (self.rests_on["district"] == core[1])
+        ]
+        shares = {str(b): float(s) for b, s in zip(part["basis"], part["share"], strict=True)}
+        return CoreSummary(
+            weighted_activity=float(part["weighted_activity"].sum()),
+            rows=int(part["rows"].sum()),
+            estimated_share=float(part.loc[part["estimate"], "share"].sum()),
+            flag=self.flags.get(core, ""),
+            rests_on=rests_on_text(part),
+            shares=shares,
+        )
 
     def cores_table(self) -> pd.DataFrame:
-        """One row per baseline core: weighted activity, shares by basis, flag, outcomes."""
+        """cores.csv: per baseline core its weighted activity, shares by basis, outcomes."""
         rows = []
         for core in self.cores:
-            part = self.rests_on[
-                (self.rests_on["cluster_type"] == core[0]) & (self.rests_on["district"] == core[1])
-            ]
+            found = self.summary_of(core)
             row: dict[str, object] = {
                 "cluster_type": core[0],
                 "district": core[1],
-                "weighted_activity": float(part["weighted_activity"].sum()),
-                "rows": int(part["rows"].sum()),
-                "estimated_share": float(part.loc[part["estimate"], "share"].sum()),
-                "flag": self.flags.get(core, ""),
-                "rests_on": rests_on_text(part),
+                "weighted_activity": found.weighted_activity,
+                "rows": found.rows,
+                "estimated_share": found.estimated_share,
+                "flag": found.flag,
+                "rests_on": found.rests_on,
             }
             for basis in self.bases:
-                share = part.loc[part["basis"] == basis, "share"]
-                row[f"share_{basis}"] = float(share.sum()) if len(share) else 0.0
+                row[f"share_{basis}"] = found.shares.get(basis, 0.0)
             for v in self.variants:
-                row[v.name.replace(" ", ":")] = self.outcome(core, v)
+                row[v.column] = self.outcome(core, v)
             rows.append(row)
         columns = ["cluster_type", "district", "weighted_activity", "rows", "estimated_share"]
         columns += ["flag", "rests_on", *[f"share_{b}" for b in self.bases]]
-        columns += [v.name.replace(" ", ":") for v in self.variants]
+        columns += [v.column for v in self.variants]
         return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    """One line of variants.csv."""
+
+    mode: str
+    basis: str
+    status: str
+    objective: float | None
+    objective_change: float | None
+    cores_kept: int | None
+    cores_moved: int | None
+    cores: str
+    activity_rows: int
+    export_rows: int
+    note: str
+
+
+@dataclass(frozen=True)
+class CoreSummary:
+    """What one baseline core rests on."""
+
+    weighted_activity: float
+    rows: int
+    estimated_share: float
+    flag: str
+    rests_on: str
+    shares: dict[str, float]
 
 
 def _cores_text(cores: Iterable[Core]) -> str:
