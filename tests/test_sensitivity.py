@@ -8,6 +8,7 @@ basis is dropped or replaced; the food core rests on stated rows (and a little p
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 from pathlib import Path
@@ -48,6 +49,7 @@ EXPORTS = [
     ("b", "dairy", 0.1, "assumed"),
     ("c", "other", 0.3, "size_class_default"),  # the only export row of its sector
 ]
+
 
 def one_basis(basis: str) -> list[tuple[str, str, float, str]]:
     """ACTIVITY with every pair's rows summed into one row of ``basis``."""
@@ -91,7 +93,7 @@ def write_region(
     with (folder / "roads.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["a", "b", "minutes", "kind"])
-        out.writerows([a, b, 20.03, "regional"] for a, b in zip(names, names[1:], strict=False))
+        out.writerows([a, b, 20.03, "regional"] for a, b in itertools.pairwise(names))
     (folder / "clusters.yaml").write_text(yaml.safe_dump(CLUSTERS), encoding="utf-8")
     return folder
 
@@ -184,7 +186,7 @@ def test_replace_keeps_each_sectors_total_and_follows_population(tiny: Path) -> 
 
 def test_replace_says_what_has_no_neutral_alternative(tiny: Path) -> None:
     region = load_region(Path(yaml.safe_load(tiny.read_text())["region"]))
-    changed, notes, replaced = replace_basis(region, "size_class_default")
+    _, notes, replaced = replace_basis(region, "size_class_default")
     assert not replaced, "its only row is the only export row of its sector"
     assert len(notes) == 1 and "other" in notes[0] and "no other rows" in notes[0]
     found = sensitivity(solve_scenario_file(tiny))
@@ -212,8 +214,8 @@ def test_rests_on_shares_by_hand(tiny: Path) -> None:
     # food at a: only `other` (stated 50), weighted 0.25·50
     assert weighted[("food", "a", "stated")] == pytest.approx(12.5)
     assert flags[("food", "a")] == ""
-    none, none_flags = rests_on(region, [("food", "a")])
-    assert none_flags == {("food", "a"): ""}
+    empty, none = rests_on(drop_basis(region, "group_default"), [("wood", "a")])
+    assert empty.empty and none == {("wood", "a"): "no activity"}
 
 
 def test_one_basis_only_drop_leaves_no_data(tmp_path: Path) -> None:
@@ -285,9 +287,7 @@ def test_command_writes_every_file(tiny: Path, tmp_path: Path) -> None:
     assert summary["bases"][0] == "stated"
     wood = next(c for c in summary["cores"] if c["cluster_type"] == "wood")
     assert wood["outcomes"]["drop group_default"] == "moved to b"
-    assert all(
-        v["objective"] is None or math.isfinite(v["objective"]) for v in summary["variants"]
-    )
+    assert all(v["objective"] is None or math.isfinite(v["objective"]) for v in summary["variants"])
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "http" not in page and "src=" not in page and "<script" not in page
     assert "single estimated row" in (out / "report.md").read_text(encoding="utf-8")
