@@ -197,7 +197,8 @@ def _zero_inflated(
     wide = full_grid(frame, column, districts)
     if wide.shape[1] == 0:
         return frame.copy()
-    estimated = frame["basis"].map(is_estimate).to_numpy(dtype=bool)
+    bases = frame["basis"] if "basis" in frame else pd.Series(UNSTATED, index=frame.index)
+    estimated = bases.map(is_estimate).to_numpy(dtype=bool)
     dropped = (rng.random(len(frame)) < noise.drop) & estimated
     kept = frame.loc[~dropped].copy()
     kept[column] = kept[column].to_numpy() * _factors(rng, len(kept), noise.sigma)

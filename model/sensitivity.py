@@ -53,7 +53,7 @@ from dataclasses import astuple, dataclass, field, fields, replace
 
 import pandas as pd
 
-from model.basis import BASES, is_estimate
+from model.basis import BASES, UNSTATED, is_estimate
 from model.errors import ClusterSiteError, InputError
 from model.pipeline import RunResult, SolutionCheckError, solve
 from model.region import Region
@@ -252,6 +252,16 @@ def rests_on_text(part: pd.DataFrame) -> str:
     return "; ".join(f"{b} {s:.0%}" for b, s in zip(shown["basis"], shown["share"], strict=True))
 
 
+def with_bases(region: Region) -> Region:
+    """The region with a basis column on both tables (``unstated`` where a table has none)."""
+    activity, exports = region.activity, region.exports
+    if "basis" not in activity:
+        activity = activity.assign(basis=UNSTATED)
+    if "basis" not in exports:
+        exports = exports.assign(basis=UNSTATED)
+    return replace(region, activity=activity, exports=exports)
+
+
 def bases_present(region: Region) -> list[str]:
     """Every basis of an activity or export row, in the order of :data:`model.basis.BASES`."""
     found = set(region.activity["basis"]) | set(region.exports["basis"])
@@ -403,7 +413,7 @@ def sensitivity(result: RunResult, modes: Iterable[str] = MODES) -> Sensitivity:
             None,
             f"the run ended {result.status}; there is no siting to test",
         )
-    region = result.region
+    region = with_bases(result.region)
     bases = bases_present(region)
     variants: list[Variant] = []
     for basis in bases:
