@@ -17,11 +17,22 @@ import pandas as pd
 import pytest
 
 from model.errors import InputError
+from model.instance import compute_indicators
 from model.pipeline import solve_scenario_file
-from model.robustness import _factors, perturbed_region, robustness, sample_regions
+from model.region import Region, load_region
+from model.robustness import (
+    Noise,
+    _factors,
+    check_request,
+    full_grid,
+    perturbed_region,
+    robustness,
+    sample_regions,
+)
 from tests.reference.bruteforce import solve_by_enumeration
 from tests.test_against_enumeration import write_case
 from tests.test_cli import run_cli
+from tests.test_sensitivity import write_region, write_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -136,3 +147,237 @@ def test_command_on_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> Non
     assert done.returncode == 3 and "no siting to test" in done.stderr
     assert not out.exists()
 
+
+# --- noise models (module docstring of model/robustness.py) --------------------------------
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Region:
+    """The three-district region of test_sensitivity: several bases, one zero cell (a/dairy)."""
+    return load_region(write_region(tmp_path / "region"))
+
+
+def test_lognormal_noise_is_the_first_versions(tiny: Region) -> None:
+    """Backward compatibility: the default draws exactly the factors it always drew."""
+    rng = np.random.default_rng(7)
+    expected_activity = tiny.activity["value"].to_numpy() * _factors(rng, len(tiny.activity), 0.3)
+    expected_exports = np.minimum(
+        tiny.exports["share"].to_numpy() * _factors(rng, len(tiny.exports), 0.3), 1.0
+    )
+    for noise in (None, Noise("lognormal", 0.3)):
+        changed = perturbed_region(tiny, np.random.default_rng(7), 0.3, noise)
+        assert changed.activity["value"].to_numpy() == pytest.approx(expected_activity)
+        assert changed.exports["share"].to_numpy() == pytest.approx(expected_exports)
+        assert changed.roads is tiny.roads
+
+
+def test_additive_noise_turns_zero_cells_positive_half_the_time(tiny: Region) -> None:
+    sigma, count = 0.2, 2000
+    rng = np.random.default_rng(11)
+    zero_cell, big_cell = [], []
+    for _ in range(count):
+        grid = full_grid(
+            perturbed_region(tiny, rng, sigma, Noise("additive", sigma)).activity,
+            "value",
+            tiny.district_ids,
+        )
+        assert (grid.to_numpy() >= 0).all()
+        zero_cell.append(grid.at["a", "dairy"])  # no row in the file
+        big_cell.append(grid.at["b", "other"])  # 90, sector mean of positive cells 60
+    zero = np.array(zero_cell)
+    share = (zero > 0).mean()
+    assert abs(share - 0.5) < 4 * math.sqrt(0.25 / count)
+    # the positive part of N(0, (σ·m)²) with m = mean(20, 80) = 50 for dairy
+    assert zero.mean() == pytest.approx(sigma * 50 / math.sqrt(2 * math.pi), rel=0.1)
+    big = np.array(big_cell)
+    assert abs(big.mean() - 90) < 4 * sigma * 60 / math.sqrt(count), "symmetric noise"
+    assert big.std() == pytest.approx(sigma * 60, rel=0.1)
+
+
+def test_additive_noise_leaves_a_sector_without_activity_alone(tiny: Region) -> None:
+    empty = pd.DataFrame([{"district": "a", "sector": "textiles", "value": 0.0, "basis": "stated"}])
+    region = replace_activity(tiny, pd.concat([tiny.activity, empty], ignore_index=True))
+    changed = perturbed_region(region, np.random.default_rng(0), 0.5, Noise("additive", 0.5))
+    grid = full_grid(changed.activity, "value", tiny.district_ids)
+    assert (grid["textiles"] == 0).all()
+
+
+def replace_activity(region: Region, activity: pd.DataFrame) -> Region:
+    from dataclasses import replace
+
+    return replace(region, activity=activity)
+
+
+def test_zero_inflated_drops_about_p_of_the_estimated_rows(tiny: Region) -> None:
+    p, count = 0.3, 1000
+    noise = Noise("zero_inflated", 0.2, drop=p, appear=0.0)
+    rng = np.random.default_rng(3)
+    estimated = tiny.activity[tiny.activity["basis"] != "stated"]
+    stated = tiny.activity[tiny.activity["basis"] == "stated"]
+    assert len(estimated) == 4 and len(stated) == 6
+    dropped = 0
+    for _ in range(count):
+        sample = perturbed_region(tiny, rng, 0.2, noise).activity
+        keys = set(zip(sample["district"], sample["sector"], sample["basis"], strict=True))
+        assert all(
+            k in keys
+            for k in zip(stated["district"], stated["sector"], stated["basis"], strict=True)
+        ), "stated rows stay"
+        dropped += sum(
+            k not in keys
+            for k in zip(
+                estimated["district"], estimated["sector"], estimated["basis"], strict=True
+            )
+        )
+    trials = count * len(estimated)
+    assert abs(dropped / trials - p) < 4 * math.sqrt(p * (1 - p) / trials)
+
+
+def test_zero_inflated_zero_cells_appear_with_values_of_their_sector(tiny: Region) -> None:
+    q, count = 0.2, 1000
+    noise = Noise("zero_inflated", 0.0, drop=0.0, appear=q)
+    rng = np.random.default_rng(4)
+    appeared = []
+    for _ in range(count):
+        sample = perturbed_region(tiny, rng, 0.0, noise).activity
+        new = sample[sample["note"] == "appeared"]
+        assert set(zip(new["district"], new["sector"], strict=True)) <= {("a", "dairy")}
+        appeared += list(new["value"])
+        kept = sample[sample["note"] != "appeared"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(kept, tiny.activity, check_dtype=False)  # σ 0, p 0
+    assert abs(len(appeared) / count - q) < 4 * math.sqrt(q * (1 - q) / count)
+    assert set(appeared) == {20.0, 80.0}, "drawn from the dairy cells of b and c"
+
+
+def test_times_noise_changes_travel_times_reproducibly(tiny: Region, tmp_path: Path) -> None:
+    scenario = solve_scenario_file(write_scenario(tmp_path / "s.yaml", tiny.path)).loaded.scenario
+    noise = Noise("lognormal", 0.0, times_sigma=0.3)
+    first = list(sample_regions(tiny, 3, 0.0, 5, noise))
+    again = list(sample_regions(tiny, 3, 0.0, 5, noise))
+    for one, two in zip(first, again, strict=True):
+        pd.testing.assert_frame_equal(one.roads, two.roads)
+        assert not np.allclose(one.roads["minutes"], tiny.roads["minutes"])
+        before = compute_indicators(tiny, scenario).times
+        after = compute_indicators(one, scenario).times
+        # a - b - c on a line: the path a-c is the sum of its two perturbed links
+        ab, bc = one.roads["minutes"]
+        assert after.at["a", "c"] == pytest.approx(ab + bc)
+        assert after.at["a", "c"] != pytest.approx(before.at["a", "c"])
+    assert not first[0].roads.equals(first[1].roads)
+    off = next(iter(sample_regions(tiny, 1, 0.2, 5, Noise("lognormal", 0.2))))
+    assert off.roads is tiny.roads
+
+
+def test_noise_settings_are_checked() -> None:
+    assert check_request(1, 0.2) == Noise()
+    assert check_request(1, 0.2, 0, "zero_inflated", 0.5) == Noise("zero_inflated", 0.2, drop=0.5)
+    refused = [
+        ((1, math.inf), "--sigma"),
+        ((1, 0.2, -1), "--seed"),
+        ((1, 0.2, 0, "gaussian"), "--noise"),
+        ((1, 0.2, 0, "zero_inflated", 1.5), "--drop"),
+        ((1, 0.2, 0, "zero_inflated", math.nan), "--drop"),
+        ((1, 0.2, 0, "additive", 0.1), "--drop"),
+        ((1, 0.2, 0, "zero_inflated", None, -0.1), "--appear"),
+        ((1, 0.2, 0, "lognormal", None, None, math.inf), "--times-sigma"),
+        ((1, 0.2, 0, "lognormal", None, None, -1.0), "--times-sigma"),
+    ]
+    for args, option in refused:
+        with pytest.raises(InputError, match=option):
+            check_request(*args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("model", ["additive", "zero_inflated"])
+@pytest.mark.parametrize("seed", range(4))
+def test_new_noise_samples_match_brute_force(model: str, seed: int, tmp_path: Path) -> None:
+    path, scenario = write_case(seed, tmp_path / "case")
+    result = solve_scenario_file(path)
+    if not result.has_solution:
+        return
+    found = robustness(result, 3, 0.5, seed, noise=model)
+    noise = Noise(model, 0.5)
+    for n, region in enumerate(sample_regions(result.region, 3, 0.5, seed, noise)):
+        folder = tmp_path / f"sample{n}"
+        shutil.copytree(Path(scenario["region"]), folder)
+        # one row per pair (the parts add up), as the reference reads the plain format
+        region.activity.groupby(["district", "sector"], as_index=False)["value"].sum().to_csv(
+            folder / "activity.csv", index=False
+        )
+        if (folder / "exports.csv").exists():
+            region.exports.groupby(["district", "sector"], as_index=False)["share"].sum().to_csv(
+                folder / "exports.csv", index=False
+            )
+        status, objective = solve_by_enumeration(folder, {**scenario, "region": str(folder)})
+        assert status == found.samples["status"][n]
+        assert objective == pytest.approx(found.samples["objective"][n], abs=1e-6)
+
+
+def test_robustness_records_its_noise_and_repeats_its_seed(tiny: Region, tmp_path: Path) -> None:
+    result = solve_scenario_file(write_scenario(tmp_path / "s.yaml", tiny.path))
+    found = robustness(result, 6, 0.3, 2, noise="zero_inflated", drop=0.5, times_sigma=0.1)
+    assert found.noise == Noise("zero_inflated", 0.3, drop=0.5, times_sigma=0.1)
+    again = robustness(result, 6, 0.3, 2, noise="zero_inflated", drop=0.5, times_sigma=0.1)
+    pd.testing.assert_frame_equal(found.samples, again.samples)
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--sigma", "inf"], "--sigma"),
+        (["--sigma", "nan"], "--sigma"),
+        (["--seed", "-1"], "--seed"),
+        (["--noise", "zero_inflated", "--drop", "1.5"], "--drop"),
+        (["--drop", "0.2"], "--drop"),
+        (["--noise", "zero_inflated", "--appear", "-0.1"], "--appear"),
+        (["--times-sigma", "nan"], "--times-sigma"),
+        (["--noise", "gaussian"], "--noise"),
+        (["--samples", "0"], "--samples"),
+    ],
+)
+def test_command_refuses_bad_noise_values(args: list[str], option: str, tmp_path: Path) -> None:
+    out = tmp_path / "rob"
+    done = run_cli("robustness", str(BASELINE), *args, "--out", str(out))
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and option in done.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_command_with_new_noise_writes_its_reports(tiny: Region, tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "s.yaml", tiny.path)
+    out = tmp_path / "rob"
+    done = run_cli(
+        "robustness",
+        str(scenario),
+        "--samples",
+        "5",
+        "--noise",
+        "zero_inflated",
+        "--drop",
+        "0.4",
+        "--times-sigma",
+        "0.2",
+        "--seed",
+        "9",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "zero_inflated noise" in done.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["noise"] == {
+        "model": "zero_inflated",
+        "sigma": 0.2,
+        "drop": 0.4,
+        "appear": 0.05,
+        "times_sigma": 0.2,
+    }
+    assert "roads.minutes" in summary["perturbed"]
+    samples = pd.read_csv(out / "samples.csv")
+    for core, share in summary["cores_kept"].items():
+        assert share == pytest.approx(
+            samples["cores"].str.split(";").map(lambda cores, core=core: core in cores).mean()
+        )
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Cores of the optimum" in report and f"{summary['optimum_kept']:.0%}" in report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "http" not in page and "<script" not in page

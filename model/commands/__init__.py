@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "model.commands.sweep",
     "model.commands.alternatives",
     "model.commands.robustness",
+    "model.commands.sensitivity",
     "model.commands.map",
     "model.commands.indicators",
     "model.commands.rerun",

@@ -1,4 +1,4 @@
-"""``run.py robustness SCENARIO --samples N --sigma S``: the siting under perturbed estimates."""
+"""``run.py robustness SCENARIO --samples N --sigma S [--noise M]``: the siting under noise."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "robustness",
         help="re-solve on perturbed activity and export estimates; how often each core stays",
         description="Solve the scenario, then solve it again on --samples copies of its region "
-        "whose sector activity and export shares (the estimated data) are multiplied by "
-        "mean-one log-normal factors of spread --sigma, and report how often each core is "
-        "chosen. Writes shares.csv, samples.csv, summary.json and the unperturbed run.",
+        "whose sector activity and export shares (the estimated data) are perturbed by the "
+        "--noise model (default: multiplied by mean-one log-normal factors of spread --sigma), "
+        "and report how often each core is chosen. Writes shares.csv, samples.csv, "
+        "summary.json, report.md, report.html and the unperturbed run. The noise models are "
+        "defined in the docstring of model/robustness.py.",
     )
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     parser.add_argument(
@@ -38,7 +40,38 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="S",
         help="spread of the log-normal factors (default 0.2, about ±20 %%)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed, 0 or more (default 0)")
+    parser.add_argument(
+        "--noise",
+        default="lognormal",
+        metavar="MODEL",
+        help="lognormal (default: every row × a mean-one log-normal factor; zeros stay zero), "
+        "additive (every cell of the full district × sector grid gets max(0, v + "
+        "sigma·m_s·Z), m_s the sector's mean positive value: zeros can become positive), "
+        "zero_inflated (estimated rows dropped with probability --drop, the rest × log-normal "
+        "factors, zero cells appear with probability --appear)",
+    )
+    parser.add_argument(
+        "--drop",
+        type=float,
+        metavar="P",
+        help="zero_inflated: probability that an estimated row is dropped (default 0.1)",
+    )
+    parser.add_argument(
+        "--appear",
+        type=float,
+        metavar="Q",
+        help="zero_inflated: probability that a zero cell gets a value drawn from its "
+        "sector's positive cells (default 0.05)",
+    )
+    parser.add_argument(
+        "--times-sigma",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="spread of mean-one log-normal factors on every road link's minutes "
+        "(default 0 = off); travel times are recomputed",
+    )
     add_folder_options(parser, "robustness-<name>-<timestamp>")
     add_solver_options(parser)
     parser.set_defaults(handler=handle)
@@ -47,11 +80,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from model.output import default_run_folder, write_run
     from model.pipeline import solve_scenario_file
+    from model.report.analysis_report import robustness_document, write_documents
     from model.robustness import check_request, robustness
     from model.staging import check_destination, staged_folder
 
     check_time_limit(args)
-    check_request(args.samples, args.sigma)
+    noise = check_request(
+        args.samples, args.sigma, args.seed, args.noise, args.drop, args.appear, args.times_sigma
+    )
     if args.out is not None:
         check_destination(args.out, args.force)  # before solving: fail fast, write nothing
     result = solve_scenario_file(
@@ -60,8 +96,18 @@ def handle(args: argparse.Namespace) -> int:
     name = result.loaded.scenario.name
     if not result.has_solution:
         return refuse_run(result, "there is no siting to test")
-    found = robustness(result, args.samples, args.sigma, args.seed)
+    found = robustness(
+        result,
+        args.samples,
+        args.sigma,
+        args.seed,
+        noise=noise.model,
+        drop=args.drop,
+        appear=args.appear,
+        times_sigma=noise.times_sigma,
+    )
     folder = args.out or default_run_folder(args.runs_dir, f"robustness-{name}")
+    optimum = found.shares[found.shares["in_optimum"]]
     with staged_folder(folder, args.force) as staging:
         found.shares.to_csv(staging / "shares.csv", index=False, lineterminator="\n")
         found.samples.to_csv(staging / "samples.csv", index=False, lineterminator="\n")
@@ -71,13 +117,22 @@ def handle(args: argparse.Namespace) -> int:
             "samples": args.samples,
             "sigma": args.sigma,
             "seed": args.seed,
+            "noise": noise.describe(),
             "optimum_kept": found.optimum_kept,
+            "cores_kept": {
+                f"{k}@{i}": share
+                for k, i, share in zip(
+                    optimum["cluster_type"], optimum["district"], optimum["share"], strict=True
+                )
+            },
             "statuses": found.samples["status"].value_counts().to_dict(),
-            "perturbed": ["activity.value", "exports.share"],
+            "perturbed": ["activity.value", "exports.share"]
+            + (["roads.minutes"] if noise.times_sigma > 0 else []),
         }
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        write_documents(robustness_document(found, result), staging)
         write_run(result, staging / "optimum", runner_ups=False)
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     print(render(found, names, args.samples))
@@ -88,7 +143,7 @@ def handle(args: argparse.Namespace) -> int:
 def render(found: Robustness, names: dict[str, str], samples: int) -> str:
     """Per cluster type: each district chosen in some sample, with its share (* = optimum)."""
     lines = [
-        f"{samples} samples, sigma {found.sigma:g}, seed {found.seed}: the optimum's whole "
+        f"{samples} samples, {_noise_text(found)}, seed {found.seed}: the optimum's whole "
         f"siting in {found.optimum_kept:.0%} of them",
         "",
     ]
@@ -103,3 +158,16 @@ def render(found: Robustness, names: dict[str, str], samples: int) -> str:
     lines.append("")
     lines.append("* = a core of the unperturbed optimum")
     return "\n".join(lines)
+
+
+def _noise_text(found: Robustness) -> str:
+    """'sigma 0.2' for the default model, else the model and its parameters."""
+    noise = found.noise
+    text = f"sigma {found.sigma:g}"
+    if noise.model != "lognormal":
+        text = f"{noise.model} noise, {text}"
+    if noise.model == "zero_inflated":
+        text += f", drop {noise.drop:g}, appear {noise.appear:g}"
+    if noise.times_sigma > 0:
+        text += f", road minutes sigma {noise.times_sigma:g}"
+    return text
