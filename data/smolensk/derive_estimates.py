@@ -115,6 +115,19 @@ STABNA_RESIDENTS = 3
 # Unnamed groups whose row lists a second sector split their staff equally (ASSUMPTION); a
 # named enterprise counts fully in its first sector (one main activity per firm).
 GROUP_SECOND_SECTOR_SHARE = 0.5
+# Groups whose named activities do not fit the row's two sector labels: split equally over the
+# activities the source names instead (the same equal-split ASSUMPTION). Shumyachi's "peat,
+# glass and food enterprises" is labelled building_materials + food in raw/enterprises.csv, but
+# peat extraction is mining (OKVED B08.92), which the sector list maps to `other`, not to
+# building materials (C23, where glass belongs): one third each to other (peat),
+# building_materials (glass) and food.
+GROUP_SPLITS: dict[str, tuple[tuple[str, float], ...]] = {
+    "(unnamed) peat, glass and food enterprises": (
+        ("other", 1 / 3),
+        ("building_materials", 1 / 3),
+        ("food", 1 / 3),
+    ),
+}
 
 # Year of the evidence behind a firm whose staff is a default (no headcount is stated): the
 # year of the source that names the firm as operating or among the key firms (raw/enterprises.csv
@@ -160,7 +173,7 @@ CORRECTIONS_FILE = "corrections.csv"
 # is no `sector_baseline`.
 # ASSUMPTION, order-of-magnitude check: Smolenskstat counts 260 food-production organisations
 # (raw/region_stats.md, ria24); at an assumed ~35 staff each that is ~9,100 jobs, ~1% of the
-# oblast's ~0.92 m people. The rural baseline (~5,750) plus the listed food firms (~3,650)
+# oblast's ~0.92 m people. The rural baseline (~5,750) plus the listed food firms (~3,330)
 # already add up to that check total, which is why the urban okrugs get no baseline: adding
 # 1% of their ~344,000 people would overshoot the check by ~40%.
 RURAL_FOOD_SHARE = 0.01
@@ -172,7 +185,9 @@ RURAL_UNIT_TYPE = "municipal_okrug"
 # Enterprises the sources name as exporters: (name substring, year of the evidence, evidence).
 EXPORTERS: tuple[tuple[str, int, str], ...] = (
     ("Polimer LLC", 2024, "products 'exports' (enterprises.csv, 2024 sources)"),
-    ("Roslavl Wagon-Repair Plant", 2024, "'exports to KZ, BY, UZ' (enterprises.csv)"),
+    # 2025: second place, "exporter of the year in machine building" (large firms), federal
+    # stage of the national "Exporter of the Year" award: https://news.mail.ru/society/68247204/
+    ("Roslavl Wagon-Repair Plant", 2025, "'exports to KZ, BY, UZ'; Exporter of the Year 2025"),
     ("Egger Drevprodukt", 2019, "'top-3 exporter of the oblast' (lesprom.com ~2019)"),
     ("Dorogobuzh PJSC", 2020, "stated exporter of fertilisers (region_stats.md s.3)"),
     ("Kristall Production Association", 2007, "stated exporter of polished diamonds"),
@@ -391,10 +406,14 @@ def _allocate(staff: pd.DataFrame, replaced: set[tuple[str, str]]) -> pd.DataFra
         pieces = [(r.sector, r.staff * (1 - share))]
         if second:
             pieces.append((second, r.staff * share))
+        split = f", {1 - share:g}/{share:g} split" if second else ""
+        if r.name in GROUP_SPLITS:
+            pieces = [(sector, r.staff * w) for sector, w in GROUP_SPLITS[r.name]]
+            split = f", split equally over {len(pieces)} named activities"
         for sector, value in pieces:
             if (r.name, sector) in replaced:
                 continue
-            label = r.label + (f", {1 - share:g}/{share:g} split" if second else "")
+            label = r.label + split
             parts.append((r.district, sector, value, r.name, r.basis, r.year, label))
     return pd.DataFrame(
         parts, columns=["district", "sector", "value", "name", "basis", "year", "label"]
@@ -417,10 +436,8 @@ def components(raw_dir: Path) -> pd.DataFrame:
             continue
         for sector, rate in (("food", RURAL_FOOD_SHARE), ("wood", RURAL_WOOD_SHARE)):
             label = f"{rate:.1%} of population {r.population:,} ({r.population_year})"
-            base.append(
-                (r.id, sector, r.population * rate, "rural baseline", "population_baseline")
-                + (int(r.population_year), label)
-            )
+            name, basis = "rural baseline", "population_baseline"
+            base.append((r.id, sector, r.population * rate, name, basis, r.population_year, label))
     rows.append(
         pd.DataFrame(
             base, columns=["district", "sector", "value", "name", "basis", "year", "label"]
