@@ -178,7 +178,7 @@ def test_roads(districts: pd.DataFrame, roads: pd.DataFrame) -> None:
     }
     assert pairs == neighbours | city and not neighbours & city
     kinds = roads.kind.value_counts().to_dict()
-    assert kinds == {"federal": 17, "regional": 12, "local": 36}
+    assert kinds == {"federal": 17, "regional": 13, "local": 35}
 
 
 def test_federal_regional_and_local_minutes_by_hand(roads: pd.DataFrame) -> None:

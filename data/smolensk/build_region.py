@@ -42,7 +42,8 @@ SPEED_KMH: dict[str, float] = {"federal": 85.0, "regional": 55.0, "local": 40.0}
 # raw/districts.csv (checked against that text by `_check_route_codes`). "ex-A141" / "ex-A101"
 # are former numbers of R120 / A130. Roads that only lead towards a federal route
 # (Dorogobuzhsky "25 km from the Moscow-Minsk highway", Yelninsky "branch of A130",
-# Kholm-Zhirkovsky "M1-Khmelita-...") do not count.
+# Kholm-Zhirkovsky "M1-Khmelita-...") do not count as federal (the last one is a regional
+# link to Vyazemsky, see REGIONAL_LINKS).
 FEDERAL_ROUTES_SOURCED: dict[str, tuple[str, ...]] = {
     "vyazemsky": ("M1", "R132"),
     "krasninsky": ("M1",),
@@ -84,6 +85,10 @@ REGIONAL_LINKS: dict[tuple[str, str], str] = {
     # centres, Demidov and Rudnya" (Smolenskavtodor).
     ("demidovsky", "velizhsky"): "R133 Olsha-Velizh-Usvyaty-Nevel",
     ("demidovsky", "rudnyansky"): "Demidov-Rudnya",
+    # Kholm-Zhirkovsky's sourced `highways` names the regional road "M1-Khmelita-Kholm-
+    # Zhirkovsky-Yakovlevo"; Khmelita lies in Vyazemsky okrug, 33 km NW of Vyazma "on the road
+    # Vyazma - Kholm-Zhirkovsky" (source in ROAD_SOURCES), so the road joins the two units.
+    ("kholm_zhirkovsky", "vyazemsky"): "Vyazma-Khmelita-Kholm-Zhirkovsky",
 }
 # Direct links from Smolensk city to units its radial roads reach. The city is an enclave in
 # Smolensky okrug, whose point is the okrug's polygon centroid ~15 km WNW of the city; without
@@ -119,6 +124,9 @@ ROAD_SOURCES: dict[str, str] = {
         "https://dorinfo.ru/star_detail.php?ELEMENT_ID=84108 ; "
         "https://smolensk-i.ru/auto/smolenskavtodor-raskryl-podrobnosti-obnovleniya-dorog-v-"
         "rudnyanskom-rajone_581977"
+    ),
+    "Vyazma-Khmelita-Kholm-Zhirkovsky": (
+        "https://tochka-na-karte.ru/Goroda-i-Gosudarstva/15375-Hmelita.html"
     ),
     "Vityazi-Dukhovshchina-Bely-Nelidovo": (
         "http://vvestnik.ru/tag/doroga-vityazi-duxovshhina-belyj-nelidovo ; "
