@@ -1,7 +1,7 @@
 """Build the non-estimate Smolensk region files from the unmodified sources in ``raw/``.
 
 Writes ``districts.csv``, ``roads.csv``, ``crossings.csv``, ``boundaries.geojson`` and
-``border_line.geojson`` next to this script (format: DESIGN.md §3). Everything is read from
+``border_line.geojson`` next to this script (format: docs/model.md). Everything is read from
 ``raw/`` so that a clean clone of the repository can rebuild and test the files; the output
 is deterministic (fixed row order, fixed float formatting). SOURCES.md documents every choice.
 
@@ -42,7 +42,8 @@ SPEED_KMH: dict[str, float] = {"federal": 85.0, "regional": 55.0, "local": 40.0}
 # raw/districts.csv (checked against that text by `_check_route_codes`). "ex-A141" / "ex-A101"
 # are former numbers of R120 / A130. Roads that only lead towards a federal route
 # (Dorogobuzhsky "25 km from the Moscow-Minsk highway", Yelninsky "branch of A130",
-# Kholm-Zhirkovsky "M1-Khmelita-...") do not count.
+# Kholm-Zhirkovsky "M1-Khmelita-...") do not count as federal (the last one is a regional
+# link to Vyazemsky, see REGIONAL_LINKS).
 FEDERAL_ROUTES_SOURCED: dict[str, tuple[str, ...]] = {
     "vyazemsky": ("M1", "R132"),
     "krasninsky": ("M1",),
@@ -77,6 +78,62 @@ REGIONAL_LINKS: dict[tuple[str, str], str] = {
     # Inference: Khislavichsky's road starts on R120, and Pochinkovsky is the only R120 unit
     # that borders Khislavichsky; Pochinkovsky's row names a road "towards Mstsislaw (BY)".
     ("khislavichsky", "pochinkovsky"): "(Bryansk-Smolensk-BY border)-Khislavichi-BY border",
+    # Regional roads named in stored public pages (not in raw/districts.csv); source per pair in
+    # ROAD_SOURCES. R133 "Olsha-Velizh-Usvyaty-Nevel" (velizhsky's sourced `highways`: "R133
+    # Smolensk-Nevel (regional)") runs through Demidovsky okrug (repairs "on the Olsha-Velizh-
+    # Usvyaty-Nevel road in Demidovsky district"); the Demidov-Rudnya road "joins two district
+    # centres, Demidov and Rudnya" (Smolenskavtodor).
+    ("demidovsky", "velizhsky"): "R133 Olsha-Velizh-Usvyaty-Nevel",
+    ("demidovsky", "rudnyansky"): "Demidov-Rudnya",
+    # Kholm-Zhirkovsky's sourced `highways` names the regional road "M1-Khmelita-Kholm-
+    # Zhirkovsky-Yakovlevo"; Khmelita lies in Vyazemsky okrug, 33 km NW of Vyazma "on the road
+    # Vyazma - Kholm-Zhirkovsky" (source in ROAD_SOURCES), so the road joins the two units.
+    ("kholm_zhirkovsky", "vyazemsky"): "Vyazma-Khmelita-Kholm-Zhirkovsky",
+}
+# Direct links from Smolensk city to units its radial roads reach. The city is an enclave in
+# Smolensky okrug, whose point is the okrug's polygon centroid ~15 km WNW of the city; without
+# these links every trip out of the city passed that centroid (city -> Kardymovsky 50 min for
+# 27 km of straight line). Each link follows a named road from the city to the unit's centre;
+# the pair need not share a polygon edge. Kind by the same rule as the neighbour links (shared
+# federal route -> federal; named regional road -> regional). Road name per link:
+CITY = "smolensk"
+CITY_LINKS: dict[str, str] = {
+    "yartsevsky": "M1 east (sourced M1 for both units)",
+    "kardymovsky": "M1 east (kardymovsky M1 is the unsourced 'general knowledge' entry)",
+    "krasninsky": "M1 west; regional road Smolensk-Krasny (krasninsky `highways`)",
+    "rudnyansky": "R120 (ex-A141) towards Vitebsk (sourced R120 for both units)",
+    "pochinkovsky": "R120 (ex-A141) towards Bryansk/Roslavl (sourced R120 for both units)",
+    "monastyrshchinsky": "Smolensk-Rusilovo-Upokoy-Monastyrshchina (monastyrshchinsky `highways`)",
+    "demidovsky": "R133 Olsha-Velizh-Usvyaty-Nevel, which starts at Olsha on the city's edge",
+    "dukhovshchinsky": "M1 to Vityazi, then Vityazi-Dukhovshchina-Bely-Nelidovo (R136)",
+}
+# Regional roads of the city links (pairs with no shared federal route).
+CITY_REGIONAL: dict[str, str] = {
+    "monastyrshchinsky": "Smolensk-Rusilovo-Upokoy-Monastyrshchina",
+    "demidovsky": "R133 Olsha-Velizh-Usvyaty-Nevel",
+    "dukhovshchinsky": "Vityazi-Dukhovshchina-Bely-Nelidovo",
+}
+# Sources of the road facts not in raw/districts.csv (also listed in SOURCES.md, "Roads").
+ROAD_SOURCES: dict[str, str] = {
+    "R133 Olsha-Velizh-Usvyaty-Nevel": (
+        "https://dorinfo.ru/star_detail.php?ELEMENT_ID=84108 ; "
+        "https://smolensk-i.ru/auto/v-smolenskoj-oblasti-otremontiruyut-dorogi-v-demidovskom-i-"
+        "rudnyanskom-rajonah_424671"
+    ),
+    "Demidov-Rudnya": (
+        "https://dorinfo.ru/star_detail.php?ELEMENT_ID=84108 ; "
+        "https://smolensk-i.ru/auto/smolenskavtodor-raskryl-podrobnosti-obnovleniya-dorog-v-"
+        "rudnyanskom-rajone_581977"
+    ),
+    "Vyazma-Khmelita-Kholm-Zhirkovsky": (
+        "https://tochka-na-karte.ru/Goroda-i-Gosudarstva/15375-Hmelita.html"
+    ),
+    "Vityazi-Dukhovshchina-Bely-Nelidovo": (
+        "http://vvestnik.ru/tag/doroga-vityazi-duxovshhina-belyj-nelidovo ; "
+        "https://xn--b1aeclack5b4j.su/wiki/%D0%9D%D0%BE%D0%B2%D0%B0%D1%8F_%D0%97%D0%B5%D0%BC%D0%BB"
+        "%D1%8F_(%D0%A1%D0%BC%D0%BE%D0%BB%D0%B5%D0%BD%D1%81%D0%BA%D0%B0%D1%8F_%D0%BE%D0%B1%D0%BB%D0"
+        "%B0%D1%81%D1%82%D1%8C) (R136 Smolensk-Nelidovo near Dukhovshchina)"
+    ),
 }
 
 # --- geometry ----------------------------------------------------------------------------
@@ -189,11 +246,23 @@ def border_flags(raw_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id")
 
 
+def corrected_points(raw_dir: Path) -> dict[str, tuple[float, float]]:
+    """Admin-centre points from raw/corrections.csv (sourced; they replace unsourced points)."""
+    corr = pd.read_csv(raw_dir / "corrections.csv", dtype=str)
+    coords = corr[corr.kind == "coordinate"]
+    points: dict[str, tuple[float, float]] = {}
+    for unit, g in coords.groupby("district"):
+        values = dict(zip(g["item"], g["value"].astype(float), strict=True))
+        points[str(unit)] = (values["lat"], values["lon"])
+    return points
+
+
 def build_districts(raw_dir: Path) -> pd.DataFrame:
     """districts.csv: names, admin-centre point, population, area and polygon border flag."""
     src = pd.read_csv(raw_dir / "districts.csv")
     polys = load_polygons(raw_dir)
     flags = border_flags(raw_dir)
+    fixed = corrected_points(raw_dir)
     rows = []
     for r in src.itertuples(index=False):
         if r.id in POLYGON_CENTROID_UNITS:
@@ -203,6 +272,8 @@ def build_districts(raw_dir: Path) -> pd.DataFrame:
             lat, lon = float(r.lat), float(r.lon)
         else:
             lat, lon = float(r.lat_unsourced), float(r.lon_unsourced)
+        if r.id in fixed:
+            lat, lon = fixed[r.id]
         if not polys[r.id].contains(Point(lon, lat)):
             raise ValueError(f"districts.csv {r.id}: point ({lat}, {lon}) outside its polygon")
         rows.append(
@@ -245,19 +316,26 @@ def road_kind(a: str, b: str) -> str:
         return "federal"
     if tuple(sorted((a, b))) in REGIONAL_LINKS:
         return "regional"
+    other = b if a == CITY else a if b == CITY else None
+    if other in CITY_REGIONAL:
+        return "regional"
     return "local"
 
 
 def build_roads(raw_dir: Path, districts: pd.DataFrame) -> pd.DataFrame:
-    """roads.csv: one link per neighbour pair between the admin-centre points."""
+    """roads.csv: one link per neighbour pair plus the city's radial links, between the
+    admin-centre points."""
     _check_route_codes(pd.read_csv(raw_dir / "districts.csv").set_index("id"))
     pts = districts.set_index("id")[["lat", "lon"]]
     pairs = adjacency_pairs(raw_dir)
     unknown = set(REGIONAL_LINKS) - set(pairs)
     if unknown:
         raise ValueError(f"REGIONAL_LINKS names non-neighbours: {sorted(unknown)}")
+    city_pairs = [tuple(sorted((CITY, unit))) for unit in CITY_LINKS]
+    if set(city_pairs) & set(pairs):
+        raise ValueError("CITY_LINKS repeats a neighbour pair")
     rows = []
-    for a, b in pairs:
+    for a, b in sorted(pairs + city_pairs):
         (lat_a, lon_a), (lat_b, lon_b) = pts.loc[a], pts.loc[b]
         km = haversine_km(lat_a, lon_a, lat_b, lon_b)
         kind = road_kind(a, b)
