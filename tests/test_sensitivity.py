@@ -103,7 +103,9 @@ def write_scenario(path: Path, region: Path, **rules: Any) -> Path:
         "name": "tiny",
         "region": str(region.resolve()),
         "weights": {"fit": 1.0, "export": 0.0, "member": 0.0, "coop": 0.0},
-        "rules": {"max_clusters_per_district": 2, **rules},
+        # the hand figures below follow the capped LQ, with cores allowed anywhere
+        "indicators": {"fit": "lq", "intra_district": "none"},
+        "rules": {"max_clusters_per_district": 2, "greenfield": True, **rules},
     }
     path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     return path
