@@ -25,11 +25,13 @@ from model.report.content import (
     outcome_sentence,
 )
 from model.report.document import Callout, Document, Figure, Paragraph, Section, Table
+from model.report.estimates import map_marks, map_notice, run_bases
 from model.report.explain import TERMS
 from model.report.formatting import Names, num
 from model.report.geo import RegionShapes, load_shapes
 from model.report.html import render_html
 from model.report.maps import (
+    NOTICE_COLOUR,
     MapLayers,
     draw_labels,
     draw_sitings,
@@ -128,8 +130,31 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         layers = MapLayers(region, shapes)
         ax = figure.add_subplot(grid[n // columns, n % columns])
         sitings = result.sitings()
-        draw_sitings(ax, layers, sitings, type_styles(list(region.clusters)), small=True)
-        draw_labels(ax, layers, {s.core for s in sitings}, small=True)
+        bases = run_bases(result)
+        marks = map_marks(bases)
+        draw_sitings(
+            ax,
+            layers,
+            sitings,
+            type_styles(list(region.clusters)),
+            small=True,
+            greenfield=marks.greenfield,
+        )
+        cores = {s.core for s in sitings}
+        suffix = {d: marks.label_suffix(d) for d in cores}
+        draw_labels(ax, layers, cores, small=True, suffix=suffix)
+        short = map_notice(bases, short=True)
+        if short:
+            ax.text(
+                0.0,
+                -0.12,
+                short,
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=7,
+                color=NOTICE_COLOUR,
+            )
         finish_axes(ax, layers, layers.shapes.attribution, small=True)
         value = f"{result.objective:.3f}" if result.objective is not None else "–"
         status = "" if result.status == "optimal" else f" [{result.status}, NOT optimal]"

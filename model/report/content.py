@@ -32,6 +32,8 @@ from model.report.estimates import (
     amount,
     describe,
     export_reason,
+    fit_marks,
+    lq_marks,
     run_export_reason,
 )
 from model.report.explain import TERMS, Explanation
@@ -218,13 +220,15 @@ def basis_paragraphs(result: RunResult, e: Explanation, names: Names) -> list[st
             "the tool cannot say whether it is measured or estimated."
         )
     elif own.has_estimate:
-        year = f"; oldest year {own.oldest_year}" if own.oldest_year is not None else ""
         fit_text = f"The fit {num(fit)}{own.mark()} rests" if fit is not None else "The fit rests"
+        bases = ", ".join(label(p.basis) for p in own.parts)
+        year = f"; oldest year {own.oldest_year}" if own.oldest_year is not None else ""
+        rows = f"{own.rows} row{'s' if own.rows != 1 else ''}"
         text.append(
-            f"**Basis.** {fit_text} on the activity of the type's sectors in {where}: "
-            f"{describe(own, 'an activity of')}{year}. "
-            f"{pct(own.estimated_share)} of it is estimated"
-            + (f" ({MARK}: more than half)." if own.marked else ".")
+            f"**Basis.** {fit_text} on the activity of the type's sectors in {where}, "
+            f"{amount(own.total)} in {rows}: {own.estimated_share:.0%} of it is estimated"
+            + (f" ({MARK}: more than half)" if own.marked else "")
+            + f"; bases: {bases}{year}."
         )
     else:
         year = f" (oldest year {own.oldest_year})" if own.oldest_year is not None else ""
@@ -440,9 +444,13 @@ def indicators_section(result: RunResult, names: Names) -> Section:
     lq = tables.lq if rows is None else tables.lq.loc[rows]
     fit = tables.fit if rows is None else tables.fit[rows]
     districts = district_frame(tables, result.region)
+    lq_marked = {key for key, c in lq_marks(result.region).items() if c.marked}
+    fit_marked = {
+        key for key, c in fit_marks(result.region, result.instance.types).items() if c.marked
+    }
     blocks += [
-        lq_table(lq, names, result.loaded.scenario.indicators.lq_cap),
-        fit_table(fit, result.instance.types, names, cores),
+        lq_table(lq, names, result.loaded.scenario.indicators.lq_cap, lq_marked, MARK_NOTE),
+        fit_table(fit, result.instance.types, names, cores, fit_marked, MARK_NOTE),
         access_table(districts if rows is None else districts.loc[rows], names),
     ]
     stars = stars_table(tables.activity, names, limit=MAX_TABLE_DISTRICTS)

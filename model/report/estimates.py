@@ -39,10 +39,14 @@ from model.basis import UNSTATED, is_estimate, label
 from model.indicators import own_sector_activity
 from model.pipeline import RunResult
 from model.region import ClusterType, Region
+from model.report.maps import MapMarks
 
 MARK = "†"
 MAJORITY = 0.5  # a figure is marked when more than this share of what lies behind it is estimated
-MARK_NOTE = f"{MARK} rests on estimates (more than {MAJORITY:.0%} of the activity behind it)"
+MARK_NOTE = (
+    f"{MARK} rests on estimates (more than {MAJORITY:.0%} of the activity or export share behind "
+    "it is estimated)"
+)
 UNSTATED_TEXT = "basis not stated in the region files"
 
 
@@ -255,6 +259,9 @@ class SitingBasis:
             "export_estimated_share": round(self.core.export.estimated_share, 6),
             "export_bases": self.core.export.bases,
             "rests_on_estimates": self.core.rests_on_estimates,
+            "members_on_estimates": sorted(
+                m for m, b in self.members.items() if b.rests_on_estimates
+            ),
             "greenfield": self.core.greenfield,
         }
 
@@ -277,37 +284,63 @@ def run_bases(result: RunResult) -> list[SitingBasis]:
     return out
 
 
-def map_notice(bases: Iterable[SitingBasis]) -> str | None:
+def map_notice(bases: Iterable[SitingBasis], short: bool = False) -> str | None:
     """One line for the foot of a map: how many cores and members rest on estimates.
 
     None when no figure of a core or member rests on an estimate or on an unstated basis.
     """
     chosen = list(bases)
-    if not chosen:
-        return None
-    cores = sum(1 for b in chosen if b.core.rests_on_estimates)
-    partly = sum(
-        1
-        for b in chosen
-        if not b.core.rests_on_estimates and (b.core.own.has_estimate or b.core.export.has_estimate)
-    )
     members = [m for b in chosen for m in b.members.values()]
-    marked_members = sum(1 for m in members if m.rests_on_estimates)
-    n = len(chosen)
-    if cores or partly or marked_members:
+    return notice(
+        cores=len(chosen),
+        marked=sum(1 for b in chosen if b.core.rests_on_estimates),
+        partly=sum(
+            1
+            for b in chosen
+            if not b.core.rests_on_estimates
+            and (b.core.own.has_estimate or b.core.export.has_estimate)
+        ),
+        members=len(members),
+        marked_members=sum(1 for m in members if m.rests_on_estimates),
+        unstated=sum(1 for b in chosen if b.core.own.unstated_only),
+        short=short,
+    )
+
+
+def notice(
+    cores: int,
+    marked: int,
+    partly: int,
+    members: int,
+    marked_members: int,
+    unstated: int,
+    short: bool = False,
+) -> str | None:
+    """The map's estimate notice from counts (also rebuilt from a saved summary.json).
+
+    ``short``: a few words for a small map of the comparison.
+    """
+    if not cores:
+        return None
+    if short:
+        if marked or partly or marked_members:
+            text = f"{MARK} estimates: {marked} of {cores} cores"
+            text += f" (+{partly} partly)" if partly else ""
+            return text + (f", {marked_members} of {members} members" if members else "")
+        return f"basis not stated: {unstated} of {cores} cores" if unstated else None
+    if marked or partly or marked_members:
         text = (
             f"{MARK} Activity and export figures rest on estimates (more than half estimated) "
-            f"for {cores} of the {n} cores"
+            f"for {marked} of the {cores} cores"
         )
         if partly:
             text += f" ({partly} more partly estimated)"
         if members:
-            text += f" and {marked_members} of the {len(members)} members"
+            text += f" and {marked_members} of the {members} members"
         return text + "; see Why here in the report."
-    unstated = sum(1 for b in chosen if b.core.own.unstated_only or b.core.export.unstated_only)
     if unstated:
         return (
-            f"Activity and export figures of {unstated} of the {n} cores: {UNSTATED_TEXT} "
+            f"Activity figures of {unstated} of the {cores} cores: {UNSTATED_TEXT} "
             "(not known whether measured or estimated)."
         )
     return None
@@ -448,4 +481,52 @@ def run_export_reason(result: RunResult) -> str | None:
     return (
         "The export term is 0: no export share is recorded for the sectors of any sited type in "
         "its core district (each cluster's Why here names the sectors)."
+    )
+
+
+def map_marks(bases: Iterable[SitingBasis]) -> MapMarks:
+    """The map's greenfield cores, cores resting on estimates and foot notice."""
+    chosen = list(bases)
+    return MapMarks(
+        frozenset(greenfield_cores(chosen)),
+        frozenset(estimated_cores(chosen)),
+        map_notice(chosen),
+    )
+
+
+def saved_map_marks(entries: Iterable[Mapping[str, object]]) -> MapMarks:
+    """The map marks rebuilt from the ``sitings`` of a saved summary.json.
+
+    Runs written before these fields existed give no marks and no notice.
+    """
+    chosen = [e for e in entries if "rests_on_estimates" in e]
+    if not chosen:
+        return MapMarks()
+
+    def share(entry: Mapping[str, object], key: str) -> float:
+        value = entry.get(key)
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    def members(entry: Mapping[str, object], key: str) -> list[object]:
+        value = entry.get(key)
+        return value if isinstance(value, list) else []
+
+    key = [(str(e.get("cluster_type")), str(e.get("core"))) for e in chosen]
+    marked = [bool(e.get("rests_on_estimates")) for e in chosen]
+    return MapMarks(
+        frozenset(k for k, e in zip(key, chosen, strict=True) if e.get("greenfield")),
+        frozenset(k for k, m in zip(key, marked, strict=True) if m),
+        notice(
+            cores=len(chosen),
+            marked=sum(marked),
+            partly=sum(
+                1
+                for e, m in zip(chosen, marked, strict=True)
+                if not m
+                and (share(e, "estimated_share") > 0 or share(e, "export_estimated_share") > 0)
+            ),
+            members=sum(len(members(e, "members")) for e in chosen),
+            marked_members=sum(len(members(e, "members_on_estimates")) for e in chosen),
+            unstated=sum(1 for e in chosen if e.get("bases") == [UNSTATED]),
+        ),
     )
