@@ -365,7 +365,7 @@ def _member_basis(b: SitingBasis | None, member: str) -> str:
     if b.members[member].greenfield:
         return "; no activity of this type"
     if own.has_estimate:
-        return f"{own.mark()}; {pct(own.estimated_share)} estimated"
+        return f"{own.mark()}; {own.estimated_share:.0%} estimated"
     return ""
 
 

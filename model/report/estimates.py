@@ -324,26 +324,30 @@ def notice(
         return None
     if short:
         if marked or partly or marked_members:
-            text = f"{MARK} estimates: {marked} of {cores} cores"
+            text = f"{MARK} estimates: {marked} of {_count(cores, 'core')}"
             text += f" (+{partly} partly)" if partly else ""
-            return text + (f", {marked_members} of {members} members" if members else "")
-        return f"basis not stated: {unstated} of {cores} cores" if unstated else None
+            return text + (f", {marked_members} of {_count(members, 'member')}" if members else "")
+        return f"basis not stated: {unstated} of {_count(cores, 'core')}" if unstated else None
     if marked or partly or marked_members:
         text = (
             f"{MARK} Activity and export figures rest on estimates (more than half estimated) "
-            f"for {marked} of the {cores} cores"
+            f"for {marked} of {_count(cores, 'core')}"
         )
         if partly:
             text += f" ({partly} more partly estimated)"
         if members:
-            text += f" and {marked_members} of the {members} members"
+            text += f" and {marked_members} of {_count(members, 'member')}"
         return text + "; see Why here in the report."
     if unstated:
         return (
-            f"Activity figures of {unstated} of the {cores} cores: {UNSTATED_TEXT} "
+            f"Activity figures of {unstated} of {_count(cores, 'core')}: {UNSTATED_TEXT} "
             "(not known whether measured or estimated)."
         )
     return None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def greenfield_cores(bases: Iterable[SitingBasis]) -> set[tuple[str, str]]:
@@ -459,8 +463,8 @@ def export_reason(result: RunResult, cluster_type: str, district: str, name: str
         noun = "sector" if len(missing) == 1 else "sectors"
         parts.append(f"no export share is recorded for {noun} {', '.join(missing)} in {name}")
     if recorded:
-        noun = "share" if len(recorded) == 1 else "shares"
-        parts.append(f"the recorded export {noun} of {', '.join(recorded)} in {name} are 0")
+        said = "share of {} in {} is 0" if len(recorded) == 1 else "shares of {} in {} are 0"
+        parts.append("the recorded export " + said.format(", ".join(recorded), name))
     return "; ".join(parts) or f"the type has no sectors of positive weight in {name}"
 
 

@@ -79,7 +79,7 @@ class MapMarks:
 
 
 ESTIMATE_MARK = "†"
-GREENFIELD_LABEL = "greenfield core: hollow symbol (no activity of its type there yet)"
+GREENFIELD_LABEL = "hollow: greenfield core (none of its type there yet)"
 NOTICE_COLOUR = "#7a4b00"
 
 
