@@ -550,3 +550,12 @@ def test_atlas_of_unstated_rows_says_so(tmp_path: Path) -> None:
     assert fit_notice(load_region(folder), "food") == (
         "Activity behind the fit: basis not stated in the region files."
     )
+
+
+def test_comparison_legend_names_greenfield_cores(region: Path, locked: RunResult) -> None:
+    from model.report.comparison import maps_figure
+    from model.report.maps import GREENFIELD_LABEL
+
+    greenfield = marks_solve(region, lock=lock(wood="c", food="c"))
+    assert GREENFIELD_LABEL in texts(maps_figure([locked, greenfield], ["one", "two"]))
+    assert GREENFIELD_LABEL not in texts(maps_figure([locked], ["one"]))

@@ -31,6 +31,7 @@ from model.report.formatting import Names, num
 from model.report.geo import RegionShapes, load_shapes
 from model.report.html import render_html
 from model.report.maps import (
+    GREENFIELD_LABEL,
     NOTICE_COLOUR,
     MapLayers,
     draw_labels,
@@ -122,6 +123,7 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         hspace=0.18,
     )
     shapes_of: dict[Path, RegionShapes] = {}
+    any_greenfield = False
     for n, (result, label) in enumerate(zip(results, labels, strict=True)):
         region = result.region
         if region.path not in shapes_of:
@@ -132,6 +134,7 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         sitings = result.sitings()
         bases = run_bases(result)
         marks = map_marks(bases)
+        any_greenfield = any_greenfield or bool(marks.greenfield)
         draw_sitings(
             ax,
             layers,
@@ -144,16 +147,18 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         suffix = {d: marks.label_suffix(d) for d in cores}
         draw_labels(ax, layers, cores, small=True, suffix=suffix)
         short = map_notice(bases, short=True)
-        if short:
+        if short:  # inside the map's upper left corner: below it sits the common legend
             ax.text(
-                0.0,
-                -0.12,
+                0.01,
+                0.99,
                 short,
                 transform=ax.transAxes,
                 ha="left",
                 va="top",
                 fontsize=7,
                 color=NOTICE_COLOUR,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+                zorder=10,
             )
         finish_axes(ax, layers, layers.shapes.attribution, small=True)
         value = f"{result.objective:.3f}" if result.objective is not None else "–"
@@ -175,6 +180,20 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         )
         for k in shown
     ]
+    if any_greenfield:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+                markeredgewidth=2,
+                label=GREENFIELD_LABEL,
+            )
+        )
     figure.legend(
         handles=handles, loc="lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False
     )
