@@ -120,44 +120,73 @@ class Composition:
         return MARK if self.marked else ""
 
 
-def composition(
-    frame: pd.DataFrame, value: str, district: str, weights: Mapping[str, float]
-) -> Composition:
-    """The rows of ``district`` in the sectors of ``weights``, each value times its weight.
+Row = tuple[str, float, str, float, str]  # sector, value, basis, year (NaN: none), note
 
-    ``frame`` is ``region.activity`` (``value="value"``) or ``region.exports``
-    (``value="share"``); rows of value 0 and sectors of weight 0 are left out.
+
+class Rows:
+    """The rows of ``region.activity`` (``value="value"``) or ``region.exports``
+    (``value="share"``), grouped by district once for fast look-ups."""
+
+    def __init__(self, frame: pd.DataFrame, value: str) -> None:
+        self.by_district: dict[str, list[Row]] = {}
+        if frame.empty:
+            return
+        size = len(frame)
+        for district, sector, amount, basis, year, note in zip(
+            frame["district"],
+            frame["sector"],
+            frame[value].astype(float),
+            frame["basis"] if "basis" in frame else [UNSTATED] * size,
+            frame["year"] if "year" in frame else [math.nan] * size,
+            frame["note"] if "note" in frame else [""] * size,
+            strict=True,
+        ):
+            self.by_district.setdefault(str(district), []).append(
+                (
+                    str(sector),
+                    float(amount),
+                    str(basis),
+                    float(year),
+                    note if isinstance(note, str) else "",
+                )
+            )
+
+    def of(self, district: str) -> list[Row]:
+        return self.by_district.get(district, [])
+
+
+def compose(rows: Iterable[Row], weights: Mapping[str, float]) -> Composition:
+    """The rows in the sectors of ``weights``, each value times its weight, grouped by basis.
+
+    Rows of value 0 and sectors of weight 0 are left out.
     """
-    if frame.empty:
-        return Composition()
-    chosen = frame[(frame["district"] == district) & frame["sector"].isin(list(weights))]
     groups: dict[str, list[tuple[float, float, str]]] = {}
-    for sector, amount, basis, year, note in zip(
-        chosen["sector"],
-        chosen[value].astype(float),
-        chosen["basis"] if "basis" in chosen else [UNSTATED] * len(chosen),
-        chosen["year"] if "year" in chosen else [math.nan] * len(chosen),
-        chosen["note"] if "note" in chosen else [""] * len(chosen),
-        strict=True,
-    ):
-        weighted = float(amount) * float(weights[str(sector)])
+    for sector, value, basis, year, note in rows:
+        weighted = value * float(weights.get(sector, 0.0))
         if weighted > 0:
-            groups.setdefault(str(basis), []).append((weighted, float(year), str(note or "")))
+            groups.setdefault(basis, []).append((weighted, year, note))
     parts = []
-    for basis, rows in groups.items():
-        years = [int(y) for _, y, _ in rows if not math.isnan(y)]
-        notes = tuple(sorted({n for _, _, n in rows if n}))
+    for basis, chosen in groups.items():
+        years = [int(y) for _, y, _ in chosen if not math.isnan(y)]
+        notes = tuple(sorted({n for _, _, n in chosen if n}))
         parts.append(
             Part(
                 basis,
-                math.fsum(v for v, _, _ in rows),
-                len(rows),
+                math.fsum(v for v, _, _ in chosen),
+                len(chosen),
                 min(years) if years else None,
                 notes,
             )
         )
     parts.sort(key=lambda p: (-p.value, p.basis))
     return Composition(tuple(parts))
+
+
+def composition(
+    frame: pd.DataFrame, value: str, district: str, weights: Mapping[str, float]
+) -> Composition:
+    """The rows of ``district`` in the sectors of ``weights`` (see :func:`compose`)."""
+    return compose(Rows(frame, value).of(district), weights)
 
 
 def amount(value: float) -> str:
@@ -213,19 +242,34 @@ class SiteBasis:
         return min(years) if years else None
 
 
-def site_basis(region: Region, own: pd.DataFrame, cluster_type: str, district: str) -> SiteBasis:
-    """The basis of type ``cluster_type`` in ``district``; ``own`` from ``own_sectors``."""
+def site_basis(
+    region: Region,
+    own: pd.DataFrame,
+    cluster_type: str,
+    district: str,
+    rows: tuple[Rows, Rows] | None = None,
+) -> SiteBasis:
+    """The basis of type ``cluster_type`` in ``district``; ``own`` from ``own_sectors``.
+
+    ``rows``: the region's activity and export rows grouped once (built here when None).
+    """
+    activity, exports = rows or region_rows(region)
     cluster = region.clusters[cluster_type]
     positive = {s: w for s, w in cluster.sectors.items() if w > 0}
-    ones = dict.fromkeys(positive, 1.0)
+    here = activity.of(district)
     return SiteBasis(
         cluster_type,
         district,
-        composition(region.activity, "value", district, ones),
-        {s: composition(region.activity, "value", district, {s: 1.0}) for s in positive},
-        composition(region.exports, "share", district, positive),
+        compose(here, dict.fromkeys(positive, 1.0)),
+        {s: compose(here, {s: 1.0}) for s in positive},
+        compose(exports.of(district), positive),
         _greenfield(own, cluster_type, district),
     )
+
+
+def region_rows(region: Region) -> tuple[Rows, Rows]:
+    """The region's activity and export rows, grouped by district."""
+    return Rows(region.activity, "value"), Rows(region.exports, "share")
 
 
 def own_sectors(activity_wide: pd.DataFrame, clusters: Mapping[str, ClusterType]) -> pd.DataFrame:
@@ -236,8 +280,7 @@ def own_sectors(activity_wide: pd.DataFrame, clusters: Mapping[str, ClusterType]
 def _greenfield(own: pd.DataFrame, cluster_type: str, district: str) -> bool:
     if cluster_type not in own.index or district not in own.columns:
         return True
-    row = own.loc[cluster_type].to_numpy(dtype=float)
-    return not row[list(own.columns).index(district)] > 0
+    return not float(own[district][cluster_type]) > 0
 
 
 @dataclass(frozen=True)
@@ -271,14 +314,15 @@ def run_bases(result: RunResult) -> list[SitingBasis]:
     if not result.has_solution:
         return []
     own = own_sectors(result.tables.activity, result.region.clusters)
+    rows = region_rows(result.region)
     out = []
     for siting in result.sitings():
         k = siting.cluster_type
         out.append(
             SitingBasis(
                 k,
-                site_basis(result.region, own, k, siting.core),
-                {m: site_basis(result.region, own, k, m) for m in siting.members},
+                site_basis(result.region, own, k, siting.core, rows),
+                {m: site_basis(result.region, own, k, m, rows) for m in siting.members},
             )
         )
     return out
@@ -386,10 +430,11 @@ def fit_basis_frame(region: Region, types: list[str]) -> pd.DataFrame:
     """Per (district, type): the basis of the fit (own-sector activity) and greenfield flag."""
     wide = region_activity_wide(region)
     own = own_sectors(wide, region.clusters)
+    rows = region_rows(region)
     records = []
     for district in region.district_ids:
         for k in types:
-            b = site_basis(region, own, k, district)
+            b = site_basis(region, own, k, district, rows)
             records.append(
                 {
                     "district": district,
@@ -414,25 +459,26 @@ def region_activity_wide(region: Region) -> pd.DataFrame:
 
 
 def lq_marks(region: Region) -> dict[tuple[str, str], Composition]:
-    """The composition behind each (district, sector) LQ."""
+    """The composition behind each (district, sector) LQ with activity."""
     out: dict[tuple[str, str], Composition] = {}
-    frame = region.activity
-    if frame.empty:
-        return out
-    for (district, sector), rows in frame.groupby(["district", "sector"], sort=True):
-        c = composition(rows, "value", str(district), {str(sector): 1.0})
-        if c.parts:
-            out[(str(district), str(sector))] = c
+    activity = Rows(region.activity, "value")
+    for district in sorted(activity.by_district):
+        here = activity.of(district)
+        for sector in sorted({row[0] for row in here}):
+            c = compose(here, {sector: 1.0})
+            if c.parts:
+                out[(district, sector)] = c
     return out
 
 
 def fit_marks(region: Region, types: Iterable[str]) -> dict[tuple[str, str], Composition]:
     """The composition behind each (type, district) fit (own-sector activity)."""
     out = {}
+    activity = Rows(region.activity, "value")
     for k in types:
         weights = {s: 1.0 for s, w in region.clusters[k].sectors.items() if w > 0}
         for district in region.district_ids:
-            c = composition(region.activity, "value", district, weights)
+            c = compose(activity.of(district), weights)
             if c.parts:
                 out[(k, district)] = c
     return out
