@@ -157,7 +157,7 @@ def sitings_section(result: RunResult, explanations: list[Explanation], names: N
         )
     notes = []
     if marked:
-        notes.append(f"{MARK_NOTE}; what each rests on: *Why here*")
+        notes.append(f"{MARK_NOTE}; what each rests on: see Why here")
     if greenfield:
         notes.append(
             f"{GREENFIELD_MARK} greenfield core: no activity of its type in the district yet"
