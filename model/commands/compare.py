@@ -35,7 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.set_defaults(handler=handle)
 
 
-def collect(items: list[Path], args: argparse.Namespace) -> tuple[list[Snapshot], list[RunResult]]:
+def collect(
+    items: list[Path], args: argparse.Namespace
+) -> tuple[list[Snapshot], list[RunResult]]:
     """Snapshots of every item, solving the scenario files; the solved results too."""
     from model.compare import snapshot_of, snapshot_of_folder
     from model.errors import InputError
