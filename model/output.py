@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from model.pipeline import RunResult
+from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
 from model.report.writer import write_report
 from model.staging import staged_folder
 
@@ -95,6 +96,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             "message": outcome.message,
         }
     sitings = result.sitings()
+    bases = run_bases(result)
     return _clean(
         {
             "status": result.status,
@@ -106,8 +108,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
                     "core": row.core,
                     "members": list(row.members),
                     "contribution": row.contribution,
+                    **basis.summary(),
                 }
-                for row in sitings
+                for row, basis in zip(sitings, bases, strict=True)
             ],
             "diagnosis": result.diagnosis,
             "conflict": result.conflict,
@@ -133,6 +136,67 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             },
         }
     )
+
+
+GREENFIELD_WORD = "greenfield"
+
+
+def siting_lines(result: RunResult) -> list[str]:
+    """The console's siting table: one line per core, estimate and greenfield marks, notes.
+
+    A core whose fit or export rests on estimates (more than half of the activity or export
+    share behind it is estimated) ends in ``†``; a greenfield core (no activity of its type in
+    the district) is flagged in its own column. Foot lines explain the marks and, when the
+    export term is 0, why.
+    """
+    names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
+    bases = run_bases(result)
+    header = ("cluster type", "core district", "members", "contribution", "")
+    table = []
+    for row, basis in zip(result.sitings(), bases, strict=True):
+        flags = []
+        if basis.core.rests_on_estimates:
+            flags.append(f"{MARK} {basis.core.own.estimated_share:.0%} est.")
+        if basis.core.greenfield:
+            flags.append(GREENFIELD_WORD)
+        table.append(
+            (
+                row.cluster_type,
+                names.get(row.core, row.core),
+                ", ".join(names.get(m, m) for m in row.members) or "-",
+                f"{row.contribution:.3f}",
+                "  ".join(flags),
+            )
+        )
+    widths = [max(len(r[c]) for r in [header, *table]) for c in range(3)]
+    fmt = f"{{:<{widths[0]}}}  {{:<{widths[1]}}}  {{:<{widths[2]}}}  {{:>12}}  {{}}"
+    lines = [fmt.format(*header).rstrip()]
+    lines.append(fmt.format(*("-" * w for w in widths), "-" * 12, "").rstrip())
+    lines += [fmt.format(*row).rstrip() for row in table]
+    marked = [b for b in bases if b.core.rests_on_estimates]
+    if marked:
+        lines.append(
+            f"{MARK_NOTE}: {len(marked)} of {len(bases)} cores (report.md, Why here, says what "
+            "each rests on)"
+        )
+    single = [b for b in bases if b.core.own.single_estimated_row]
+    for b in single:
+        lines.append(
+            f"{b.cluster_type} in {names.get(b.core.district, b.core.district)} rests on one "
+            "estimated figure: verify it before quoting the siting"
+        )
+    if any(b.core.greenfield for b in bases):
+        lines.append(f"{GREENFIELD_WORD}: no activity of the core's type in its district yet")
+    unstated = [b for b in bases if b.core.own.unstated_only]
+    if unstated and not marked:
+        lines.append(
+            f"activity of {len(unstated)} of {len(bases)} cores: basis not stated in the region "
+            "files"
+        )
+    reason = run_export_reason(result)
+    if reason:
+        lines.append(reason)
+    return lines
 
 
 def write_run(

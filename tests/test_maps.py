@@ -123,6 +123,36 @@ def test_siting_map_shows_cores_members_border_legend_scale_and_credit(tmp_path:
     assert "#7a0019" in link_colours
 
 
+def test_greenfield_cores_are_hollow_and_the_notice_sits_in_the_figure(tmp_path: Path) -> None:
+    from model.report.maps import GREENFIELD_LABEL, MapMarks
+
+    folder = write_hand_region(tmp_path / "r", boundaries=True)
+    region = load_region(folder)
+    shapes = load_shapes(folder, set(region.district_ids))
+    sitings = [MapSiting("wood", "c", ["b"]), MapSiting("food", "b", ["a", "c"])]
+    marks = MapMarks(
+        greenfield=frozenset({("wood", "c")}),
+        estimated=frozenset({("food", "b")}),
+        notice="† a notice",
+    )
+    figure = siting_figure(region, shapes, sitings, ["wood", "food"], "hand", marks)
+    shown = texts(figure)
+    assert "† a notice" in shown and GREENFIELD_LABEL in shown
+    assert "Wood: Gamma (greenfield)" in shown and "Food: Beta†" in shown and "Beta†" in shown
+    styles = type_styles(list(region.clusters))
+    cores = {
+        to_hex(c.get_edgecolor()[0]): to_hex(c.get_facecolor()[0])
+        for c in figure.axes[0].collections
+        if isinstance(c, PathCollection) and c.get_sizes().size and c.get_sizes()[0] >= 150
+    }
+    assert cores[styles["wood"].colour.lower()] == "#ffffff"  # hollow, edged in its colour
+    assert cores["#000000"] == styles["food"].colour.lower()
+    plain = texts(siting_figure(region, shapes, sitings, ["wood", "food"], "hand"))
+    assert "† a notice" not in plain and GREENFIELD_LABEL not in plain and "Beta†" not in plain
+    fit = choropleth_figure(region, shapes, {"a": 1.0}, "fit", "fit", notice="† fit notice")
+    assert "† fit notice" in texts(fit)
+
+
 def test_six_types_get_six_different_colours_and_markers() -> None:
     styles = type_styles([f"t{n}" for n in range(6)])
     assert len({s.colour for s in styles.values()}) == 6

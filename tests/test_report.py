@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -119,6 +120,24 @@ def test_report_names_every_siting_and_its_runner_up(
     assert "forcing the runner-up gives up" in text
     assert "![Map of the sitings of scenario baseline](map.png)" in text
     assert "proved this siting optimal" in text
+
+
+def test_every_why_here_block_says_what_its_core_rests_on(
+    baseline: RunResult, baseline_folder: Path
+) -> None:
+    """Basis (or greenfield) and export paragraphs in each block, whatever the rows' bases."""
+    text = (baseline_folder / "report.md").read_text(encoding="utf-8")
+    blocks = text.split("## Why here")[1].split("\n## ")[0].split("\n### ")[1:]
+    assert len(blocks) == len(baseline.sitings())
+    for block in blocks:
+        assert "**Basis.**" in block or "**Greenfield.**" in block
+        assert "**Export.**" in block
+    summary = json.loads((baseline_folder / "summary.json").read_text(encoding="utf-8"))
+    for entry in summary["sitings"]:
+        assert 0.0 <= entry["estimated_share"] <= 1.0
+        assert isinstance(entry["greenfield"], bool) and entry["bases"]
+    if baseline.terms["export"] == 0:
+        assert "*The export term is 0" in text
 
 
 def test_report_lq_table_matches_a_hand_computed_quotient(baseline_folder: Path) -> None:

@@ -33,7 +33,9 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     shapes = load_shapes(saved.region.path, set(saved.region.district_ids))
-    figure = siting_figure(saved.region, shapes, saved.sitings, saved.types, saved.title)
+    figure = siting_figure(
+        saved.region, shapes, saved.sitings, saved.types, saved.title, saved.marks
+    )
     target: Path = args.out or args.folder / "map.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     # write beside the target and rename, so a reader never sees half a PNG

@@ -115,8 +115,9 @@ def exit_status(result: RunResult) -> int:
 
 def render_report(result: RunResult, folder: Path) -> str:
     """The short console report: siting table, objective terms, status, files."""
+    from model.output import siting_lines
+
     scenario = result.loaded.scenario
-    names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     lines = [f"scenario {scenario.name} on {result.region.path}", ""]
     if result.status == "infeasible":
         lines.append("INFEASIBLE: no siting satisfies every rule.")
@@ -124,21 +125,7 @@ def render_report(result: RunResult, folder: Path) -> str:
     elif not result.has_solution:
         lines.append(f"NO SOLUTION: status {result.status} ({'; '.join(result.diagnosis)})")
     else:
-        header = ("cluster type", "core district", "members", "contribution")
-        table = [
-            (
-                row.cluster_type,
-                names.get(row.core, row.core),
-                ", ".join(names.get(m, m) for m in row.members) or "-",
-                f"{row.contribution:.3f}",
-            )
-            for row in result.sitings()
-        ]
-        widths = [max(len(r[c]) for r in [header, *table]) for c in range(3)]
-        fmt = f"{{:<{widths[0]}}}  {{:<{widths[1]}}}  {{:<{widths[2]}}}  {{:>12}}"
-        lines.append(fmt.format(*header))
-        lines.append(fmt.format(*("-" * w for w in widths), "-" * 12))
-        lines += [fmt.format(*row) for row in table]
+        lines += siting_lines(result)
         lines.append("")
         label = "optimal" if result.status == "optimal" else f"{result.status} (NOT proven optimal)"
         lines.append(f"objective {result.objective:.4f}  [{label}]")

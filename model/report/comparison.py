@@ -25,11 +25,14 @@ from model.report.content import (
     outcome_sentence,
 )
 from model.report.document import Callout, Document, Figure, Paragraph, Section, Table
+from model.report.estimates import map_marks, map_notice, run_bases
 from model.report.explain import TERMS
 from model.report.formatting import Names, num
 from model.report.geo import RegionShapes, load_shapes
 from model.report.html import render_html
 from model.report.maps import (
+    GREENFIELD_LABEL,
+    NOTICE_COLOUR,
     MapLayers,
     draw_labels,
     draw_sitings,
@@ -120,6 +123,7 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         hspace=0.18,
     )
     shapes_of: dict[Path, RegionShapes] = {}
+    any_greenfield = False
     for n, (result, label) in enumerate(zip(results, labels, strict=True)):
         region = result.region
         if region.path not in shapes_of:
@@ -128,8 +132,34 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         layers = MapLayers(region, shapes)
         ax = figure.add_subplot(grid[n // columns, n % columns])
         sitings = result.sitings()
-        draw_sitings(ax, layers, sitings, type_styles(list(region.clusters)), small=True)
-        draw_labels(ax, layers, {s.core for s in sitings}, small=True)
+        bases = run_bases(result)
+        marks = map_marks(bases)
+        any_greenfield = any_greenfield or bool(marks.greenfield)
+        draw_sitings(
+            ax,
+            layers,
+            sitings,
+            type_styles(list(region.clusters)),
+            small=True,
+            greenfield=marks.greenfield,
+        )
+        cores = {s.core for s in sitings}
+        suffix = {d: marks.label_suffix(d) for d in cores}
+        draw_labels(ax, layers, cores, small=True, suffix=suffix)
+        short = map_notice(bases, short=True)
+        if short:  # inside the map's upper left corner: below it sits the common legend
+            ax.text(
+                0.01,
+                0.99,
+                short,
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=7,
+                color=NOTICE_COLOUR,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+                zorder=10,
+            )
         finish_axes(ax, layers, layers.shapes.attribution, small=True)
         value = f"{result.objective:.3f}" if result.objective is not None else "–"
         status = "" if result.status == "optimal" else f" [{result.status}, NOT optimal]"
@@ -150,6 +180,20 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
         )
         for k in shown
     ]
+    if any_greenfield:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+                markeredgewidth=2,
+                label=GREENFIELD_LABEL,
+            )
+        )
     figure.legend(
         handles=handles, loc="lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False
     )

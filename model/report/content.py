@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from model.basis import label
 from model.pipeline import RunResult
 from model.report.document import (
     Block,
@@ -21,6 +22,19 @@ from model.report.document import (
     Paragraph,
     Section,
     Table,
+)
+from model.report.estimates import (
+    MARK,
+    MARK_NOTE,
+    UNSTATED_TEXT,
+    Composition,
+    SitingBasis,
+    amount,
+    describe,
+    export_reason,
+    fit_marks,
+    lq_marks,
+    run_export_reason,
 )
 from model.report.explain import TERMS, Explanation
 from model.report.formatting import Names, num, pct
@@ -115,48 +129,176 @@ def settings_section(result: RunResult) -> Section:
 # --- sitings and explanations -----------------------------------------------------------------
 
 
+GREENFIELD_MARK = "○"
+
+
 def sitings_section(result: RunResult, explanations: list[Explanation], names: Names) -> Section:
     objective = result.objective or 0.0
     rows = []
+    marked = greenfield = False
     for e in explanations:
+        core_mark = ""
+        if e.basis is not None:
+            if e.basis.core.rests_on_estimates:
+                core_mark += MARK
+                marked = True
+            if e.basis.core.greenfield:
+                core_mark += f" {GREENFIELD_MARK}"
+                greenfield = True
         rows.append(
             [
                 names.t(e.cluster_type),
-                f"**{names.d(e.core)}**",
+                f"**{names.d(e.core)}**{core_mark}",
                 names.ds(e.members),
-                *(num(e.terms[t]) for t in TERMS),
+                *(num(e.terms[t]) + _term_mark(e, t) for t in TERMS),
                 num(e.value),
                 pct(e.value / objective) if objective else "–",
             ]
+        )
+    notes = []
+    if marked:
+        notes.append(f"{MARK_NOTE}; what each rests on: see Why here")
+    if greenfield:
+        notes.append(
+            f"{GREENFIELD_MARK} greenfield core: no activity of its type in the district yet"
         )
     table = Table(
         ["cluster type", "core", "members", "fit", "export", "members", "coop", "value", "share"],
         rows,
         caption="Weighted objective terms per cluster; each pair of cooperating cores is split "
-        "equally between the two, so the values add up to the objective.",
+        "equally between the two, so the values add up to the objective."
+        + "".join(f" {n}." for n in notes),
         numeric=[False, False, False, True, True, True, True, True, True],
     )
     term_rows = [
-        [TERM_LABELS[t], num(result.terms.get(t, 0.0)), pct(result.terms.get(t, 0.0) / objective)]
+        [
+            TERM_LABELS[t],
+            num(result.terms.get(t, 0.0)),
+            pct(result.terms.get(t, 0.0) / objective) if objective else "–",
+        ]
         for t in TERMS
     ]
     term_rows.append(["**objective**", f"**{num(objective)}**", "100.0%"])
-    terms = Table(["term", "value", "share"], term_rows, numeric=[False, True, True])
+    reason = run_export_reason(result)
+    terms = Table(
+        ["term", "value", "share"], term_rows, numeric=[False, True, True], caption=reason or ""
+    )
     return Section("Sitings", [table, terms])
+
+
+def _inline(c: Composition | None, quiet: bool) -> str:
+    """ " — 67% estimated, on 150: …" after a number; '' when nothing needs saying."""
+    if c is None or quiet:
+        return ""
+    text = describe(c)
+    return f" — {text}" if text else ""
+
+
+def basis_paragraphs(result: RunResult, e: Explanation, names: Names) -> list[str]:
+    """What the core's figures rest on: greenfield, estimated share, single row, export."""
+    b = e.basis
+    if b is None:
+        return []
+    core, own = b.core, b.core.own
+    where = names.d(e.core)
+    fit = (
+        e.terms["fit"] / result.loaded.scenario.weights.fit
+        if result.loaded.scenario.weights.fit
+        else None
+    )
+    text: list[str] = []
+    if core.greenfield:
+        text.append(
+            f"**Greenfield.** {where} has no activity in the sectors of this type: the core is "
+            "a new start, sited for what its members, exports or cooperation bring, not for "
+            "anything of its kind already there."
+        )
+    elif own.unstated_only:
+        text.append(
+            f"**Basis.** The activity behind these figures ({amount(own.total)} in the type's "
+            f"sectors in {where}, {own.rows} row{'s' if own.rows != 1 else ''}): {UNSTATED_TEXT}; "
+            "the tool cannot say whether it is measured or estimated."
+        )
+    elif own.has_estimate:
+        fit_text = f"The fit {num(fit)}{own.mark()} rests" if fit is not None else "The fit rests"
+        bases = ", ".join(label(p.basis) for p in own.parts)
+        year = f"; oldest year {own.oldest_year}" if own.oldest_year is not None else ""
+        rows = f"{own.rows} row{'s' if own.rows != 1 else ''}"
+        text.append(
+            f"**Basis.** {fit_text} on the activity of the type's sectors in {where}, "
+            f"{amount(own.total)} in {rows}: {own.estimated_share:.0%} of it is estimated"
+            + (f" ({MARK}: more than half)" if own.marked else "")
+            + f"; bases: {bases}{year}."
+        )
+    else:
+        year = f" (oldest year {own.oldest_year})" if own.oldest_year is not None else ""
+        text.append(
+            f"**Basis.** The activity of the type's sectors in {where} ({amount(own.total)}) "
+            "rests on "
+            + ", ".join(label(p.basis) for p in own.parts)
+            + f"{year}: nothing behind the fit is estimated."
+        )
+    if own.single_estimated_row:
+        part = own.parts[0]
+        sector = next((s for s, c in core.sectors.items() if c.parts), "?")
+        details = ", ".join([str(part.year)] if part.year is not None else []) + "".join(
+            f"; note: {n}" for n in part.notes
+        )
+        text.append(
+            f"**This core rests on one estimated figure:** {amount(part.value)} in {sector} in "
+            f"{where}, {label(part.basis)}"
+            + (f" ({details.lstrip('; ')})" if details else "")
+            + ". A planner should verify it before quoting the siting."
+        )
+    text.append(export_text(result, e, names))
+    return text
+
+
+def export_text(result: RunResult, e: Explanation, names: Names) -> str:
+    """The export term: why it is 0, or what its shares rest on."""
+    b = e.basis
+    weights = result.loaded.scenario.weights
+    where = names.d(e.core)
+    if e.terms["export"] == 0 or b is None:
+        return (
+            "**Export.** The export term is 0: "
+            + export_reason(result, e.cluster_type, e.core, where)
+            + "."
+        )
+    raw = e.terms["export"] / weights.export
+    export = b.core.export
+    text = f"**Export.** Export orientation {num(raw)}{export.mark()} (weight {weights.export:g})"
+    said = describe(export, "a weighted share of")
+    if said:
+        text += f", {said}"
+        if export.oldest_year is not None:
+            text += f"; oldest year {export.oldest_year}"
+    return text + "."
 
 
 def explanation_blocks(
     result: RunResult, e: Explanation, names: Names, members: dict[str, float]
 ) -> list[Block]:
     cap = result.loaded.scenario.indicators.lq_cap
+    b = e.basis
+    quiet = b is None or (b.core.own.unstated_only or not b.core.own.parts)
     terms = Table(
         ["term", "value", "share of this cluster"],
-        [[CLUSTER_TERM_LABELS[t], num(e.terms[t]), pct(e.share(t))] for t in TERMS]
+        [
+            [CLUSTER_TERM_LABELS[t], num(e.terms[t]) + _term_mark(e, t), pct(e.share(t))]
+            for t in TERMS
+        ]
         + [["**total**", f"**{num(e.value)}**", "100.0%"]],
         numeric=[False, True, True],
+        caption=f"{MARK_NOTE}."
+        if b is not None and (b.core.own.marked or b.core.export.marked)
+        else "",
     )
     sectors = "; ".join(
-        f"{sector} (weight {weight:g}) LQ {lq:.2f}" + (f", capped at {cap:g}" if lq > cap else "")
+        f"{sector} (weight {weight:g}) LQ {lq:.2f}"
+        + (_mark(b.core.sectors.get(sector)) if b is not None else "")
+        + (f", capped at {cap:g}" if lq > cap else "")
+        + _inline(b.core.sectors.get(sector) if b is not None else None, quiet)
         for sector, weight, lq in e.type_sectors
     )
     leading = ", ".join(f"{sector} {lq:.2f}" for sector, lq in e.leading_sectors) or "none"
@@ -164,10 +306,13 @@ def explanation_blocks(
         f"**Sectors.** The type's sectors in {names.d(e.core)}: {sectors}. "
         f"The district's leading sectors by LQ: {leading}."
     ]
+    text += basis_paragraphs(result, e, names)
     if e.members:
         text.append(
             "**Members.** "
-            + ", ".join(f"{names.d(m)} ({num(members.get(m, 0.0))})" for m in e.members)
+            + ", ".join(
+                f"{names.d(m)} ({num(members.get(m, 0.0))}{_member_basis(b, m)})" for m in e.members
+            )
             + "."
         )
     else:
@@ -194,6 +339,34 @@ def explanation_blocks(
         )
     blocks.append(Paragraph("**Runner-up.** " + runner_up_text(result, e, names)))
     return blocks
+
+
+def _mark(c: Composition | None) -> str:
+    return c.mark() if c is not None else ""
+
+
+def _term_mark(e: Explanation, term: str) -> str:
+    if e.basis is None:
+        return ""
+    if term == "fit":
+        return e.basis.core.own.mark()
+    if term == "export":
+        return e.basis.core.export.mark()
+    if term == "member":
+        return MARK if any(m.rests_on_estimates for m in e.basis.members.values()) else ""
+    return ""
+
+
+def _member_basis(b: SitingBasis | None, member: str) -> str:
+    """ "; 80% estimated" after a member's value when its activity rests partly on estimates."""
+    if b is None or member not in b.members:
+        return ""
+    own = b.members[member].own
+    if b.members[member].greenfield:
+        return "; no activity of this type"
+    if own.has_estimate:
+        return f"{own.mark()}; {own.estimated_share:.0%} estimated"
+    return ""
 
 
 def runner_up_text(result: RunResult, e: Explanation, names: Names) -> str:
@@ -271,9 +444,13 @@ def indicators_section(result: RunResult, names: Names) -> Section:
     lq = tables.lq if rows is None else tables.lq.loc[rows]
     fit = tables.fit if rows is None else tables.fit[rows]
     districts = district_frame(tables, result.region)
+    lq_marked = {key for key, c in lq_marks(result.region).items() if c.marked}
+    fit_marked = {
+        key for key, c in fit_marks(result.region, result.instance.types).items() if c.marked
+    }
     blocks += [
-        lq_table(lq, names, result.loaded.scenario.indicators.lq_cap),
-        fit_table(fit, result.instance.types, names, cores),
+        lq_table(lq, names, result.loaded.scenario.indicators.lq_cap, lq_marked, MARK_NOTE),
+        fit_table(fit, result.instance.types, names, cores, fit_marked, MARK_NOTE),
         access_table(districts if rows is None else districts.loc[rows], names),
     ]
     stars = stars_table(tables.activity, names, limit=MAX_TABLE_DISTRICTS)

@@ -10,6 +10,8 @@ For every sited cluster (type k, core i):
 - **rules**: the rules that shape the choice (a lock, the border and corridor reach with the
   districts they exclude, a full district or catchment, group caps and floors, the border
   minimum, the budget, forbidden sites);
+- **basis**: the rows of the region files behind the core's and the members' figures, by
+  basis (:mod:`model.report.estimates`): what is estimated, what is stated, what is unstated;
 - **runner-up**: the scenario is solved again with ``(k, i)`` added to ``rules.forbid``; the
   type's new core is the runner-up and the fall of the objective is what forcing it costs.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 from model.instance import symmetric_cooperation
 from model.pipeline import RunResult
+from model.report.estimates import SitingBasis, run_bases
 from model.resolver import SiteResolver
 from model.results import Lookup
 from model.scenario import BorderRule, CorridorRule
@@ -66,6 +69,7 @@ class Explanation:
     leading_sectors: list[tuple[str, float]]  # the core district's highest LQs
     rules: list[str]
     runner_up: RunnerUp
+    basis: SitingBasis | None = None  # the rows behind the figures (None: not computed)
 
     @property
     def value(self) -> float:
@@ -108,7 +112,8 @@ def explain(
     values = _Values(result)
     resolver = SiteResolver(result)  # builds the model once for all the runner-ups
     explanations = []
-    for siting in sitings:
+    bases = run_bases(result)
+    for siting, basis in zip(sitings, bases, strict=True):
         k, i = siting.cluster_type, siting.core
         terms = _terms(result, values, (k, i), siting.members, cores)
         runner = (
@@ -125,6 +130,7 @@ def explain(
                 leading_sectors=_leading_sectors(values, i),
                 rules=binding_rules(result, values, (k, i), len(siting.members), cores),
                 runner_up=runner,
+                basis=basis,
             )
         )
     return explanations

@@ -17,37 +17,72 @@ from model.report.document import Table
 from model.report.formatting import Names, num
 
 CORE_MARK = "◆"
+ESTIMATE_MARK = "†"
 
 
-def lq_table(lq: pd.DataFrame, names: Names, cap: float) -> Table:
-    """Districts × sectors; shading rises to the model's LQ cap."""
+def lq_table(
+    lq: pd.DataFrame,
+    names: Names,
+    cap: float,
+    estimated: set[tuple[str, str]] | None = None,
+    mark_note: str = "",
+) -> Table:
+    """Districts × sectors; shading rises to the model's LQ cap.
+
+    ``estimated`` holds the (district, sector) cells whose LQ rests on estimates: they get
+    ``†`` and ``mark_note`` joins the caption.
+    """
+    estimated = estimated or set()
     values = lq.to_numpy(dtype=float)
     districts = [str(d) for d in lq.index]
+    sectors = [str(s) for s in lq.columns]
+    rows = [
+        [
+            names.d(d),
+            *(
+                num(v, 2) + (ESTIMATE_MARK if (d, s) in estimated else "")
+                for s, v in zip(sectors, row, strict=True)
+            ),
+        ]
+        for d, row in zip(districts, values, strict=True)
+    ]
+    note = f"; {mark_note}" if estimated and mark_note else ""
     return Table(
-        ["district", *map(str, lq.columns)],
-        [[names.d(d), *(num(v, 2) for v in row)] for d, row in zip(districts, values, strict=True)],
+        ["district", *sectors],
+        rows,
         heat=[[None, *(min(v, cap) / cap for v in row)] for row in values],
         caption=f"Location quotients, districts × sectors; shading rises to LQ {cap:g} (the "
-        "model's cap), bold in Markdown at the cap.",
+        f"model's cap), bold in Markdown at the cap{note}.",
         numeric=[False, *([True] * len(lq.columns))],
     )
 
 
 def fit_table(
-    fit: pd.DataFrame, types: list[str], names: Names, cores: set[tuple[str, str]]
+    fit: pd.DataFrame,
+    types: list[str],
+    names: Names,
+    cores: set[tuple[str, str]],
+    estimated: set[tuple[str, str]] | None = None,
+    mark_note: str = "",
 ) -> Table:
-    """Districts × types of the fit (0..1); the run's cores marked."""
+    """Districts × types of the fit (0..1); the run's cores marked.
+
+    ``estimated`` holds the (type, district) fits that rest on estimates: they get ``†``.
+    """
+    estimated = estimated or set()
     values = fit.loc[types].to_numpy(dtype=float)
     districts = [str(d) for d in fit.columns]
     rows, heat = [], []
     for c, d in enumerate(districts):
         cells = []
         for r, k in enumerate(types):
-            text = num(values[r, c])
+            text = num(values[r, c]) + (ESTIMATE_MARK if (k, d) in estimated else "")
             cells.append(f"{text} {CORE_MARK}" if (k, d) in cores else text)
         rows.append([names.d(d), *cells])
         heat.append([None, *(float(values[r, c]) for r in range(len(types)))])
     mark = f"; {CORE_MARK} = a core of this run" if cores else ""
+    if estimated and mark_note:
+        mark += f"; {mark_note}"
     return Table(
         ["district", *types],
         rows,

@@ -66,6 +66,24 @@ class MapSiting:
 
 
 @dataclass(frozen=True)
+class MapMarks:
+    """What a map flags beyond the sitings: greenfield cores, estimate marks, a foot notice."""
+
+    greenfield: frozenset[tuple[str, str]] = frozenset()  # (type, core) with no own activity
+    estimated: frozenset[tuple[str, str]] = frozenset()  # (type, core) resting on estimates
+    notice: str | None = None  # printed at the foot of the figure
+
+    def label_suffix(self, district: str) -> str:
+        """'†' after a core's name when one of its cores rests on estimates."""
+        return ESTIMATE_MARK if any(d == district for _, d in self.estimated) else ""
+
+
+ESTIMATE_MARK = "†"
+GREENFIELD_LABEL = "hollow: greenfield core (none of its type there yet)"
+NOTICE_COLOUR = "#7a4b00"
+
+
+@dataclass(frozen=True)
 class MapLayers:
     """Everything drawn under the sitings: one region's geometry and network."""
 
@@ -318,8 +336,13 @@ def draw_sitings(
     sitings: Sequence[SitingLike],
     styles: dict[str, TypeStyle],
     small: bool = False,
+    greenfield: frozenset[tuple[str, str]] = frozenset(),
 ) -> None:
-    """Shade core and member districts, link members to their core, mark the cores."""
+    """Shade core and member districts, link members to their core, mark the cores.
+
+    A greenfield core (in ``greenfield``) is drawn hollow: white inside, its type's colour as
+    a thick edge.
+    """
     points = layers.points
     roles = district_roles(sitings)
     fills: dict[str, str | RGB] = {}
@@ -362,20 +385,31 @@ def draw_sitings(
     for siting in sitings:
         style = styles[siting.cluster_type]
         cx, cy = positions[(siting.cluster_type, siting.core)]
+        hollow = (siting.cluster_type, siting.core) in greenfield
         ax.scatter(
             [cx],
             [cy],
             s=70 if small else 190,
             marker=style.marker,
-            color=style.colour,
-            edgecolors="black",
-            linewidths=0.9,
+            facecolors="white" if hollow else style.colour,
+            edgecolors=style.colour if hollow else "black",
+            linewidths=(1.6 if small else 2.4) if hollow else 0.9,
             zorder=8,
         )
 
 
-def draw_labels(ax: Axes, layers: MapLayers, emphasise: set[str], small: bool = False) -> None:
-    """District names at their admin centres, cores in bold; only cores on a crowded map."""
+def draw_labels(
+    ax: Axes,
+    layers: MapLayers,
+    emphasise: set[str],
+    small: bool = False,
+    suffix: dict[str, str] | None = None,
+) -> None:
+    """District names at their admin centres, cores in bold; only cores on a crowded map.
+
+    ``suffix`` adds text after a district's name (an estimate mark, "(greenfield)").
+    """
+    suffix = suffix or {}
     names = layers.region.districts["name"]
     points = layers.points
     crowded = small or len(points) > MANY_DISTRICTS
@@ -384,7 +418,7 @@ def draw_labels(ax: Axes, layers: MapLayers, emphasise: set[str], small: bool = 
         if crowded and not strong:
             continue
         ax.annotate(
-            str(names[district]),
+            str(names[district]) + suffix.get(district, ""),
             (x, y),
             xytext=(0, -9 if not strong else -11),
             textcoords="offset points",
@@ -404,12 +438,23 @@ def legend_handles(
     styles: dict[str, TypeStyle],
     region: Region,
     has_border: bool,
+    marks: MapMarks | None = None,
 ) -> list[Line2D]:
-    """One entry per type (with where its cores are) and one per map layer."""
+    """One entry per type (with where its cores are) and one per map layer.
+
+    With ``marks``, a core's name carries "(greenfield)" and "†" where they apply, and a
+    greenfield core gets a legend entry of its own.
+    """
+    marks = marks or MapMarks()
     names = region.districts["name"]
     cores: dict[str, list[str]] = defaultdict(list)
     for siting in sitings:
-        cores[siting.cluster_type].append(str(names[siting.core]))
+        key = (siting.cluster_type, siting.core)
+        cores[siting.cluster_type].append(
+            str(names[siting.core])
+            + (ESTIMATE_MARK if key in marks.estimated else "")
+            + (" (greenfield)" if key in marks.greenfield else "")
+        )
     handles = []
     for kind in types:
         style = styles[kind]
@@ -425,6 +470,24 @@ def legend_handles(
                 markeredgecolor="black",
                 label=f"{region.clusters[kind].name}: {where}",
             )
+        )
+    if marks.greenfield:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=10,
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+                markeredgewidth=2,
+                label=GREENFIELD_LABEL,
+            )
+        )
+    if marks.estimated:
+        handles.append(
+            Line2D([], [], linestyle="none", label=f"{ESTIMATE_MARK} figures rest on estimates")
         )
     handles.append(Line2D([], [], color="#777777", linewidth=2, label="member → core link"))
     for label, strength in (("core district", 0.5), ("member district", 0.25)):
@@ -469,20 +532,23 @@ def siting_figure(
     sitings: Sequence[SitingLike],
     types: list[str],
     title: str,
+    marks: MapMarks | None = None,
 ) -> Figure:
-    """The map of one run: title, map, legend on the right."""
+    """The map of one run: title, map, legend on the right, the estimate notice at the foot."""
+    marks = marks or MapMarks()
     layers = MapLayers(region, shapes)
     styles = type_styles(list(region.clusters))
     figure = Figure(figsize=(12, 8.2), dpi=110)
     # fixed placement (no layout engine: it would lay out every label twice per save)
     ax = figure.add_axes((0.06, 0.05, 0.6, 0.88))
     ax.set_anchor("NE")
-    draw_sitings(ax, layers, sitings, styles)
-    draw_labels(ax, layers, {s.core for s in sitings})
+    draw_sitings(ax, layers, sitings, styles, greenfield=marks.greenfield)
+    cores = {s.core for s in sitings}
+    draw_labels(ax, layers, cores, suffix={d: marks.label_suffix(d) for d in cores})
     finish_axes(ax, layers, shapes.attribution or _fallback_credit(shapes))
     figure.suptitle(title, x=0.06, y=0.975, ha="left", fontsize=12)
     figure.legend(
-        handles=legend_handles(sitings, types, styles, region, bool(shapes.border_lines)),
+        handles=legend_handles(sitings, types, styles, region, bool(shapes.border_lines), marks),
         loc="upper left",
         bbox_to_anchor=(0.675, 0.93),
         fontsize=8,
@@ -491,7 +557,23 @@ def siting_figure(
         title_fontsize=9,
         alignment="left",
     )
+    draw_notice(figure, marks.notice)
     return figure
+
+
+def draw_notice(figure: Figure, notice: str | None, x: float = 0.06) -> None:
+    """The estimate notice as a line of text at the foot of the figure (nothing if None)."""
+    if notice:
+        figure.text(
+            x,
+            0.008,
+            notice,
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color=NOTICE_COLOUR,
+            wrap=True,
+        )
 
 
 def _fallback_credit(shapes: RegionShapes) -> str | None:
@@ -513,8 +595,14 @@ def choropleth_figure(
     label: str,
     limits: tuple[float, float] = (0.0, 1.0),
     colour_map: str = "YlGnBu",
+    notice: str | None = None,
+    suffix: dict[str, str] | None = None,
 ) -> Figure:
-    """Districts shaded by a value (polygons, or admin-centre points without boundaries)."""
+    """Districts shaded by a value (polygons, or admin-centre points without boundaries).
+
+    ``notice`` is printed at the foot of the figure; ``suffix`` adds a mark to the names of the
+    labelled districts.
+    """
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize, to_hex
@@ -530,9 +618,10 @@ def choropleth_figure(
     draw_districts(ax, layers, fills)
     draw_network(ax, layers)
     top = sorted(values, key=lambda d: -values[d])[:3]
-    draw_labels(ax, layers, set(top))
+    draw_labels(ax, layers, set(top), suffix=suffix)
     finish_axes(ax, layers, shapes.attribution or _fallback_credit(shapes))
     figure.suptitle(title, x=0.08, y=0.975, ha="left", fontsize=12)
+    draw_notice(figure, notice, x=0.08)
     bar_axes = figure.add_axes((0.85, 0.2, 0.025, 0.6))
     figure.colorbar(ScalarMappable(scale, palette), cax=bar_axes, label=label)
     return figure

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.errors import InputError
 from model.region import Region, load_region
-from model.report.maps import MapSiting
+from model.report.maps import MapMarks, MapSiting
 from model.saved import read_summary
 
 
@@ -22,6 +22,7 @@ class SavedRun:
     types: list[str]
     title: str
     stale_files: list[str]  # data files whose hash differs from the one the run recorded
+    marks: MapMarks = field(default_factory=MapMarks)  # greenfield, estimate marks, notice
 
 
 def _field(summary: dict[str, Any], path: Path, *keys: str) -> Any:
@@ -64,7 +65,11 @@ def read_saved_run(folder: Path) -> SavedRun:
         for name, digest in region.file_hashes.items()
         if recorded.get(name) not in (None, digest)
     )
-    return SavedRun(folder, region, sitings, types, _title(summary), stale)
+    from model.report.estimates import saved_map_marks
+
+    entries = [e for e in _field(summary, path, "sitings") if isinstance(e, dict)]
+    marks = saved_map_marks(entries)
+    return SavedRun(folder, region, sitings, types, _title(summary), stale, marks)
 
 
 def _title(summary: dict[str, Any]) -> str:

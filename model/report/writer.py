@@ -11,6 +11,7 @@ from pathlib import Path
 
 from model.pipeline import RunResult
 from model.report.content import run_document
+from model.report.estimates import map_marks, run_bases
 from model.report.explain import explain
 from model.report.geo import load_shapes
 from model.report.html import render_html
@@ -34,7 +35,12 @@ def render_map(result: RunResult) -> tuple[bytes, str | None]:
     """The run's map as PNG bytes, and the credit line of its geometry (if any)."""
     shapes = load_shapes(result.region.path, set(result.region.district_ids))
     figure = siting_figure(
-        result.region, shapes, result.sitings(), result.instance.types, map_title(result)
+        result.region,
+        shapes,
+        result.sitings(),
+        result.instance.types,
+        map_title(result),
+        map_marks(run_bases(result)),
     )
     buffer = io.BytesIO()
     save_figure(figure, buffer)
