@@ -62,7 +62,7 @@ class Indicators(_Strict):
         "or critical_mass (capped LQ damped below a critical size)",
     )
     critical_mass: float = Field(
-        0.1,
+        0.2,
         gt=0,
         le=BIG,
         description="size from which a sector gets full credit (fit: critical_mass); in the "

@@ -124,37 +124,37 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
     (
         "activity-unknown-district",
         "activity.csv",
-        append("atlantis,food,10\n"),
+        append("atlantis,food,10,stated,2021,x\n"),
         ("activity.csv", "column district", "atlantis"),
     ),
     (
         "activity-negative",
         "activity.csv",
-        replace_line(2, "demidovsky,building_materials,-1"),
+        replace_line(2, "demidovsky,food,-1,population_baseline,2021,x"),
         ("line 2", "column value", ">= 0"),
     ),
     (
         "activity-infinite",
         "activity.csv",
-        replace_line(2, "demidovsky,building_materials,inf"),
+        replace_line(2, "demidovsky,food,inf,population_baseline,2021,x"),
         ("line 2", "column value", "finite"),
     ),
     (
         "activity-text",
         "activity.csv",
-        replace_line(2, "demidovsky,building_materials,many"),
+        replace_line(2, "demidovsky,food,many,population_baseline,2021,x"),
         ("line 2", "column value", "number"),
     ),
     (
         "activity-empty-value",
         "activity.csv",
-        replace_line(2, "demidovsky,building_materials,"),
+        replace_line(2, "demidovsky,food,,population_baseline,2021,x"),
         ("line 2", "column value", "number"),
     ),
     (
         "activity-duplicate-pair",
         "activity.csv",
-        append("demidovsky,building_materials,1\n"),
+        append("demidovsky,food,1,population_baseline,2021,x\n"),
         ("activity.csv", "duplicate", "demidovsky"),
     ),
     (
@@ -172,19 +172,19 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
     (
         "exports-share-above-one",
         "exports.csv",
-        replace_line(2, "desnogorsk,plastics,1.3"),
+        replace_line(2, "desnogorsk,plastics,1.3,assumed,2024,x"),
         ("exports.csv", "line 2", "<= 1"),
     ),
     (
         "exports-unknown-district",
         "exports.csv",
-        append("atlantis,food,0.1\n"),
+        append("atlantis,food,0.1,assumed,2024,x\n"),
         ("exports.csv", "column district", "atlantis"),
     ),
     (
         "exports-negative",
         "exports.csv",
-        replace_line(2, "desnogorsk,plastics,-0.1"),
+        replace_line(2, "desnogorsk,plastics,-0.1,assumed,2024,x"),
         ("exports.csv", "line 2", ">= 0"),
     ),
     (
@@ -268,21 +268,21 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
     (
         "clusters-unknown-cooperation",
         "clusters.yaml",
-        substitute("cooperation: {food: 0.4, chemicals: 0.3}", "cooperation: {bakery: 0.4}"),
+        substitute("cooperation: {food: 0.3, chemicals: 0.3}", "cooperation: {bakery: 0.4}"),
         ("clusters.yaml", "light_industry.cooperation.bakery", "unknown"),
     ),
     (
         "clusters-intensity-above-one",
         "clusters.yaml",
-        substitute("cooperation: {food: 0.4, chemicals: 0.3}", "cooperation: {food: 4}"),
+        substitute("cooperation: {food: 0.3, chemicals: 0.3}", "cooperation: {food: 4}"),
         ("clusters.yaml", "light_industry.cooperation.food"),
     ),
     (
         "clusters-unknown-key",
         "clusters.yaml",
         substitute(
-            "  cross_border: true\n  needs_corridor: false\n  cooperation: {food: 0.4",
-            "  crossborder: true\n  needs_corridor: false\n  cooperation: {food: 0.4",
+            "  cross_border: true\n  needs_corridor: false\n  cooperation: {food: 0.3",
+            "  crossborder: true\n  needs_corridor: false\n  cooperation: {food: 0.3",
         ),
         ("clusters.yaml", "light_industry.crossborder", "unknown key"),
     ),
@@ -290,8 +290,8 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
         "clusters-flag-text",
         "clusters.yaml",
         substitute(
-            "  cross_border: true\n  needs_corridor: false\n  cooperation: {food: 0.4",
-            "  cross_border: sometimes\n  needs_corridor: false\n  cooperation: {food: 0.4",
+            "  cross_border: true\n  needs_corridor: false\n  cooperation: {food: 0.3",
+            "  cross_border: sometimes\n  needs_corridor: false\n  cooperation: {food: 0.3",
         ),
         ("clusters.yaml", "light_industry.cross_border", "true or false"),
     ),

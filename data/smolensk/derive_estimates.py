@@ -153,10 +153,9 @@ EVIDENCE_YEAR: dict[str, int] = {
     "STK (technical fabrics)": 2024,  # fabric output figure, 2024 (enterprise_figures.csv)
 }
 # Rows whose source states no date at all (the unnamed groups from encyclopedia translations and
-# VKP LT): the year is when the research material read the page; it cites pages up to Feb 2026.
-# This means "described as existing in a page read in 2026", NOT that the figure is from 2026;
-# the note of such a row says "undated source" and SOURCES.md flags them.
-UNDATED_READ_YEAR = 2026
+# VKP LT) get no year: the research material read those pages in 2026, but that says nothing
+# about when the figure held, and a year of 2026 would make a stale description look current.
+# The note of such a row says "undated source" and SOURCES.md lists them.
 
 # --- corrections (raw/corrections.csv, each row with its source) ---------------------------
 # `enterprise` rows add a firm with a stated headcount; `replaces` = "<group name>/<sector>"
@@ -263,12 +262,12 @@ def _figure(figs: pd.DataFrame, district: str, okved: str, indicator: str) -> pd
     return hit.iloc[0]
 
 
-def _evidence_year(name: str) -> tuple[int, bool]:
-    """(year, dated) for a firm without a stated headcount; undated sources get the read year."""
+def _evidence_year(name: str) -> tuple[int | None, bool]:
+    """(year, dated) for a firm without a stated headcount; undated sources get no year."""
     for marker, year in EVIDENCE_YEAR.items():
         if marker in name:
             return year, True
-    return UNDATED_READ_YEAR, False
+    return None, False
 
 
 def load_corrections(raw_dir: Path) -> pd.DataFrame:
@@ -463,7 +462,7 @@ def derive(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     comp = components(raw_dir)
     rows = []
     for (d, s, b), g in comp.groupby(["district", "sector", "basis"], sort=False):
-        rows.append((d, s, round(g.value.sum(), VALUE_DECIMALS), b, int(g.year.min()), _note(g)))
+        rows.append((d, s, round(g.value.sum(), VALUE_DECIMALS), b, _oldest(g.year), _note(g)))
     activity = pd.DataFrame(rows, columns=["district", "sector", "value", "basis", "year", "note"])
     activity = activity[activity.value > 0]
     activity = _sorted(activity)
@@ -490,6 +489,12 @@ def derive(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return activity, _sorted(exports)
 
 
+def _oldest(years: pd.Series) -> int | None:
+    """The oldest year among the summed parts; None when every part is undated."""
+    dated = years.dropna()
+    return int(dated.min()) if not dated.empty else None
+
+
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows sorted by district, sector and the fixed basis order."""
     key = frame.basis.map({b: i for i, b in enumerate(BASIS_ORDER)})
@@ -508,7 +513,8 @@ def _render(frame: pd.DataFrame, column: str, decimals: int) -> str:
     writer.writerow(["district", "sector", column, "basis", "year", "note"])
     for r in frame.itertuples(index=False):
         value = getattr(r, column)
-        writer.writerow([r.district, r.sector, f"{value:.{decimals}f}", r.basis, r.year, r.note])
+        year = "" if r.year is None or pd.isna(r.year) else int(r.year)
+        writer.writerow([r.district, r.sector, f"{value:.{decimals}f}", r.basis, year, r.note])
     return buf.getvalue()
 
 

@@ -50,6 +50,13 @@ MARK_NOTE = (
 UNSTATED_TEXT = "basis not stated in the region files"
 
 
+def _when(year: int | None, basis: str) -> str:
+    """' (2021)', or ' (undated)' for a row of a known basis whose source gives no year."""
+    if year is not None:
+        return f" ({year})"
+    return "" if basis == UNSTATED else " (undated)"
+
+
 @dataclass(frozen=True)
 class Part:
     """The rows of one basis behind a figure."""
@@ -209,8 +216,7 @@ def describe(c: Composition, what: str = "") -> str:
     if not c.has_estimate and not any(p.basis == UNSTATED for p in c.parts):
         return ""
     parts = ", ".join(
-        f"{amount(p.value)} {label(p.basis)}" + (f" ({p.year})" if p.year is not None else "")
-        for p in c.parts
+        f"{amount(p.value)} {label(p.basis)}" + _when(p.year, p.basis) for p in c.parts
     )
     share = "all estimated" if c.estimated_share >= 1 else f"{c.estimated_share:.0%} estimated"
     on = f"on {what} {amount(c.total)}" if what else f"on {amount(c.total)}"

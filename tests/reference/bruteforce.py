@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
         "link_max_minutes": 120.0,
         "member_max_minutes": 60.0,
         "fit": "critical_mass",
-        "critical_mass": 0.1,
+        "critical_mass": 0.2,
         "critical_mass_kind": "share",
         "intra_district": "disc",
         "intra_speed_kmh": 40.0,
