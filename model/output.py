@@ -156,7 +156,12 @@ def siting_lines(result: RunResult) -> list[str]:
     for row, basis in zip(result.sitings(), bases, strict=True):
         flags = []
         if basis.core.rests_on_estimates:
-            flags.append(f"{MARK} {basis.core.own.estimated_share:.0%} est.")
+            parts = []
+            if basis.core.own.marked:
+                parts.append(f"activity {basis.core.own.estimated_share:.0%} est.")
+            if basis.core.export.marked:
+                parts.append(f"export {basis.core.export.estimated_share:.0%} est.")
+            flags.append(f"{MARK} " + ", ".join(parts))
         if basis.core.greenfield:
             flags.append(GREENFIELD_WORD)
         table.append(

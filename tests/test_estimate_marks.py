@@ -313,7 +313,8 @@ def test_a_greenfield_core_is_flagged_in_every_output(region: Path, tmp_path: Pa
     from model.report.maps import GREENFIELD_LABEL
     from model.report.saved import read_saved_run
 
-    result = marks_solve(region, lock=lock(wood="c", food="c"))  # c has no s1 activity
+    # c has no s1 activity: a greenfield wood core, which the scenario must allow
+    result = marks_solve(region, lock=lock(wood="c", food="c"), greenfield=True)
     lines = siting_lines(result)
     wood_line = next(line for line in lines if line.startswith("wood"))
     assert wood_line.endswith("greenfield")
@@ -382,7 +383,9 @@ def test_console_table_marks_cores_on_estimates(locked: RunResult) -> None:
     lines = siting_lines(locked)
     food = next(line for line in lines if line.startswith("food"))
     wood = next(line for line in lines if line.startswith("wood"))
-    assert food.endswith("† 100% est.") and wood.endswith("† 75% est.")
+    assert food.endswith("† activity 100% est.")
+    # wood's export share in a (0.3) is one regional_distribution row: all estimated
+    assert wood.endswith("† activity 75% est., export 100% est.")
     assert (
         "† rests on estimates (more than 50% of the activity or export share behind it is "
         "estimated): 2 of 2 cores (report.md, Why here, says what each rests on)"
@@ -556,6 +559,6 @@ def test_comparison_legend_names_greenfield_cores(region: Path, locked: RunResul
     from model.report.comparison import maps_figure
     from model.report.maps import GREENFIELD_LABEL
 
-    greenfield = marks_solve(region, lock=lock(wood="c", food="c"))
+    greenfield = marks_solve(region, lock=lock(wood="c", food="c"), greenfield=True)
     assert GREENFIELD_LABEL in texts(maps_figure([locked, greenfield], ["one", "two"]))
     assert GREENFIELD_LABEL not in texts(maps_figure([locked], ["one"]))

@@ -7,6 +7,7 @@ from the program's output.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -127,3 +128,66 @@ def test_own_sector_activity_marks_greenfield_sites() -> None:
     own = own_sector_activity(WIDE, clusters)
     assert own.loc["wood"].tolist() == [100.0, 10.0, 90.0]
     assert own.loc["metal"].tolist() == [0.0, 0.0, 0.0]
+
+
+# --- through the pipeline: the greenfield rule and the disc's need for areas -----------------
+
+
+def write_pair_region(folder: Path, area_b: str = "100") -> Path:
+    """Districts a (wood 3, food 1) and b (food 3), 30 minutes apart; one wood type."""
+    folder.mkdir(parents=True)
+    (folder / "districts.csv").write_text(
+        "id,name,lat,lon,population,area_km2,border\n"
+        "a,A,54.0,32.0,1000,100,false\n"
+        f"b,B,54.2,32.2,1000,{area_b},false\n",
+        encoding="utf-8",
+    )
+    (folder / "activity.csv").write_text(
+        "district,sector,value\na,wood,3\na,food,1\nb,food,3\n", encoding="utf-8"
+    )
+    (folder / "roads.csv").write_text("a,b,minutes,kind\na,b,30,regional\n", encoding="utf-8")
+    (folder / "clusters.yaml").write_text(
+        "wood: {name: Wood, sectors: {wood: 1.0}}\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_a_lock_on_a_greenfield_site_is_infeasible_and_the_rule_is_named(tmp_path: Path) -> None:
+    from model.pipeline import solve
+    from model.region import load_region
+    from model.scenario import scenario_from_dict
+
+    region = write_pair_region(tmp_path / "r")
+    data = {
+        "name": "g",
+        "region": str(region),
+        "rules": {"lock": [{"cluster": "wood", "district": "b"}]},
+    }
+    refused = solve(scenario_from_dict(data), load_region(region))
+    assert refused.status == "infeasible"
+    assert "rules.greenfield" in refused.conflict
+    assert any(
+        "greenfield rule: b has no activity in the sectors of wood" in line
+        for line in refused.diagnosis
+    )
+    data["rules"]["greenfield"] = True
+    allowed = solve(scenario_from_dict(data), load_region(region))
+    assert allowed.status == "optimal" and allowed.core_set() == {("wood", "b")}
+
+
+def test_disc_needs_an_area_for_every_district(tmp_path: Path) -> None:
+    from model.errors import InputError
+    from model.pipeline import solve
+    from model.region import load_region
+    from model.scenario import scenario_from_dict
+
+    region = write_pair_region(tmp_path / "r", area_b="")
+    loaded = scenario_from_dict({"name": "d", "region": str(region)})
+    with pytest.raises(InputError) as info:
+        solve(loaded, load_region(region))
+    assert "area_km2" in str(info.value) and "intra_district" in str(info.value)
+    assert info.value.exit_code == 2
+    none = scenario_from_dict(
+        {"name": "d", "region": str(region), "indicators": {"intra_district": "none"}}
+    )
+    assert solve(none, load_region(region)).status == "optimal"
