@@ -191,3 +191,28 @@ def test_disc_needs_an_area_for_every_district(tmp_path: Path) -> None:
         {"name": "d", "region": str(region), "indicators": {"intra_district": "none"}}
     )
     assert solve(none, load_region(region)).status == "optimal"
+
+
+def test_why_here_says_how_the_fit_method_made_the_fit(tmp_path: Path) -> None:
+    from model.pipeline import solve
+    from model.region import load_region
+    from model.report.fit_text import fit_method_sentence
+    from model.scenario import scenario_from_dict
+
+    region = write_pair_region(tmp_path / "r")
+
+    def sentence(indicators: dict[str, object]) -> str | None:
+        data = {"name": "f", "region": str(region), "indicators": indicators}
+        result = solve(scenario_from_dict(data), load_region(region))
+        assert result.core_set() == {("wood", "a")}
+        return fit_method_sentence(result, "wood", "a")
+
+    # a has 3 wood workers of a critical mass of 6: factor 0.50
+    absolute = {"fit": "critical_mass", "critical_mass": 6, "critical_mass_kind": "absolute"}
+    assert "wood 3 → ×0.50" in str(sentence(absolute))
+    # a holds all the region's wood: 100% of the sector, full credit
+    assert "wood 100.0% of the region → ×1.00" in str(sentence({"fit": "critical_mass"}))
+    # stars: size yes (a holds all wood); LQ (3/4)/(3/7) = 1.75 < 2; focus 0.75 below the
+    # 90th percentile 0.95 of the shares 0.25, 0.75, 1.0
+    assert "wood 1 of 3 (size)" in str(sentence({"fit": "stars"}))
+    assert sentence({"fit": "lq"}) is None

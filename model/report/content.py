@@ -37,6 +37,7 @@ from model.report.estimates import (
     run_export_reason,
 )
 from model.report.explain import TERMS, Explanation
+from model.report.fit_text import fit_method_sentence
 from model.report.formatting import Names, num, pct
 from model.report.indicator_tables import (
     access_table,
@@ -306,6 +307,9 @@ def explanation_blocks(
         f"**Sectors.** The type's sectors in {names.d(e.core)}: {sectors}. "
         f"The district's leading sectors by LQ: {leading}."
     ]
+    method = fit_method_sentence(result, e.cluster_type, e.core)
+    if method:
+        text.append(method)
     text += basis_paragraphs(result, e, names)
     if e.members:
         text.append(
