@@ -246,7 +246,11 @@ def test_every_row_has_a_known_basis_a_year_and_a_note(name: str) -> None:
     frame = pd.read_csv(DATA / name, dtype={"year": "Int64"})
     assert len(frame) > 0
     assert set(frame.basis) <= set(BASES) - {UNSTATED}
-    assert frame.year.notna().all() and frame.year.between(2000, 2026).all()
+    # a year on every row, except the few undated sources, which say so in their note
+    undated = frame.year.isna()
+    assert frame.note[undated].str.contains("undated source").all()
+    assert undated.sum() <= 10, "undated rows: find their sources' dates"
+    assert frame.year[~undated].between(2000, 2026).all()
     assert frame.note.notna().all() and (frame.note.str.len().between(1, 500)).all()
 
 
