@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -30,8 +29,6 @@ from pathlib import Path
 
 from model.errors import OutputExistsError
 
-# a summary.json larger than this is not one of ours (a run's is a few kilobytes)
-MAX_SUMMARY_BYTES = 64 * 1024 * 1024
 MAX_NAME_ATTEMPTS = 10_000
 
 _held: dict[Path, int] = {}  # lock file -> its open descriptor, for the claims of this process
@@ -44,16 +41,11 @@ def _lock_path(folder: Path) -> Path:
 
 
 def holds_results(folder: Path) -> bool:
-    """True when ``folder`` holds a clustersite run, analysis or comparison."""
+    """True when ``folder`` holds a clustersite run or analysis (a ``summary.json`` file) or a
+    comparison (``comparison.md`` with ``sitings.csv``): what ``--force`` may replace."""
     summary = folder / "summary.json"
     if summary.is_file() and not summary.is_symlink():
-        try:
-            if summary.stat().st_size <= MAX_SUMMARY_BYTES:
-                data = json.loads(summary.read_bytes().decode("utf-8"))
-                if isinstance(data, dict) and ("status" in data or "scenario" in data):
-                    return True
-        except (OSError, ValueError, RecursionError):
-            pass
+        return True
     return (folder / "comparison.md").is_file() and (folder / "sitings.csv").is_file()
 
 

@@ -86,10 +86,15 @@ def check_time_limit(args: argparse.Namespace) -> None:
 
 
 def load_options(args: argparse.Namespace, path: Path) -> LoadedScenario:
-    """The scenario file with ``--set``, ``--solver`` and ``--time-limit`` applied."""
+    """The scenario file with ``--set``, ``--solver`` and ``--time-limit`` applied; its
+    region's GeoJSON files checked too (the report draws them after the solve)."""
+    from model.geojson_check import check_region_geojson
+    from model.pipeline import checked_region_path
     from model.scenario import load_scenario
 
-    return load_scenario(path, args.overrides, solver=args.solver, time_limit=args.time_limit)
+    loaded = load_scenario(path, args.overrides, solver=args.solver, time_limit=args.time_limit)
+    check_region_geojson(checked_region_path(loaded))
+    return loaded
 
 
 @contextmanager
