@@ -47,7 +47,8 @@ def _check_coordinates(path: Path, where: str, coords: Any, depth: int) -> None:
             continue
         if level == 2 and len(node) < 2:
             raise InputError(path, at, "a line or ring needs at least 2 positions")
-        stack.extend((child, level - 1, f"{at}[{n}]") for n, child in enumerate(node))
+        # pushed last first, so that the first bad position is the one reported
+        stack.extend((node[n], level - 1, f"{at}[{n}]") for n in reversed(range(len(node))))
 
 
 def check_geometry(path: Path, where: str, geometry: Any, allowed: tuple[str, ...]) -> None:

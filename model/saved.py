@@ -54,7 +54,7 @@ def read_json(path: Path, max_bytes: int = MAX_SUMMARY_BYTES) -> Any:
     except RecursionError as err:
         raise InputError(path, None, f"nested more than {MAX_JSON_DEPTH} levels deep") from err
     except ValueError as err:  # an integer longer than Python converts (4,300 digits)
-        raise InputError(path, None, f"not usable JSON: {' '.join(str(err).split())}") from err
+        raise InputError(path, None, "holds an integer of more than 4,300 digits") from err
     if json_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise InputError(path, None, f"nested more than {MAX_JSON_DEPTH} levels deep")
     return data
