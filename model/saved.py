@@ -57,7 +57,30 @@ def read_json(path: Path, max_bytes: int = MAX_SUMMARY_BYTES) -> Any:
         raise InputError(path, None, "holds an integer of more than 4,300 digits") from err
     if json_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise InputError(path, None, f"nested more than {MAX_JSON_DEPTH} levels deep")
+    _check_text(path, data)
     return data
+
+
+def _check_text(path: Path, data: Any) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate from a ``\\ud800`` escape):
+    it would fail only later, when a report is written."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise InputError(
+                    path,
+                    None,
+                    f"text holds an invalid character {node[err.start]!r} (a lone surrogate)",
+                ) from err
 
 
 def read_summary(folder: Path) -> tuple[Path, dict[str, Any]]:

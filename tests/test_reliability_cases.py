@@ -471,3 +471,17 @@ def test_concurrent_runs_never_share_a_folder(tmp_path: Path) -> None:
         assert (Path(folder) / "assignments.csv").is_file()
     assert sorted(p.name for p in runs.iterdir()) == sorted(Path(f).name for f in folders)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs", "shared"]
+
+
+def test_a_lone_surrogate_in_a_saved_summary_is_refused(
+    saved_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_of(saved_run, tmp_path)
+    text = (folder / "summary.json").read_text(encoding="utf-8")
+    summary = json.loads(text)
+    summary["scenario"]["description"] = "PLACEHOLDER"
+    text = json.dumps(summary).replace("PLACEHOLDER", "\\ud800")
+    (folder / "summary.json").write_text(text, encoding="utf-8")
+    assert main(["rerun", str(folder), "--out", str(tmp_path / "again")]) == 2
+    assert "lone surrogate" in one_line_error(capsys)
+    assert not (tmp_path / "again").exists()
