@@ -219,17 +219,6 @@ def claimed_new(runs_dir: Path, name: str) -> Iterator[Path]:
         _remove_if_empty(created)
 
 
-def new_folder_name(runs_dir: Path, name: str) -> Path:
-    """A folder name under ``runs_dir`` not taken now (for callers that claim it later)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    candidate = runs_dir / f"{name}-{stamp}"
-    counter = 2
-    while os.path.lexists(candidate) or os.path.lexists(_lock_path(candidate)):
-        candidate = runs_dir / f"{name}-{stamp}-{counter}"
-        counter += 1
-    return candidate
-
-
 @contextmanager
 def staged_folder(folder: Path, force: bool = False, results_only: bool = False) -> Iterator[Path]:
     """Yield a staging folder; on success it becomes ``folder``, on failure it disappears.

@@ -485,3 +485,11 @@ def test_a_lone_surrogate_in_a_saved_summary_is_refused(
     assert main(["rerun", str(folder), "--out", str(tmp_path / "again")]) == 2
     assert "lone surrogate" in one_line_error(capsys)
     assert not (tmp_path / "again").exists()
+
+
+def test_set_reads_python_float_notation_as_a_number() -> None:
+    from model.scenario import parse_override
+
+    assert parse_override("solver.time_limit=1e-05") == (["solver", "time_limit"], 1e-05)
+    assert parse_override("weights.coop=2E3") == (["weights", "coop"], 2000.0)
+    assert parse_override("description=e5") == (["description"], "e5")
