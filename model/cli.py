@@ -12,8 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from model.commands import COMMAND_MODULES
 from model.errors import ClusterSiteError
@@ -38,19 +43,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled like Ctrl-C (staging removed, exit status 130)."""
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    # a second signal while the first unwinds would cut the clean-up short: ignore it
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Terminated(signal.Signals(signum).name)
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {n: signal.getsignal(getattr(signal, n)) for n in names}
+    sigint = signal.getsignal(signal.SIGINT)
+    for name in names:
+        signal.signal(getattr(signal, name), _terminate)
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+        signal.signal(signal.SIGINT, sigint)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", str(BASELINE)])
+    with _signals_interrupt():
+        status = _run(args)
+    highs = sys.modules.get("solvers.highs")
+    if argv is None and highs is not None and highs.abandoned_solves():
+        # an interrupted HiGHS solve still runs in a daemon thread (it checks for interrupts
+        # only between phases): its results are already discarded and the staging folder
+        # removed, so end the process now instead of finalizing under a running C++ solver
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except ClusterSiteError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        cause = f" by {err}" if isinstance(err, Terminated) else ""
+        print(f"interrupted{cause}: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except RecursionError:  # a guard missed some deeply nested input: still one line
+        print("error: input nested too deeply; nothing was written", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # the reader of our output went away (e.g. `| head`); silence the final flush
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,7 +20,7 @@ import pandas as pd
 from model.errors import InputError
 from model.pipeline import RunResult
 from model.results import TERMS
-from model.saved import read_summary
+from model.saved import check_saved_folder
 
 CHANGED = "*"  # marks a core that differs from the reference scenario
 MEMBERS_CHANGED = "~"  # same core, other members
@@ -81,16 +81,8 @@ def snapshot_of(result: RunResult, label: str | None = None) -> Snapshot:
 
 def snapshot_of_folder(folder: Path, label: str | None = None) -> Snapshot:
     """The snapshot of a saved run folder (summary.json, and assignments.csv if solved)."""
-    summary_path, summary = read_summary(folder)
-    for key in ("status", "terms", "scenario"):
-        if key not in summary:
-            raise InputError(summary_path, key, "missing; is this a clustersite run folder?")
-    assignments = folder / "assignments.csv"
-    records = (
-        pd.read_csv(assignments, dtype={"core": str, "district": str}).to_dict("records")
-        if assignments.is_file()
-        else []
-    )
+    _, summary, rows = check_saved_folder(folder)
+    records: list[dict[Hashable, Any]] = [{key: row[key] for key in row} for row in rows]
     return Snapshot(
         label=label or str(summary["scenario"].get("name", folder.name)),
         status=str(summary["status"]),

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,15 +108,58 @@ class _Stopwatch:
 PRESOLVE_DEFAULT = {"highs": False, "highspy": False}
 
 
+# where a relative solver.log_file goes: the staging folder of the run being written
+_LOG_DIR: ContextVar[Path | None] = ContextVar("log_dir", default=None)
+
+
+@contextmanager
+def logs_into(folder: Path | None) -> Iterator[None]:
+    """Resolve relative ``solver.log_file`` paths inside ``folder`` (a run's staging folder)
+    while the body runs, so the log is written with the run, all or nothing."""
+    token = _LOG_DIR.set(folder)
+    try:
+        yield
+    finally:
+        _LOG_DIR.reset(token)
+
+
+def log_file_path(loaded: LoadedScenario) -> Path | None:
+    """The solver log file of a scenario: inside the run being written when relative; never
+    inside another run's folder."""
+    setting = loaded.scenario.solver.log_file
+    if setting is None:
+        return None
+    from model.staging import holds_results
+
+    file = loaded.path or "<scenario>"
+    log_path = Path(setting).expanduser()
+    staging = _LOG_DIR.get()
+    if not log_path.is_absolute() and staging is not None:
+        target = (staging / log_path).resolve()
+        if staging.resolve() not in target.parents:
+            raise InputError(
+                file, "solver.log_file", "a relative log file must stay in the run folder"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+    target = log_path if log_path.is_absolute() else loaded.base_dir / log_path
+    for folder in target.resolve().parents:
+        if holds_results(folder):
+            raise InputError(
+                file,
+                "solver.log_file",
+                f"{target} is inside the earlier run folder {folder}; give a relative path "
+                "(the log then goes into the new run folder) or one outside run folders",
+            )
+    return target
+
+
 def solver_options(loaded: LoadedScenario) -> SolverOptions:
     settings = loaded.scenario.solver
     presolve = settings.presolve
     if presolve is None:
         presolve = PRESOLVE_DEFAULT.get(settings.name.strip().lower())
-    log_file = None
-    if settings.log_file is not None:
-        log_path = Path(settings.log_file).expanduser()
-        log_file = str(log_path if log_path.is_absolute() else loaded.base_dir / log_path)
+    log_path = log_file_path(loaded)
     return SolverOptions(
         time_limit=settings.time_limit,
         mip_gap=settings.mip_gap,
@@ -123,7 +167,7 @@ def solver_options(loaded: LoadedScenario) -> SolverOptions:
         threads=settings.threads,
         seed=settings.seed,
         presolve=presolve,
-        log_file=log_file,
+        log_file=str(log_path) if log_path is not None else None,
         raw=dict(settings.options),
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 from model.errors import InputError
 from model.pipeline import RunResult, solve
 from model.region import load_region
-from model.saved import read_summary
+from model.saved import check_saved_folder
 from model.scenario import LoadedScenario, validate_scenario
 
 
@@ -29,15 +29,15 @@ class SavedRun:
 
 
 def read_saved_run(folder: Path) -> SavedRun:
-    """Read what a rerun needs from a run folder's summary.json."""
-    summary_path, summary = read_summary(folder)
-    try:
-        scenario = dict(summary["scenario"])
-        region = Path(summary["provenance"]["region"])
-        hashes = dict(summary["provenance"]["data_files_sha256"])
-    except (KeyError, TypeError) as err:
-        raise InputError(summary_path, str(err), "missing; not a clustersite run folder") from err
-    return SavedRun(folder, scenario, region, hashes)
+    """Read what a rerun needs from a run folder (summary.json and assignments.csv checked)."""
+    _, summary, _ = check_saved_folder(folder)
+    provenance = summary["provenance"]
+    return SavedRun(
+        folder,
+        dict(summary["scenario"]),
+        Path(provenance["region"]),
+        dict(provenance.get("data_files_sha256", {})),
+    )
 
 
 def changed_files(saved: SavedRun) -> list[str]:
@@ -61,12 +61,17 @@ def changed_files(saved: SavedRun) -> list[str]:
     return changes
 
 
-def rerun(saved: SavedRun) -> RunResult:
-    """Solve the saved scenario again on the saved region folder."""
+def saved_scenario(saved: SavedRun) -> LoadedScenario:
+    """The saved scenario, validated, on the saved region folder (which must exist)."""
     summary_path = saved.folder / "summary.json"
     data = {**saved.scenario, "region": str(saved.region), "extends": None}
     scenario = validate_scenario(data, str(summary_path))
-    loaded = LoadedScenario(scenario, summary_path, [str(summary_path)], [])
     if not saved.region.is_dir():
         raise InputError(summary_path, "provenance.region", f"folder not found: {saved.region}")
+    return LoadedScenario(scenario, summary_path, [str(summary_path)], [])
+
+
+def rerun(saved: SavedRun, loaded: LoadedScenario | None = None) -> RunResult:
+    """Solve the saved scenario again on the saved region folder."""
+    loaded = loaded or saved_scenario(saved)
     return solve(loaded, load_region(saved.region))

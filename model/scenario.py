@@ -11,6 +11,7 @@ command-line overrides in the order given.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,11 +24,13 @@ from pydantic_core import ErrorDetails
 
 from model.errors import InputError
 from model.region import ClusterType, Region, is_shipped, resolve_region_path
-from model.tables import load_yaml
+from model.tables import load_yaml, parse_yaml, yaml_problem
 
 BIG = 1e9  # upper bound for weights, radii and costs: finite and far above any sensible value
 MAX_COUNT = 1_000_000
 MAX_EXTENDS_DEPTH = 32
+# a number in exponent notation without a dot (1e-05), which YAML 1.1 reads as text
+_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+")
 
 FiniteNonNegative = Annotated[float, Field(ge=0, le=BIG)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
@@ -291,9 +294,14 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(parts):
         raise InputError(None, f"--set {text}", "empty key")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = parse_yaml(raw) if raw.strip() else None
     except yaml.YAMLError as err:
-        raise InputError(None, f"--set {text}", f"cannot read value: {err}") from err
+        where, problem = yaml_problem(err)
+        at = f" ({where.replace('line 1, ', '')})" if where else ""
+        raise InputError(None, f"--set {text}", f"cannot read value{at}: {problem}") from err
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        # YAML 1.1 reads 1e-05 (no dot) as text; Python writes small floats that way
+        value = float(value)
     return parts, value
 
 
@@ -380,20 +388,41 @@ def validate_scenario(
         raise InputError(where_file, _format_loc(loc) or None, _explain(first) + suffix) from err
 
 
-def load_scenario(path: Path | str, overrides: list[str] | None = None) -> LoadedScenario:
-    """Read a scenario file with its extends chain, apply overrides, validate."""
+def load_scenario(
+    path: Path | str,
+    overrides: list[str] | None = None,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+) -> LoadedScenario:
+    """Read a scenario file with its extends chain, apply overrides, validate.
+
+    ``solver`` and ``time_limit`` are the ``--solver`` and ``--time-limit`` options: applied
+    after the ``--set`` overrides, and named as such in an error.
+    """
     file = Path(path)
     if not file.exists():
         raise InputError(file, None, "scenario file not found")
     if not file.is_file():
         raise InputError(file, None, "scenario path is not a regular file")
     data, chain, origin = _read_chain(file, [])
-    for text in overrides or []:
+    applied = list(overrides or [])
+    for text in applied:
         parts, value = parse_override(text)
         _apply_override(data, parts, value, text)
         origin[tuple(parts)] = f"--set {text}"
+    for option, key, value in (
+        ("--solver", "name", solver),
+        ("--time-limit", "time_limit", time_limit),
+    ):
+        if value is None:
+            continue
+        text = f"solver.{key}={value}"
+        _apply_override(data, ["solver", key], value, text)
+        origin[("solver", key)] = f"{option} {value}"
+        applied.append(text)
     scenario = validate_scenario(data, str(file), origin)
-    return LoadedScenario(scenario, file, [str(p) for p in chain], list(overrides or []))
+    return LoadedScenario(scenario, file, [str(p) for p in chain], applied)
 
 
 def scenario_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> LoadedScenario:

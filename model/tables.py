@@ -7,8 +7,9 @@ same kind of one-line message.
 from __future__ import annotations
 
 import csv
+import io
 import math
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,15 +60,20 @@ def read_text(path: Path) -> str:
 
 
 def read_csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[CsvRow]]:
-    """Read a CSV file into rows keyed by column name; check the required columns exist."""
+    """Read a CSV file into rows keyed by column name; check the required columns exist.
+
+    Line numbers are physical lines of the file (header = line 1), so a quoted cell that
+    spans lines does not shift the numbers of the rows after it.
+    """
     text = read_text(path)
     if not text.strip():
         raise InputError(path, None, f"file is empty; expected a header with {', '.join(required)}")
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as err:
-        raise InputError(path, "line 1", f"cannot parse CSV header: {err}") from err
+        where = f"line {reader.line_num}"
+        raise InputError(path, where, f"cannot parse CSV header: {err}") from err
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
@@ -77,17 +83,19 @@ def read_csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[CsvR
     if duplicated:
         raise InputError(path, "header", f"duplicate column(s) {', '.join(duplicated)}")
     rows: list[CsvRow] = []
+    start = reader.line_num + 1  # physical line on which the next record starts
     try:
-        for offset, cells in enumerate(reader, start=2):
+        for cells in reader:
+            line, start = start, reader.line_num + 1
             if not cells or all(not c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
                 raise InputError(
-                    path, f"line {offset}", f"has {len(cells)} fields, the header has {len(header)}"
+                    path, f"line {line}", f"has {len(cells)} fields, the header has {len(header)}"
                 )
-            rows.append(CsvRow(offset, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+            rows.append(CsvRow(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
     except csv.Error as err:
-        raise InputError(path, None, f"cannot parse CSV: {err}") from err
+        raise InputError(path, f"line {reader.line_num}", f"cannot parse CSV: {err}") from err
     return header, rows
 
 
@@ -149,31 +157,110 @@ def iter_known(
         yield row, value
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate mapping keys instead of keeping the last."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_unique_mapping,
-)
+# Limits on what a YAML file may hold. Real scenario and catalogue files nest 4 or 5 levels
+# deep and hold numbers of a few digits; deeper nesting exhausts Python's stack and very long
+# integers exceed Python's int conversion limit (4,300 digits), both tracebacks otherwise.
+MAX_YAML_DEPTH = 64
+MAX_INTEGER_DIGITS = 100
 
 # An alias bomb ("billion laughs") expands a few kilobytes into billions of values once a
 # program walks the data; real scenario and catalogue files expand to a few thousand values.
 MAX_YAML_EXPANDED_NODES = 1_000_000
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader for our input files.
+
+    It rejects duplicate mapping keys instead of keeping the last (a merge key ``<<`` is not a
+    duplicate: an explicit key after it overrides the merged value, as YAML defines), keys that
+    are lists or mappings, nesting deeper than :data:`MAX_YAML_DEPTH`, integers longer than
+    :data:`MAX_INTEGER_DIGITS` digits, and text that is not valid Unicode (a lone surrogate
+    written as an escape such as ``"\\ud800"``).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_unique_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    explicit = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+    loader.flatten_mapping(node)
+    merged = len(node.value) - explicit  # flatten_mapping puts the merged pairs first
+    mapping: dict[Any, Any] = {}
+    seen: set[Any] = set()
+    for position, (key_node, value_node) in enumerate(node.value):
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable) or isinstance(key, list | dict):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a mapping key must be a plain value, not a {type(key).__name__}",
+                key_node.start_mark,
+            )
+        if position >= merged:
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+def _construct_checked_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    digits = sum(c.isalnum() for c in str(node.value))
+    if digits > MAX_INTEGER_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"integer of {digits} digits, more than the limit {MAX_INTEGER_DIGITS}",
+            node.start_mark,
+        )
+    return loader.construct_yaml_int(node)
+
+
+def _construct_checked_str(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    assert isinstance(value, str)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"text holds an invalid character {value[err.start]!r} (a lone surrogate); "
+            "write the character itself",
+            node.start_mark,
+        ) from err
+    return value
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
+)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_checked_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_checked_str)
+
+# kept for callers that imported the earlier name
+_UniqueKeyLoader = _StrictLoader
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -191,27 +278,45 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the strict loader; raises ``yaml.YAMLError`` (never a traceback
+    of another kind) on anything it refuses."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def yaml_problem(err: yaml.YAMLError) -> tuple[str | None, str]:
+    """(``line L, column C`` or None, the problem) of a YAML error, on one line each."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = err.problem or err.context or "cannot parse"
+        return where, " ".join(str(problem).split())
+    return None, " ".join(str(err).split())
+
+
 def load_yaml(path: Path) -> Any:
     """Load a YAML file with a safe loader (no Python object tags), unique keys, no bombs."""
     text = read_text(path)
-    if "*" in text:
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            root = None  # the full load below reports the syntax error with its position
-        size = _expanded_size(root, {}) if root is not None else 0
-        if size > MAX_YAML_EXPANDED_NODES:
-            raise InputError(
-                path,
-                None,
-                f"YAML aliases expand to {size:.3g} values, more than the limit "
-                f"{MAX_YAML_EXPANDED_NODES:,}",
-            )
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise InputError(path, where, f"invalid YAML: {err.problem}") from err
+        if "*" in text:
+            loader = _StrictLoader(text)
+            try:
+                root = loader.get_single_node()
+            finally:
+                loader.dispose()
+            size = _expanded_size(root, {}) if root is not None else 0
+            if size > MAX_YAML_EXPANDED_NODES:
+                raise InputError(
+                    path,
+                    None,
+                    f"YAML aliases expand to {size:.3g} values, more than the limit "
+                    f"{MAX_YAML_EXPANDED_NODES:,}",
+                )
+        return parse_yaml(text)
     except yaml.YAMLError as err:
-        raise InputError(path, None, f"invalid YAML: {err}") from err
+        where, problem = yaml_problem(err)
+        raise InputError(path, where, f"invalid YAML: {problem}") from err

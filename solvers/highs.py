@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -54,6 +55,9 @@ except ImportError:  # pragma: no cover - highspy is a core dependency
 
 SOLUTION_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
 PROBE_SECONDS = 30.0  # time limit of the feasibility check that settles "unbounded"
+INTERRUPT_POLL_SECONDS = 0.05  # how often the waiting thread looks for Ctrl-C
+INTERRUPT_GRACE_SECONDS = 0.5  # how long an interrupted solve may take to stop
+ABANDONED: list[highspy.Highs] = []  # interrupted solves whose threads had not stopped
 
 
 @contextlib.contextmanager
@@ -80,6 +84,44 @@ def new_highs() -> highspy.Highs:
         solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     return solver
+
+
+def run_interruptible(solver: highspy.Highs) -> None:
+    """``solver.run()``, but Ctrl-C (or SIGTERM) stops the wait for HiGHS within a second.
+
+    HiGHS runs in a thread while this one waits in short steps, so a signal is seen at once.
+    It then asks HiGHS to stop through highspy's user-interrupt callback and waits up to
+    :data:`INTERRUPT_GRACE_SECONDS`; HiGHS checks that flag only between phases of a MIP
+    solve (a root node of a large model can run for many seconds without a check), so if it
+    has not stopped by then its thread is left to stop on its own (it is a daemon thread: the
+    command-line process exits without it, see ``model.cli``) and the interrupt is raised.
+    Outside the main thread (Dask workers) signals do not arrive here: HiGHS runs directly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        solver.run()
+        return
+    solver.HandleUserInterrupt = True
+    solver.startSolve()
+    try:
+        while not solver.wait(INTERRUPT_POLL_SECONDS)[0]:
+            pass
+    except BaseException:
+        solver.cancelSolve()
+        deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+        stopped = False
+        while not stopped and time.monotonic() < deadline:
+            try:
+                stopped = solver.wait(INTERRUPT_POLL_SECONDS)[0]
+            except BaseException:  # a second Ctrl-C: stop waiting
+                break
+        if not stopped:
+            ABANDONED.append(solver)
+        raise
+
+
+def abandoned_solves() -> int:
+    """How many interrupted HiGHS solves are still running in their threads."""
+    return sum(1 for solver in ABANDONED if solver.is_solver_running())
 
 
 def highs_version() -> str:
@@ -297,7 +339,7 @@ class PersistentHighs:
         assert self.lp is not None
         started = time.perf_counter()
         apply_options(self._solver, options)
-        self._solver.run()
+        run_interruptible(self._solver)
         solver_time = time.perf_counter() - started
         outcome = self._collect()
         wall = time.perf_counter() - started + handoff
@@ -366,7 +408,7 @@ class PersistentHighs:
         if limit > PROBE_SECONDS:
             solver.setOptionValue("time_limit", PROBE_SECONDS)
         try:
-            solver.run()
+            run_interruptible(solver)
             probe = solver.getModelStatus()
         finally:
             solver.changeColsCost(n, index, saved)

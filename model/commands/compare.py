@@ -35,24 +35,38 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.set_defaults(handler=handle)
 
 
-def collect(items: list[Path], args: argparse.Namespace) -> tuple[list[Snapshot], list[RunResult]]:
-    """Snapshots of every item, solving the scenario files; the solved results too."""
+def collect(
+    items: list[Path], args: argparse.Namespace, log_dir: Path | None = None
+) -> tuple[list[Snapshot], list[RunResult]]:
+    """Snapshots of every item, solving the scenario files; the solved results too.
+
+    Every item is read and checked before the first solve, so a bad one fails at once.
+    ``log_dir``: a relative solver.log_file of item ``n`` goes to ``log_dir/<n>-<name>/``.
+    """
+    from model.commands.run import load_options, solve_into
     from model.compare import snapshot_of, snapshot_of_folder
     from model.errors import InputError
-    from model.pipeline import solve_scenario_file
+    from model.pipeline import logs_into
+    from model.scenario import LoadedScenario
 
-    snapshots, results = [], []
+    read: list[Snapshot | LoadedScenario] = []
     for item in items:
         if item.is_dir():
-            snapshots.append(snapshot_of_folder(item))
+            read.append(snapshot_of_folder(item))
         elif item.is_file():
-            result = solve_scenario_file(
-                item, args.overrides, solver=args.solver, time_limit=args.time_limit
-            )
+            read.append(load_options(args, item))
+        else:
+            raise InputError(item, None, "neither a scenario file nor a run folder")
+    snapshots, results = [], []
+    for n, entry in enumerate(read, start=1):
+        if isinstance(entry, LoadedScenario):
+            logs = log_dir / f"{n}-{entry.scenario.name}" if log_dir is not None else None
+            with logs_into(logs):
+                result = solve_into(entry)
             results.append(result)
             snapshots.append(snapshot_of(result))
         else:
-            raise InputError(item, None, "neither a scenario file nor a run folder")
+            snapshots.append(entry)
     return snapshots, results
 
 
@@ -85,18 +99,23 @@ def write_comparison(
 
 def handle(args: argparse.Namespace) -> int:
     from model.compare import compare, unique_labels
-    from model.output import default_run_folder
-    from model.staging import check_destination
+    from model.staging import claimed, claimed_new, early_staging
 
     check_time_limit(args)
-    if args.out is not None:
-        check_destination(args.out, args.force)
-    snapshots, results = collect(args.items, args)
-    snapshots = unique_labels(snapshots)
-    comparison = compare(snapshots)
-    folder = args.out or default_run_folder(args.runs_dir, "compare")
-    solved_labels = [s.label for s in snapshots if s.source != "" and not Path(s.source).is_dir()]
-    write_comparison(comparison, results, solved_labels, folder, args.force)
+    claim = (
+        claimed(args.out, args.force)
+        if args.out is not None
+        else claimed_new(args.runs_dir, "compare")
+    )
+    with claim as folder:  # before solving: two comparisons never share a folder
+        logs = early_staging(folder) / "logs"
+        snapshots, results = collect(args.items, args, logs)
+        snapshots = unique_labels(snapshots)
+        comparison = compare(snapshots)
+        solved_labels = [
+            s.label for s in snapshots if s.source != "" and not Path(s.source).is_dir()
+        ]
+        write_comparison(comparison, results, solved_labels, folder, args.force)
     print(comparison.to_markdown())
     print(f"\nresults in {folder}/")
     return 0

@@ -22,11 +22,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from model.geojson_check import check_region_geojson
     from model.report.geo import load_shapes
     from model.report.maps import save_figure, siting_figure
     from model.report.saved import read_saved_run
+    from model.saved import check_saved_folder
 
+    check_saved_folder(args.folder)  # summary.json and assignments.csv, strictly
     saved = read_saved_run(args.folder)
+    check_region_geojson(saved.region.path)
     if saved.stale_files:
         print(
             "note: these data files changed since the run: " + ", ".join(saved.stale_files),

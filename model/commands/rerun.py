@@ -32,23 +32,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.commands.run import exit_status, render_report
-    from model.output import default_run_folder, write_run
-    from model.rerun import changed_files, read_saved_run, rerun
-    from model.staging import check_destination
+    from model.commands.run import claim_folder, exit_status, render_report
+    from model.errors import InputError
+    from model.geojson_check import check_region_geojson
+    from model.output import write_run
+    from model.pipeline import logs_into
+    from model.rerun import changed_files, read_saved_run, rerun, saved_scenario
+    from model.staging import early_staging
 
-    if args.out is not None:
-        check_destination(args.out, args.force)
     saved = read_saved_run(args.run_folder)
+    loaded = saved_scenario(saved)
+    if args.out is not None and args.out.resolve() == args.run_folder.resolve():
+        raise InputError(args.out, None, "--out is the run folder being rerun; choose another")
+    check_region_geojson(saved.region)
     changes = changed_files(saved)
     if changes:
         print(
             "warning: the data changed since the saved run: " + ", ".join(changes),
             file=sys.stderr,
         )
-    result = rerun(saved)
-    folder = args.out or default_run_folder(args.runs_dir, result.loaded.scenario.name)
-    write_run(result, folder, force=args.force)
+    # claim the folder before solving; a relative solver log goes into its staging folder
+    with claim_folder(args, loaded.scenario.name) as folder, logs_into(early_staging(folder)):
+        result = rerun(saved, loaded)
+        write_run(result, folder, force=args.force)
     print(render_report(result, folder))
     before, after = args.run_folder / "assignments.csv", folder / "assignments.csv"
     same = _same_bytes(before, after)

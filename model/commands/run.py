@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +15,7 @@ from model.errors import InputError
 
 if TYPE_CHECKING:
     from model.pipeline import RunResult
+    from model.scenario import LoadedScenario
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 3, 4
 
@@ -69,23 +74,65 @@ def add_override_option(parser: argparse.ArgumentParser) -> None:
 
 
 def check_time_limit(args: argparse.Namespace) -> None:
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise InputError(None, "--time-limit", f"expected seconds > 0, got {args.time_limit}")
+    """--time-limit and --solver, checked here so that an error names the option typed."""
+    from model.scenario import BIG
+
+    limit = args.time_limit
+    if limit is not None and not (math.isfinite(limit) and 0 < limit <= BIG):
+        raise InputError(None, "--time-limit", f"expected seconds > 0 and <= {BIG:g}, got {limit}")
+    solver = getattr(args, "solver", None)
+    if solver is not None and not solver.strip():
+        raise InputError(None, "--solver", "expected a solver name, got an empty text")
+
+
+def load_options(args: argparse.Namespace, path: Path) -> LoadedScenario:
+    """The scenario file with ``--set``, ``--solver`` and ``--time-limit`` applied; its
+    region's GeoJSON files checked too (the report draws them after the solve)."""
+    from model.geojson_check import check_region_geojson
+    from model.pipeline import checked_region_path
+    from model.scenario import load_scenario
+
+    loaded = load_scenario(path, args.overrides, solver=args.solver, time_limit=args.time_limit)
+    check_region_geojson(checked_region_path(loaded))
+    return loaded
+
+
+@contextmanager
+def claim_folder(args: argparse.Namespace, name: str) -> Iterator[Path]:
+    """Claim ``--out`` (or a new ``runs/<name>-<stamp>``) for this run, before solving."""
+    from model.staging import claimed, claimed_new
+
+    if args.out is not None:
+        with claimed(args.out, args.force) as folder:
+            yield folder
+    else:
+        with claimed_new(args.runs_dir, name) as folder:
+            yield folder
+
+
+def solve_into(loaded: LoadedScenario, load_seconds: float = 0.0) -> RunResult:
+    """Solve a loaded scenario (inside ``logs_into`` of the run's staging folder, so that a
+    relative solver.log_file goes there), timing the scenario load as ``load_scenario``."""
+    from model.pipeline import _Stopwatch, solve
+
+    watch = _Stopwatch()
+    watch.timings["load_scenario"] = load_seconds
+    return solve(loaded, watch=watch)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.output import default_run_folder, write_run
-    from model.pipeline import solve_scenario_file
-    from model.staging import check_destination
+    from model.output import write_run
+    from model.pipeline import logs_into
+    from model.staging import early_staging
 
     check_time_limit(args)
-    if args.out is not None:
-        check_destination(args.out, args.force)  # before solving: fail fast, write nothing
-    result = solve_scenario_file(
-        args.scenario, args.overrides, solver=args.solver, time_limit=args.time_limit
-    )
-    folder = args.out or default_run_folder(args.runs_dir, result.loaded.scenario.name)
-    write_run(result, folder, force=args.force)
+    started = time.perf_counter()
+    loaded = load_options(args, args.scenario)
+    load_seconds = time.perf_counter() - started
+    # claim the folder before solving; a relative solver log goes into its staging folder
+    with claim_folder(args, loaded.scenario.name) as folder, logs_into(early_staging(folder)):
+        result = solve_into(loaded, load_seconds)
+        write_run(result, folder, force=args.force)
     if args.quiet:
         print(folder)
     else:

@@ -80,54 +80,103 @@ class Variant:
     overrides: tuple[str, ...]
     solver: str | None
     time_limit: float | None
+    log_dir: Path | None = None  # where a relative solver.log_file goes
 
 
 def solve_variant(variant: Variant) -> RunResult:
-    from model.pipeline import solve_scenario_file
+    from model.pipeline import logs_into, solve
+    from model.scenario import load_scenario
 
-    return solve_scenario_file(
+    loaded = load_scenario(
         variant.scenario,
         list(variant.overrides),
         solver=variant.solver,
         time_limit=variant.time_limit,
     )
+    with logs_into(variant.log_dir):
+        return solve(loaded)
+
+
+def check_distinct(param: str, values: list[str]) -> None:
+    """Refuse a value given twice (also as 1 and 1.0), or two that share a folder name."""
+    from model.scenario import parse_override
+
+    parsed = [parse_override(f"{param}={value}")[1] for value in values]
+    for n, value in enumerate(parsed):
+        for m in range(n):
+            earlier = parsed[m]
+            if earlier == value and isinstance(earlier, bool) == isinstance(value, bool):
+                raise InputError(
+                    None,
+                    "--values",
+                    f"{values[n]!r} repeats {values[m]!r}; give each value once",
+                )
+    folders: dict[str, str] = {}
+    for value in values:
+        name = _folder_name(f"{param}={value}")
+        if name in folders:
+            raise InputError(
+                None,
+                "--values",
+                f"{folders[name]!r} and {value!r} would share the run folder {name}; "
+                "give values that differ in letters or digits",
+            )
+        folders[name] = value
 
 
 def handle(args: argparse.Namespace) -> int:
     from model.commands.compare import write_comparison
     from model.compare import compare, snapshot_of
     from model.distributed import map_tasks
-    from model.output import default_run_folder
+    from model.geojson_check import check_region_geojson
+    from model.pipeline import checked_region_path
     from model.scenario import load_scenario
-    from model.staging import check_destination
+    from model.staging import claimed, claimed_new, early_staging
 
     check_time_limit(args)
     if args.workers < 1:
         raise InputError(None, "--workers", f"expected 1 or more, got {args.workers}")
-    if args.out is not None:
-        check_destination(args.out, args.force)
     values = split_values(args.values)
+    check_distinct(args.param, values)
     settings = [f"{args.param}={value}" for value in values]
     for setting in settings:  # every variant is valid before any is solved
-        load_scenario(args.scenario, [*args.overrides, setting])
-    variants = [
-        Variant(args.scenario.resolve(), (*args.overrides, s), args.solver, args.time_limit)
-        for s in settings
-    ]
-    results = map_tasks(
-        solve_variant,
-        variants,
-        workers=args.workers,
-        address=args.scheduler,
-        desc=args.param,
-        progress=not args.no_progress,
+        loaded = load_scenario(
+            args.scenario,
+            [*args.overrides, setting],
+            solver=args.solver,
+            time_limit=args.time_limit,
+        )
+        check_region_geojson(checked_region_path(loaded))
+    name = loaded.scenario.name
+    claim = (
+        claimed(args.out, args.force)
+        if args.out is not None
+        else claimed_new(args.runs_dir, f"sweep-{name}")
     )
-    snapshots = [snapshot_of(r, label=s) for r, s in zip(results, settings, strict=True)]
-    comparison = compare(snapshots)
-    name = results[0].loaded.scenario.name
-    folder = args.out or default_run_folder(args.runs_dir, f"sweep-{name}")
-    labels = [_folder_name(s.label) for s in snapshots]
-    write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
+    with claim as folder:  # before solving: two sweeps never share a folder
+        logs = early_staging(folder) / "logs"
+        variants = [
+            Variant(
+                args.scenario.resolve(),
+                (*args.overrides, s),
+                args.solver,
+                args.time_limit,
+                logs / _folder_name(s),
+            )
+            for s in settings
+        ]
+        results = map_tasks(
+            solve_variant,
+            variants,
+            workers=args.workers,
+            address=args.scheduler,
+            desc=args.param,
+            progress=not args.no_progress,
+        )
+        snapshots = [snapshot_of(r, label=s) for r, s in zip(results, settings, strict=True)]
+        comparison = compare(snapshots)
+        labels = [_folder_name(s.label) for s in snapshots]
+        write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
     print(comparison.to_markdown(title=f"Sweep of {args.param}"))
     print(f"\nresults in {folder}/")
     return 0
