@@ -318,12 +318,7 @@ def solve_scenario_file(
     time_limit: float | None = None,
 ) -> RunResult:
     """Load a scenario file (with extends and ``--set`` overrides) and solve it."""
-    extra = list(overrides or [])
-    if solver is not None:
-        extra.append(f"solver.name={solver}")
-    if time_limit is not None:
-        extra.append(f"solver.time_limit={time_limit}")
     watch = _Stopwatch()
-    with watch.stage("load_scenario"):
-        loaded = load_scenario(path, extra)
+    with watch.stage("load_scenario"):  # --solver and --time-limit are named in errors
+        loaded = load_scenario(path, overrides, solver=solver, time_limit=time_limit)
     return solve(loaded, watch=watch)

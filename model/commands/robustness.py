@@ -15,7 +15,8 @@ from model.commands.run import (
 )
 
 if TYPE_CHECKING:
-    from model.robustness import Robustness
+    from model.pipeline import RunResult
+    from model.robustness import Noise, Robustness
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -78,24 +79,35 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.output import default_run_folder, write_run
-    from model.pipeline import solve_scenario_file
-    from model.report.analysis_report import robustness_document, write_documents
-    from model.robustness import check_request, robustness
-    from model.staging import check_destination, staged_folder
+    from model.commands.run import claim_folder, load_options, solve_into
+    from model.pipeline import logs_into
+    from model.robustness import check_request
+    from model.staging import early_staging
 
     check_time_limit(args)
     noise = check_request(
         args.samples, args.sigma, args.seed, args.noise, args.drop, args.appear, args.times_sigma
     )
-    if args.out is not None:
-        check_destination(args.out, args.force)  # before solving: fail fast, write nothing
-    result = solve_scenario_file(
-        args.scenario, args.overrides, solver=args.solver, time_limit=args.time_limit
-    )
+    loaded = load_options(args, args.scenario)
+    name = loaded.scenario.name
+    # claim the folder before solving: a second run on the same --out fails at once
+    with claim_folder(args, f"robustness-{name}") as folder, logs_into(early_staging(folder)):
+        result = solve_into(loaded)
+        if not result.has_solution:
+            return refuse_run(result, "there is no siting to test")
+        return _sample_and_write(args, noise, result, folder)
+
+
+def _sample_and_write(
+    args: argparse.Namespace, noise: Noise, result: RunResult, folder: Path
+) -> int:
+    """Solve the samples and write the folder (claimed by the caller)."""
+    from model.output import write_run
+    from model.report.analysis_report import robustness_document, write_documents
+    from model.robustness import robustness
+    from model.staging import staged_folder
+
     name = result.loaded.scenario.name
-    if not result.has_solution:
-        return refuse_run(result, "there is no siting to test")
     found = robustness(
         result,
         args.samples,
@@ -106,9 +118,8 @@ def handle(args: argparse.Namespace) -> int:
         appear=args.appear,
         times_sigma=noise.times_sigma,
     )
-    folder = args.out or default_run_folder(args.runs_dir, f"robustness-{name}")
     optimum = found.shares[found.shares["in_optimum"]]
-    with staged_folder(folder, args.force) as staging:
+    with staged_folder(folder, args.force, results_only=True) as staging:
         found.shares.to_csv(staging / "shares.csv", index=False, lineterminator="\n")
         found.samples.to_csv(staging / "samples.csv", index=False, lineterminator="\n")
         summary = {

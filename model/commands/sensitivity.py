@@ -37,33 +37,31 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from model.output import default_run_folder
-    from model.pipeline import solve_scenario_file
+    from model.commands.run import claim_folder, load_options, solve_into
+    from model.pipeline import logs_into
     from model.report.analysis_report import sensitivity_document, write_documents
     from model.sensitivity import sensitivity
-    from model.staging import check_destination, staged_folder
+    from model.staging import early_staging, staged_folder
 
     check_time_limit(args)
-    if args.out is not None:
-        check_destination(args.out, args.force)  # before solving: fail fast, write nothing
-    result = solve_scenario_file(
-        args.scenario, args.overrides, solver=args.solver, time_limit=args.time_limit
-    )
-    name = result.loaded.scenario.name
-    if not result.has_solution:
-        return refuse_run(result, "there is no siting to test")
-    found = sensitivity(result)
-    folder = args.out or default_run_folder(args.runs_dir, f"sensitivity-{name}")
-    with staged_folder(folder, args.force) as staging:
-        for file_name, table in (
-            ("variants.csv", found.variants_table()),
-            ("cores.csv", found.cores_table()),
-        ):
-            table.round(9).to_csv(staging / file_name, index=False, lineterminator="\n")
-        (staging / "summary.json").write_text(
-            json.dumps(summary(found), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        write_documents(sensitivity_document(found), staging)
+    loaded = load_options(args, args.scenario)
+    name = loaded.scenario.name
+    # claim the folder before solving: a second run on the same --out fails at once
+    with claim_folder(args, f"sensitivity-{name}") as folder, logs_into(early_staging(folder)):
+        result = solve_into(loaded)
+        if not result.has_solution:
+            return refuse_run(result, "there is no siting to test")
+        found = sensitivity(result)
+        with staged_folder(folder, args.force, results_only=True) as staging:
+            for file_name, table in (
+                ("variants.csv", found.variants_table()),
+                ("cores.csv", found.cores_table()),
+            ):
+                table.round(9).to_csv(staging / file_name, index=False, lineterminator="\n")
+            (staging / "summary.json").write_text(
+                json.dumps(summary(found), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            write_documents(sensitivity_document(found), staging)
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     print(render(found, names))
     print(f"\nresults in {folder}/")

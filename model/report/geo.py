@@ -9,7 +9,6 @@ unusable is an :class:`InputError` naming the file and the feature; a missing fi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import InputError
-from model.tables import read_text
+from model.geojson_check import LINES, POLYGONS, load_geojson
 
 Ring = np.ndarray  # shape (n, 2): lon, lat
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
@@ -30,16 +29,6 @@ class RegionShapes:
     polygons: dict[str, list[list[Ring]]]
     border_lines: list[Ring] = field(default_factory=list)
     attribution: str | None = None  # short credit line for the map, None when not stated
-
-
-def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as err:
-        raise InputError(path, f"line {err.lineno}", f"not valid JSON: {err.msg}") from err
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise InputError(path, None, "expected a GeoJSON FeatureCollection with 'features'")
-    return data
 
 
 def _ring(path: Path, where: str, raw: Any) -> Ring:
@@ -85,7 +74,7 @@ def short_attribution(text: str | None) -> str | None:
 
 def read_boundaries(path: Path, known: set[str]) -> tuple[dict[str, list[list[Ring]]], str | None]:
     """Polygons per district id, and the file's top-level ``attribution`` (if any)."""
-    data = _load_json(path)
+    data = load_geojson(path, POLYGONS)  # size, depth and coordinate shape checked first
     polygons: dict[str, list[list[Ring]]] = {}
     for n, feature in enumerate(data["features"]):
         where = f"features[{n}]"
@@ -104,7 +93,7 @@ def read_boundaries(path: Path, known: set[str]) -> tuple[dict[str, list[list[Ri
 
 def read_border_lines(path: Path) -> list[Ring]:
     """Every line of a border GeoJSON file."""
-    data = _load_json(path)
+    data = load_geojson(path, LINES)
     lines: list[Ring] = []
     for n, feature in enumerate(data["features"]):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
