@@ -68,13 +68,23 @@ def test_a_hole_stays_empty_whatever_the_ring_direction() -> None:
     assert pixels[20, 20, :3].tolist() == [255, 255, 255]  # in the hole: empty
 
 
+SQUARE = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
+
+
 @pytest.mark.parametrize(
     ("content", "where"),
     [
         ("{not json", "line 1"),
         ('{"type": "FeatureCollection"}', "expected a GeoJSON FeatureCollection"),
-        ('{"features": [{"properties": {}, "geometry": null}]}', "features[0].properties.id"),
-        ('{"features": [{"properties": {"id": "zz"}, "geometry": null}]}', "unknown district"),
+        ('{"features": [{"properties": {}, "geometry": null}]}', "features[0].geometry"),
+        (
+            '{"features": [{"properties": {}, "geometry": ' + SQUARE + "}]}",
+            "features[0].properties.id",
+        ),
+        (
+            '{"features": [{"properties": {"id": "zz"}, "geometry": ' + SQUARE + "}]}",
+            "unknown district",
+        ),
         (
             '{"features": [{"properties": {"id": "a"}, "geometry": {"type": "Point", '
             '"coordinates": [1, 2]}}]}',
