@@ -1,8 +1,9 @@
 """Scenario files (README, "Scenario reference"): a strict schema, ``extends``, ``--set``.
 
 Every key is declared with a default and a one-line description; a misspelt key, a wrong type or
-an out-of-range value is an :class:`InputError` naming the file and the dotted key path. Ids of
-districts and cluster types are checked against the region by :func:`check_against_region`.
+an out-of-range value is an :class:`InputError` naming the file and the dotted key path.
+References to districts (id, name or local name) and cluster types (id or name), in any letter
+case, are checked against the region and resolved to ids by :func:`check_against_region`.
 
 Composition order: the ``extends`` chain from the root ancestor down to the file itself (each
 file's keys override its parent's, mappings merge key by key, lists are replaced whole), then the
@@ -95,7 +96,8 @@ class BorderRule(_Strict):
     enforce: bool = Field(True, description="cross-border types need a crossing within reach")
     max_minutes: FiniteNonNegative = Field(60.0, description="reach of a crossing, minutes")
     types: list[Id] | None = Field(
-        None, description="types the rule applies to; null = those flagged cross_border"
+        None,
+        description="types the rule applies to (id or name); null = those flagged cross_border",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -108,7 +110,9 @@ class CorridorRule(_Strict):
     enforce: bool = Field(True, description="corridor types need a federal road within reach")
     max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
     types: list[Id] | None = Field(
-        None, description="types the rule applies to; null = those flagged needs_corridor"
+        None,
+        description="types the rule applies to (id or name); null = those flagged "
+        "needs_corridor",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -205,7 +209,9 @@ class Budget(_Strict):
     limit: FiniteNonNegative = Field(description="total cost of all cores may not exceed this")
     default_cost: FiniteNonNegative = Field(1.0, description="cost of a core in a district")
     costs: dict[Id, FiniteNonNegative] = Field(
-        default_factory=dict, description="per-district cost of a core, overriding the default"
+        default_factory=dict,
+        description="per-district (id, name or local name) cost of a core, overriding the "
+        "default",
     )
 
 
@@ -216,9 +222,11 @@ class Rules(_Strict):
     max_members: Count = Field(4, description="member districts allowed per core")
     sites: dict[Id, SiteRange] = Field(
         default_factory=lambda: {"default": SiteRange(min=1, max=1)},
-        description="cores per type: `default` and per-type overrides of min/max",
+        description="cores per type: `default` and per-type (id or name) overrides of min/max",
     )
-    clusters: list[Id] | None = Field(None, description="types to site; null = whole catalogue")
+    clusters: list[Id] | None = Field(
+        None, description="types to site (id or name); null = whole catalogue"
+    )
     min_border_sites: Count = Field(0, description="least number of cores in border districts")
     groups: list[Group] = Field(default_factory=list, description="caps/floors on named groups")
     lock: list[Lock] = Field(
