@@ -583,14 +583,18 @@ class RegionNames:
             raise UnresolvedNameError(
                 f"ambiguous {self.kind} {value!r}: it names {listed}; write the id"
             )
-        close = difflib.get_close_matches(key, list(self._keys), n=6, cutoff=0.7)
+        known = list(self._keys)
+        close = difflib.get_close_matches(key, known, n=6, cutoff=0.7)
+        words = key.split()
+        for word in words if len(words) > 1 else []:  # "Smolensk city", "Smolensky district"
+            close += difflib.get_close_matches(word, known, n=3, cutoff=0.8)
         suggested = list(dict.fromkeys(i for k in close for i in self._keys[k]))[:3]
         if suggested:
             options = " or ".join(self.label(i) for i in suggested)
             raise UnresolvedNameError(f"unknown {self.kind} {value!r}; did you mean {options}?")
         raise UnresolvedNameError(
             f"unknown {self.kind} {value!r}; `python run.py {self.command}` lists the "
-            f"{len(self.display)} of the region"
+            f"region's {len(self.display)} {self.kind}s"
         )
 
 
