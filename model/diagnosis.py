@@ -1,7 +1,8 @@
 """Explain an infeasible scenario in the planner's terms, before or after the solver runs.
 
 This module finds the conflicts that can be read off the rules directly: a lock on a site that
-a rule excludes, more locks than a type's maximum or a district's capacity, a type or a group
+a rule excludes (or on a set of districts that rules exclude one and all, each district named
+with its reason), more locks than a type's maximum or a district's capacity, a type or a group
 whose minimum exceeds the sites left to it, a border minimum no allowed site can meet. When
 none of these explains an infeasible model, the solver's verdict stands with a general message.
 """
