@@ -3,8 +3,8 @@ r"""The canonical cluster siting model (docs/model.md §5) as a Pyomo MIP.
 Sets and data
     :math:`D` districts, :math:`K` cluster types; :math:`A \subseteq K \times D` the allowed core
     sites (not forbidden for the type or for every type, within the border reach for
-    ``cross_border`` types, within the corridor
-    reach for ``needs_corridor`` types); :math:`M = \{(k,i,j) : (k,i) \in A, j \ne i,
+    ``cross_border`` types, within the corridor reach for ``needs_corridor`` types);
+    :math:`M = \{(k,i,j) : (k,i) \in A, j \ne i,
     t_{ij} \le T_{member}\}` the member arcs; :math:`P = \{(k,i,k',j) : k < k', coop_{kk'} > 0,
     (k,i), (k',j) \in A, link_{ij} > 0\}` the cooperating core pairs (:math:`i = j` included).
 
