@@ -1,7 +1,8 @@
 """Find the smallest set of rules that conflict, in the planner's terms.
 
 When a scenario is infeasible, every rule the planner can change becomes a :class:`Rule` (a
-lock, a forbidden site, a type's minimum or maximum, the district capacity, the border minimum,
+lock on a district or on a set of districts, a forbidden site or a district banned to every
+type, a type's minimum or maximum, the district capacity, the border minimum,
 a group's floor or cap, the budget, the border or corridor reach of one type). A deletion
 filter then drops rules one at a time while the rest stay infeasible: what remains is an
 irreducible conflict, a set of rules that cannot hold together although any one of them could
@@ -57,7 +58,7 @@ def candidate_rules(scenario: Scenario, region: Region) -> list[Rule]:
         found.append(
             Rule(
                 f"rules.forbid[{index}]",
-                f"the ban of {pick.cluster} in {pick.district}",
+                f"the ban of {pick.cluster or 'every type'} in {pick.district}",
                 _drop_entry("forbid", index),
             )
         )
@@ -123,11 +124,12 @@ def candidate_rules(scenario: Scenario, region: Region) -> list[Rule]:
             )
         )
     for index, group in enumerate(rules.groups):
+        of = "" if group.types is None else " of " + ", ".join(group.types)
         if group.max_sites is not None:
             found.append(
                 Rule(
                     f"rules.groups[{index}].max_sites",
-                    f"at most {_cores(group.max_sites)} in group {group.name}",
+                    f"at most {_cores(group.max_sites)}{of} in group {group.name}",
                     _set_group_bound(index, "max_sites", None),
                 )
             )
@@ -135,15 +137,15 @@ def candidate_rules(scenario: Scenario, region: Region) -> list[Rule]:
             found.append(
                 Rule(
                     f"rules.groups[{index}].min_sites",
-                    f"at least {_cores(group.min_sites)} in group {group.name}",
+                    f"at least {_cores(group.min_sites)}{of} in group {group.name}",
                     _set_group_bound(index, "min_sites", 0),
                 )
             )
-    for index, pick in enumerate(rules.lock):
+    for index, lock in enumerate(rules.lock):
         found.append(
             Rule(
                 f"rules.lock[{index}]",
-                f"the lock of {pick.cluster} in {pick.district}",
+                f"the lock of {lock.describe()}",
                 _drop_entry("lock", index),
             )
         )

@@ -1,7 +1,8 @@
 """Explain an infeasible scenario in the planner's terms, before or after the solver runs.
 
 This module finds the conflicts that can be read off the rules directly: a lock on a site that
-a rule excludes, more locks than a type's maximum or a district's capacity, a type or a group
+a rule excludes (or on a set of districts that rules exclude one and all, each district named
+with its reason), more locks than a type's maximum or a district's capacity, a type or a group
 whose minimum exceeds the sites left to it, a border minimum no allowed site can meet. When
 none of these explains an infeasible model, the solver's verdict stands with a general message.
 """
@@ -27,11 +28,27 @@ def structural_conflicts(instance: SitingInstance) -> list[str]:
                 f"{group.max_sites} cores"
             )
     allowed = set(instance.sites)
-    locks = list(dict.fromkeys(instance.locks))
-    for k, i in locks:
-        if (k, i) not in allowed:
+    # a lock on one district fixes its core; a lock on a set fixes nothing in particular
+    fixed: list[tuple[str, str]] = []
+    for lock in instance.locks:
+        if any(site in allowed for site in lock.sites):
+            if len(lock.districts) == 1:
+                fixed.append(lock.sites[0])
+            continue
+        if len(lock.districts) == 1:
+            k, i = lock.sites[0]
             reason = instance.excluded.get((k, i), "the site is not allowed")
             conflicts.append(f"the lock of {k} in {i} conflicts with the {reason}")
+            continue
+        why = "; ".join(
+            f"{i}: {instance.excluded.get((lock.cluster, i), 'not allowed')}"
+            for i in lock.districts
+        )
+        conflicts.append(
+            f"the lock of {lock.describe()} (rules.lock[{lock.index}]) cannot be met: every "
+            f"district of its set is excluded ({why})"
+        )
+    locks = list(dict.fromkeys(fixed))
     locks_per_type = Counter(k for k, _ in locks)
     for k, count in locks_per_type.items():
         hi = instance.site_range[k][1]
@@ -62,7 +79,7 @@ def structural_conflicts(instance: SitingInstance) -> list[str]:
             "can sit in border districts under the other rules"
         )
     for group in instance.groups:
-        most = _most_cores(instance, frozenset(group.districts))
+        most = _most_cores(instance, frozenset(group.districts), group.types)
         if group.min_sites > most:
             conflicts.append(
                 f"group {group.name} needs at least {group.min_sites} cores but at most {most} "
@@ -78,11 +95,17 @@ def structural_conflicts(instance: SitingInstance) -> list[str]:
     return conflicts
 
 
-def _most_cores(instance: SitingInstance, districts: frozenset[str]) -> int:
-    """An upper bound on cores in the districts: capacity, allowed sites and type maxima."""
-    per_district = Counter(i for _, i in instance.sites if i in districts)
+def _most_cores(
+    instance: SitingInstance, districts: frozenset[str], types: tuple[str, ...] | None = None
+) -> int:
+    """An upper bound on cores in the districts (of the types, None = all): capacity, allowed
+    sites and type maxima."""
+    counted = [
+        (k, i) for k, i in instance.sites if i in districts and (types is None or k in types)
+    ]
+    per_district = Counter(i for _, i in counted)
     by_capacity = sum(min(n, instance.capacity) for n in per_district.values())
-    per_type = Counter(k for k, i in instance.sites if i in districts)
+    per_type = Counter(k for k, _ in counted)
     by_type = sum(min(n, instance.site_range[k][1]) for k, n in per_type.items())
     return min(by_capacity, by_type)
 

@@ -2,8 +2,9 @@ r"""The canonical cluster siting model (docs/model.md §5) as a Pyomo MIP.
 
 Sets and data
     :math:`D` districts, :math:`K` cluster types; :math:`A \subseteq K \times D` the allowed core
-    sites (not forbidden, within the border reach for ``cross_border`` types, within the corridor
-    reach for ``needs_corridor`` types); :math:`M = \{(k,i,j) : (k,i) \in A, j \ne i,
+    sites (not forbidden for the type or for every type, within the border reach for
+    ``cross_border`` types, within the corridor reach for ``needs_corridor`` types);
+    :math:`M = \{(k,i,j) : (k,i) \in A, j \ne i,
     t_{ij} \le T_{member}\}` the member arcs; :math:`P = \{(k,i,k',j) : k < k', coop_{kk'} > 0,
     (k,i), (k',j) \in A, link_{ij} > 0\}` the cooperating core pairs (:math:`i = j` included).
 
@@ -30,7 +31,9 @@ Constraints (one function each below)
     6. pair logic: :math:`z_{kik'j} \le y_{ki}`, :math:`z_{kik'j} \le y_{k'j}` (rows implied by
        family 8 with a maximum of one site are left out);
     7. policy: :math:`\sum_{k, i \in B} y_{ki} \ge b` (border districts *B*); for each group *G*
-       :math:`lo_G \le \sum_{k, i \in G} y_{ki} \le hi_G`; locks :math:`y_{ki} = 1`;
+       :math:`lo_G \le \sum_{k \in K_G, i \in G} y_{ki} \le hi_G` (:math:`K_G` the group's
+       types, all by default); locks :math:`\sum_{i \in L} y_{ki} \ge 1` over the lock's
+       districts *L* (:math:`y_{ki} = 1` for one district);
        budget :math:`\sum c_i\, y_{ki} \le L`;
     8. pair bounds (valid inequalities, no integer solution removed):
        :math:`\sum_j z_{kik'j} \le max_{k'}\, y_{ki}` and
@@ -314,29 +317,35 @@ def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> 
 
 
 def add_group_limits(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7b. min_sites ≤ Σ cores in the group's districts ≤ max_sites, per named group."""
-    members_of = [set(group.districts) for group in instance.groups]
+    """7b. min_sites ≤ Σ cores in the group's districts ≤ max_sites, per named group; a group
+    with ``types`` counts only the cores of those types."""
+    counted = [[s for s in instance.sites if group.counts(s)] for group in instance.groups]
     model.group_limits = pyo.Constraint(
         range(len(instance.groups)),
         rule=lambda m, g: _ranged(
             instance.groups[g].min_sites,
-            pyo.quicksum(m.y[s] for s in instance.sites if s[1] in members_of[g]),
+            pyo.quicksum(m.y[s] for s in counted[g]),
             instance.groups[g].max_sites,
-            count=sum(1 for s in instance.sites if s[1] in members_of[g]),
+            count=len(counted[g]),
         ),
     )
 
 
 def add_locks(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7c. Locked cores: y[k,i] = 1; a lock on an excluded site makes the model infeasible."""
+    """7c. Locks: Σ_{i ∈ set} y[k,i] ≥ 1 over the lock's districts (y[k,i] = 1 for a lock on
+    one district); a lock none of whose sites is allowed makes the model infeasible."""
     allowed = set(instance.sites)
-    locks = list(dict.fromkeys(instance.locks))
-    model.locks = pyo.Constraint(
-        range(len(locks)),
-        rule=lambda m, n: (
-            (m.y[locks[n]] == 1) if locks[n] in allowed else pyo.Constraint.Infeasible
-        ),
-    )
+    open_sites = [[s for s in lock.sites if s in allowed] for lock in instance.locks]
+
+    def rule(m: pyo.ConcreteModel, n: int) -> object:
+        found = open_sites[n]
+        if not found:
+            return pyo.Constraint.Infeasible
+        if len(instance.locks[n].districts) == 1:
+            return m.y[found[0]] == 1
+        return pyo.quicksum(m.y[s] for s in found) >= 1
+
+    model.locks = pyo.Constraint(range(len(instance.locks)), rule=rule)
 
 
 def add_budget(model: pyo.ConcreteModel, instance: SitingInstance) -> None:

@@ -46,6 +46,31 @@ class Group:
     districts: tuple[str, ...]
     min_sites: int
     max_sites: int | None
+    types: tuple[str, ...] | None = None  # only cores of these types count; None = every type
+
+    def counts(self, site: Site) -> bool:
+        """Whether a core site counts toward the group's floor and cap."""
+        k, i = site
+        return i in self.districts and (self.types is None or k in self.types)
+
+
+@dataclass(frozen=True)
+class LockSet:
+    """rules.lock[index]: at least one core of ``cluster`` in one of ``districts``."""
+
+    index: int
+    cluster: str
+    districts: tuple[str, ...]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [(self.cluster, i) for i in self.districts]
+
+    def describe(self) -> str:
+        where = self.districts[0] if len(self.districts) == 1 else (
+            "one of " + ", ".join(self.districts)
+        )
+        return f"{self.cluster} in {where}"
 
 
 @dataclass
@@ -67,7 +92,7 @@ class SitingInstance:
     border_districts: frozenset[str]
     min_border_sites: int
     groups: list[Group]
-    locks: list[Site]
+    locks: list[LockSet]
     site_cost: dict[str, float] | None  # per district, when a budget applies
     budget_limit: float | None
     excluded: dict[Site, str] = field(default_factory=dict)  # site -> the rule excluding it
@@ -149,7 +174,6 @@ def _exclusion_reasons(
     """Why each excluded core site is excluded (forbid, greenfield, border and corridor rules)."""
     rules = scenario.rules
     reasons: dict[Site, str] = {}
-    forbidden = {(p.cluster, p.district) for p in rules.forbid}
     own = (
         tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
     )
@@ -157,7 +181,7 @@ def _exclusion_reasons(
         cluster = region.clusters[k]
         for i in region.district_ids:
             found: list[str] = []
-            if (k, i) in forbidden:
+            if rules.forbids(k, i):
                 found.append("forbidden by rules.forbid")
             if (
                 rules.border.applies_to(cluster)
@@ -259,8 +283,17 @@ def build_instance(
         max_members=rules.max_members,
         border_districts=border,
         min_border_sites=rules.min_border_sites,
-        groups=[Group(g.name, tuple(g.districts), g.min_sites, g.max_sites) for g in rules.groups],
-        locks=[(p.cluster, p.district) for p in rules.lock],
+        groups=[
+            Group(
+                g.name,
+                tuple(g.districts),
+                g.min_sites,
+                g.max_sites,
+                tuple(g.types) if g.types is not None else None,
+            )
+            for g in rules.groups
+        ],
+        locks=[LockSet(n, p.cluster, p.places) for n, p in enumerate(rules.lock)],
         site_cost=(
             {i: budget.costs.get(i, budget.default_cost) for i in districts} if budget else None
         ),

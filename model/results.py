@@ -115,13 +115,14 @@ def check_constraints(
     activity = Lookup(tables.activity)
     border_minutes = tables.border_minutes.to_dict()
     corridor_minutes = tables.corridor_minutes.to_dict()
-    forbidden = {(p.cluster, p.district) for p in rules.forbid}
     for k, i in solution.cores:
         cluster = region.clusters[k]
         if k not in active:
             problems.append(f"core {k}@{i}: type not among rules.clusters")
-        if (k, i) in forbidden:
-            problems.append(f"core {k}@{i}: forbidden by rules.forbid")
+        for pick in rules.forbid:
+            if pick.district == i and pick.cluster in (None, k):
+                what = "every type" if pick.cluster is None else k
+                problems.append(f"core {k}@{i}: rules.forbid bans {what} in {i}")
         own = math.fsum(
             activity(i, s)
             for s, w in cluster.sectors.items()
@@ -169,14 +170,20 @@ def check_constraints(
     if in_border < rules.min_border_sites:
         problems.append(f"border sites: {in_border} < {rules.min_border_sites}")
     for group in rules.groups:
-        count = sum(1 for _, i in solution.cores if i in set(group.districts))
+        members = set(group.districts)
+        kinds = None if group.types is None else set(group.types)
+        count = sum(
+            1 for k, i in solution.cores if i in members and (kinds is None or k in kinds)
+        )
         if count < group.min_sites or (group.max_sites is not None and count > group.max_sites):
             problems.append(
                 f"group {group.name}: {count} cores, allowed {group.min_sites}..{group.max_sites}"
             )
-    for pick in rules.lock:
-        if (pick.cluster, pick.district) not in cores:
-            problems.append(f"lock {pick.cluster}@{pick.district}: not sited")
+    for lock in rules.lock:
+        places = lock.districts if lock.districts is not None else [lock.district]
+        if not any((lock.cluster, i) in cores for i in places):
+            where = places[0] if len(places) == 1 else "any of " + ", ".join(map(str, places))
+            problems.append(f"lock {lock.cluster}@{where}: not sited")
     if rules.budget is not None:
         budget = rules.budget
         spent = math.fsum(budget.costs.get(i, budget.default_cost) for _, i in solution.cores)

@@ -1,8 +1,9 @@
 """Scenario files (README, "Scenario reference"): a strict schema, ``extends``, ``--set``.
 
 Every key is declared with a default and a one-line description; a misspelt key, a wrong type or
-an out-of-range value is an :class:`InputError` naming the file and the dotted key path. Ids of
-districts and cluster types are checked against the region by :func:`check_against_region`.
+an out-of-range value is an :class:`InputError` naming the file and the dotted key path.
+References to districts (id, name or local name) and cluster types (id or name), in any letter
+case, are checked against the region and resolved to ids by :func:`check_against_region`.
 
 Composition order: the ``extends`` chain from the root ancestor down to the file itself (each
 file's keys override its parent's, mappings merge key by key, lists are replaced whole), then the
@@ -11,15 +12,17 @@ command-line overrides in the order given.
 
 from __future__ import annotations
 
+import difflib
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from model.errors import InputError
@@ -93,7 +96,8 @@ class BorderRule(_Strict):
     enforce: bool = Field(True, description="cross-border types need a crossing within reach")
     max_minutes: FiniteNonNegative = Field(60.0, description="reach of a crossing, minutes")
     types: list[Id] | None = Field(
-        None, description="types the rule applies to; null = those flagged cross_border"
+        None,
+        description="types the rule applies to (id or name); null = those flagged cross_border",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -106,7 +110,9 @@ class CorridorRule(_Strict):
     enforce: bool = Field(True, description="corridor types need a federal road within reach")
     max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
     types: list[Id] | None = Field(
-        None, description="types the rule applies to; null = those flagged needs_corridor"
+        None,
+        description="types the rule applies to (id or name); null = those flagged "
+        "needs_corridor",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -126,21 +132,86 @@ class SiteRange(_Strict):
 
 class Group(_Strict):
     name: Id = Field(description="name of the group, shown in reports")
-    districts: list[Id] = Field(min_length=1, description="district ids in the group")
+    districts: list[Id] = Field(
+        min_length=1, description="districts in the group (id, name or local name)"
+    )
     max_sites: Count | None = Field(None, description="at most this many cores in the group")
     min_sites: Count = Field(0, description="at least this many cores in the group")
+    types: list[Id] | None = Field(
+        None,
+        min_length=1,
+        description="the floor and cap count only cores of these types (id or name); "
+        "null = every type",
+    )
+
+    def counts(self, cluster: str) -> bool:
+        """Whether a core of this type counts toward the group's floor and cap."""
+        return self.types is None or cluster in self.types
 
 
 class SitePick(_Strict):
-    cluster: Id = Field(description="cluster type id")
-    district: Id = Field(description="district id")
+    """An entry of rules.forbid: one type banned from a district, or every type."""
+
+    cluster: Id | None = Field(
+        None, description="cluster type (id or name); omitted or null = every type"
+    )
+    district: Id = Field(description="district (id, name or local name)")
+
+    def bans(self, cluster: str, district: str) -> bool:
+        """Whether this entry bans a core of ``cluster`` in ``district``."""
+        return self.district == district and self.cluster in (None, cluster)
+
+
+class Lock(_Strict):
+    """An entry of rules.lock: at least one core of the type in the district, or in one of the
+    districts of a set."""
+
+    cluster: Id = Field(description="cluster type (id or name)")
+    district: Id | None = Field(
+        None, description="district (id, name or local name); give this or `districts`"
+    )
+    districts: list[Id] | None = Field(
+        None,
+        min_length=1,
+        description="at least one core of the type in one of these districts; give this "
+        "or `district`",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_place(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            given = [key for key in ("district", "districts") if data.get(key) is not None]
+            if not given:
+                # reported as the missing key rules.lock[n].district
+                raise ValidationError.from_exception_data(
+                    "Lock", [{"type": "missing", "loc": ("district",), "input": data}]
+                )
+            if len(given) == 2:
+                raise ValueError("give district or districts, not both")
+        return data
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The districts of the lock: one, or the set (a core in any one of them meets it)."""
+        if self.districts is not None:
+            return tuple(dict.fromkeys(self.districts))
+        return (self.district,) if self.district is not None else ()
+
+    def describe(self) -> str:
+        """'wood in gagarinsky' or 'wood in one of gagarinsky, sychyovsky'."""
+        places = self.places
+        where = places[0] if len(places) == 1 else "one of " + ", ".join(places)
+        return f"{self.cluster} in {where}"
 
 
 class Budget(_Strict):
     limit: FiniteNonNegative = Field(description="total cost of all cores may not exceed this")
     default_cost: FiniteNonNegative = Field(1.0, description="cost of a core in a district")
     costs: dict[Id, FiniteNonNegative] = Field(
-        default_factory=dict, description="per-district cost of a core, overriding the default"
+        default_factory=dict,
+        description="per-district (id, name or local name) cost of a core, overriding the "
+        "default",
     )
 
 
@@ -151,19 +222,31 @@ class Rules(_Strict):
     max_members: Count = Field(4, description="member districts allowed per core")
     sites: dict[Id, SiteRange] = Field(
         default_factory=lambda: {"default": SiteRange(min=1, max=1)},
-        description="cores per type: `default` and per-type overrides of min/max",
+        description="cores per type: `default` and per-type (id or name) overrides of min/max",
     )
-    clusters: list[Id] | None = Field(None, description="types to site; null = whole catalogue")
+    clusters: list[Id] | None = Field(
+        None, description="types to site (id or name); null = whole catalogue"
+    )
     min_border_sites: Count = Field(0, description="least number of cores in border districts")
     groups: list[Group] = Field(default_factory=list, description="caps/floors on named groups")
-    lock: list[SitePick] = Field(default_factory=list, description="cores that must be sited")
-    forbid: list[SitePick] = Field(default_factory=list, description="cores that may not be sited")
+    lock: list[Lock] = Field(
+        default_factory=list,
+        description="cores that must be sited: a type in a district, or in one of a set",
+    )
+    forbid: list[SitePick] = Field(
+        default_factory=list,
+        description="cores that may not be sited: a type, or every type, in a district",
+    )
     budget: Budget | None = Field(None, description="budget over per-site costs; null = none")
     greenfield: bool = Field(
         False,
         description="allow a core where the district has no activity in the type's sectors "
         "(such a core is flagged greenfield)",
     )
+
+    def forbids(self, cluster: str, district: str) -> bool:
+        """Whether rules.forbid bans a core of ``cluster`` in ``district``."""
+        return any(pick.bans(cluster, district) for pick in self.forbid)
 
     def site_range(self, cluster: str) -> tuple[int, int]:
         """Resolved (min, max) cores for a type: its own entry over `default` over (1, 1)."""
@@ -432,43 +515,223 @@ def scenario_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Lo
     return LoadedScenario(scenario, fake_path, [], [])
 
 
+def _normal(text: str) -> str:
+    """A reference as compared: case-folded, ё as е, runs of spaces, '-' and '_' as one space."""
+    folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    return " ".join(re.sub(r"[-_\s]+", " ", folded).split())
+
+
+class UnresolvedNameError(ValueError):
+    """A reference that names no district or type, or more than one."""
+
+
+class RegionNames:
+    """Resolves references to the districts or cluster types of a region.
+
+    A reference is an id (exactly as written, which always wins), or an id, ``name`` or
+    ``name_local`` compared without case, with ``ё`` as ``е`` and ``-``, ``_`` and spaces alike
+    (``Kholm-Zhirkovsky``, ``kholm zhirkovsky``, ``Холм-Жирковский``).
+    """
+
+    def __init__(self, kind: str, command: str, names: dict[str, tuple[str, ...]]) -> None:
+        self.kind = kind  # "district" or "cluster type"
+        self.command = command  # the run.py command that lists them
+        self.display = {i: next((n for n in found if n), i) for i, found in names.items()}
+        self._keys: dict[str, list[str]] = {}
+        for ident, found in names.items():
+            for text in (ident, *found):
+                if text:
+                    owners = self._keys.setdefault(_normal(text), [])
+                    if ident not in owners:
+                        owners.append(ident)
+
+    @classmethod
+    def districts(cls, region: Region) -> RegionNames:
+        frame = region.districts
+        local = frame["name_local"] if "name_local" in frame.columns else None
+        return cls(
+            "district",
+            "districts",
+            {
+                str(i): (
+                    str(frame.at[i, "name"]),
+                    str(local[i]) if local is not None and isinstance(local[i], str) else "",
+                )
+                for i in frame.index
+            },
+        )
+
+    @classmethod
+    def types(cls, region: Region) -> RegionNames:
+        return cls("cluster type", "types", {k: (c.name,) for k, c in region.clusters.items()})
+
+    def label(self, ident: str) -> str:
+        """``smolensk (Smolensk (city))``: the id with its display name."""
+        shown = self.display.get(ident, ident)
+        return ident if shown == ident else f"{ident} ({shown})"
+
+    def resolve(self, value: str) -> str:
+        """The id a reference names; :class:`UnresolvedNameError` when it names none or several."""
+        if value in self.display:
+            return value
+        key = _normal(value)
+        owners = self._keys.get(key, [])
+        if len(owners) == 1:
+            return owners[0]
+        if owners:
+            listed = " and ".join(self.label(i) for i in owners)
+            raise UnresolvedNameError(
+                f"ambiguous {self.kind} {value!r}: it names {listed}; write the id"
+            )
+        known = list(self._keys)
+        close = difflib.get_close_matches(key, known, n=6, cutoff=0.7)
+        words = key.split()
+        for word in words if len(words) > 1 else []:  # "Smolensk city", "Smolensky district"
+            close += difflib.get_close_matches(word, known, n=3, cutoff=0.8)
+        suggested = list(dict.fromkeys(i for k in close for i in self._keys[k]))[:3]
+        if suggested:
+            options = " or ".join(self.label(i) for i in suggested)
+            raise UnresolvedNameError(f"unknown {self.kind} {value!r}; did you mean {options}?")
+        raise UnresolvedNameError(
+            f"unknown {self.kind} {value!r}; `python run.py {self.command}` lists the "
+            f"region's {len(self.display)} {self.kind}s"
+        )
+
+
 def check_against_region(loaded: LoadedScenario, region: Region) -> None:
-    """Check that every district and cluster id the scenario names exists in the region."""
+    """Check every district and cluster type the scenario names against the region, and
+    resolve each reference (an id, a name or a local name, see :class:`RegionNames`) to its id.
+
+    The resolved rules replace ``loaded.scenario.rules`` in place (the callers keep the scenario
+    object they passed), so everything downstream reads ids only. Resolving ids is a no-op, so
+    calling this twice is harmless. A lock whose set names one district after resolution
+    takes the one-district form.
+    """
     file = str(loaded.path) if loaded.path else "<scenario>"
     rules = loaded.scenario.rules
-    districts = set(region.district_ids)
-    types = set(region.clusters)
+    district_names = RegionNames.districts(region)
+    type_names = RegionNames.types(region)
 
-    def need(kind: str, value: str, where: str) -> None:
-        known = districts if kind == "district" else types
-        if value not in known:
-            sample = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
-            raise InputError(file, where, f"unknown {kind} {value!r} (known: {sample})")
+    def district(value: str, where: str) -> str:
+        try:
+            return district_names.resolve(value)
+        except UnresolvedNameError as err:
+            raise InputError(file, where, str(err)) from None
 
-    for rule_name in ("border", "corridor"):
-        for index, cluster in enumerate(getattr(rules, rule_name).types or []):
-            need("cluster type", cluster, f"rules.{rule_name}.types[{index}]")
-    for key in rules.sites:
-        if key != "default":
-            need("cluster type", key, f"rules.sites.{key}")
-    for index, cluster in enumerate(rules.clusters or []):
-        need("cluster type", cluster, f"rules.clusters[{index}]")
-    if rules.clusters is not None and len(set(rules.clusters)) != len(rules.clusters):
-        raise InputError(file, "rules.clusters", "a cluster type is listed twice")
-    active = set(rules.clusters) if rules.clusters is not None else types
-    for index, group in enumerate(rules.groups):
-        for position, district in enumerate(group.districts):
-            need("district", district, f"rules.groups[{index}].districts[{position}]")
-    for key in ("lock", "forbid"):
-        for index, pick in enumerate(getattr(rules, key)):
-            need("cluster type", pick.cluster, f"rules.{key}[{index}].cluster")
-            need("district", pick.district, f"rules.{key}[{index}].district")
-            if pick.cluster not in active:
+    def cluster(value: str, where: str) -> str:
+        try:
+            return type_names.resolve(value)
+        except UnresolvedNameError as err:
+            raise InputError(file, where, str(err)) from None
+
+    def once(values: list[str], where: str, what: str) -> list[str]:
+        seen: dict[str, int] = {}
+        for index, value in enumerate(values):
+            if value in seen:
                 raise InputError(
                     file,
-                    f"rules.{key}[{index}].cluster",
-                    f"{pick.cluster!r} is not among rules.clusters",
+                    f"{where}[{index}]",
+                    f"names the same {what} as {where}[{seen[value]}] ({value})",
                 )
+            seen[value] = index
+        return values
+
+    update: dict[str, Any] = {}
+    for rule_name in ("border", "corridor"):
+        reach = getattr(rules, rule_name)
+        if reach.types is not None:
+            resolved = [
+                cluster(k, f"rules.{rule_name}.types[{n}]") for n, k in enumerate(reach.types)
+            ]
+            update[rule_name] = reach.model_copy(update={"types": resolved})
+    sites: dict[str, SiteRange] = {}
+    first_key: dict[str, str] = {}
+    for key, bounds in rules.sites.items():
+        ident = key if key == "default" else cluster(key, f"rules.sites.{key}")
+        if ident in first_key:
+            raise InputError(
+                file, f"rules.sites.{key}", f"the same type as rules.sites.{first_key[ident]}"
+            )
+        first_key[ident] = key
+        sites[ident] = bounds
+    update["sites"] = sites
+    clusters = None
+    if rules.clusters is not None:
+        clusters = [cluster(k, f"rules.clusters[{n}]") for n, k in enumerate(rules.clusters)]
+        if len(set(clusters)) != len(clusters):
+            raise InputError(file, "rules.clusters", "a cluster type is listed twice")
+        update["clusters"] = clusters
+    active = set(clusters) if clusters is not None else set(region.clusters)
+
+    def active_type(value: str, where: str) -> str:
+        ident = cluster(value, where)
+        if ident not in active:
+            raise InputError(file, where, f"{ident!r} is not among rules.clusters")
+        return ident
+
+    groups = []
+    for index, group in enumerate(rules.groups):
+        at = f"rules.groups[{index}]"
+        members = [
+            district(d, f"{at}.districts[{n}]") for n, d in enumerate(group.districts)
+        ]
+        kinds = None
+        if group.types is not None:
+            kinds = once(
+                [active_type(k, f"{at}.types[{n}]") for n, k in enumerate(group.types)],
+                f"{at}.types",
+                "type",
+            )
+        groups.append(
+            group.model_copy(update={"districts": list(dict.fromkeys(members)), "types": kinds})
+        )
+    update["groups"] = groups
+    locks = []
+    for index, lock in enumerate(rules.lock):
+        at = f"rules.lock[{index}]"
+        kind = active_type(lock.cluster, f"{at}.cluster")
+        if lock.districts is not None:
+            places = list(
+                dict.fromkeys(
+                    district(d, f"{at}.districts[{n}]") for n, d in enumerate(lock.districts)
+                )
+            )
+        else:
+            places = [district(lock.district or "", f"{at}.district")]
+        one = len(places) == 1
+        locks.append(
+            lock.model_copy(
+                update={
+                    "cluster": kind,
+                    "district": places[0] if one else None,
+                    "districts": None if one else places,
+                }
+            )
+        )
+    update["lock"] = locks
+    bans = []
+    for index, pick in enumerate(rules.forbid):
+        at = f"rules.forbid[{index}]"
+        banned = None if pick.cluster is None else active_type(pick.cluster, f"{at}.cluster")
+        bans.append(
+            pick.model_copy(
+                update={"cluster": banned, "district": district(pick.district, f"{at}.district")}
+            )
+        )
+    update["forbid"] = bans
     if rules.budget is not None:
-        for district in rules.budget.costs:
-            need("district", district, f"rules.budget.costs.{district}")
+        costs: dict[str, float] = {}
+        first_cost: dict[str, str] = {}
+        for key, cost in rules.budget.costs.items():
+            ident = district(key, f"rules.budget.costs.{key}")
+            if ident in first_cost:
+                raise InputError(
+                    file,
+                    f"rules.budget.costs.{key}",
+                    f"the same district as rules.budget.costs.{first_cost[ident]}",
+                )
+            first_cost[ident] = key
+            costs[ident] = cost
+        update["budget"] = rules.budget.model_copy(update={"costs": costs})
+    # the scenario is immutable to its readers; this is its one completion, before any use
+    object.__setattr__(loaded.scenario, "rules", rules.model_copy(update=update))

@@ -22,4 +22,6 @@ COMMAND_MODULES = (
     "model.commands.solvers",
     "model.commands.export",
     "model.commands.generate",
+    "model.commands.districts",
+    "model.commands.types",
 )

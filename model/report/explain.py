@@ -7,9 +7,10 @@ For every sited cluster (type k, core i):
   is split equally between its two cores, so the clusters' values add up to the objective);
 - **sectors**: the LQs of the type's own sectors in the core district and the district's
   leading sectors;
-- **rules**: the rules that shape the choice (a lock, the border and corridor reach with the
-  districts they exclude, a full district or catchment, group caps and floors, the border
-  minimum, the budget, forbidden sites);
+- **rules**: the rules that shape the choice (a lock on the district or on a set of districts
+  holding it, the border and corridor reach with the districts they exclude, a full district
+  or catchment, group caps and floors (of the group's types), the border minimum, the budget,
+  forbidden sites and districts closed to every type);
 - **basis**: the rows of the region files behind the core's and the members' figures, by
   basis (:mod:`model.report.estimates`): what is estimated, what is stated, what is unstated;
 - **runner-up**: the scenario is solved again with ``(k, i)`` added to ``rules.forbid``; the
@@ -269,8 +270,18 @@ def binding_rules(
     scenario = result.loaded.scenario
     rules = scenario.rules
     notes: list[str] = []
-    if (k, i) in {(p.cluster, p.district) for p in rules.lock}:
-        notes.append("lock: rules.lock puts this core here")
+    for lock in rules.lock:
+        if lock.cluster != k or i not in lock.places:
+            continue
+        if len(lock.places) == 1:
+            notes.append("lock: rules.lock puts this core here")
+            continue
+        inside = [d for t, d in cores if t == k and d in lock.places]
+        state = "the only one there" if inside == [i] else f"{len(inside)} there"
+        notes.append(
+            f"lock: rules.lock asks for a {k} core in one of {_names(result, list(lock.places))} "
+            f"({state})"
+        )
     for kind in ("border", "corridor"):
         reach = _reach_rule(result, values, k, i, kind)
         if reach:
@@ -284,13 +295,14 @@ def binding_rules(
     if rules.max_members and n_members >= rules.max_members:
         notes.append(f"catchment: {n_members} of {rules.max_members} members (full)")
     for group in rules.groups:
-        if i not in group.districts:
+        if i not in group.districts or not group.counts(k):
             continue
-        count = sum(1 for _, d in cores if d in group.districts)
+        count = sum(1 for t, d in cores if d in group.districts and group.counts(t))
+        of = "" if group.types is None else " of " + ", ".join(group.types)
         if group.max_sites is not None and count >= group.max_sites:
-            notes.append(f"group {group.name}: at its cap of {group.max_sites} cores")
+            notes.append(f"group {group.name}: at its cap of {group.max_sites} cores{of}")
         if group.min_sites and count <= group.min_sites:
-            notes.append(f"group {group.name}: at its floor of {group.min_sites} cores")
+            notes.append(f"group {group.name}: at its floor of {group.min_sites} cores{of}")
     border = set(result.region.districts.index[result.region.districts["border"]])
     if rules.min_border_sites and i in border:
         count = sum(1 for _, d in cores if d in border)
@@ -307,6 +319,9 @@ def binding_rules(
     forbidden = [p.district for p in rules.forbid if p.cluster == k]
     if forbidden:
         notes.append(f"forbidden for this type by rules.forbid: {_names(result, forbidden)}")
+    closed = list(dict.fromkeys(p.district for p in rules.forbid if p.cluster is None))
+    if closed:
+        notes.append(f"closed to every type by rules.forbid: {_names(result, closed)}")
     return notes
 
 

@@ -68,6 +68,7 @@ class Region:
     """The raw §3 files of one region, as plain Python containers."""
 
     districts: list[str]
+    names: dict[str, list[str]]  # district id -> its name and local name
     border: dict[str, bool]
     area: dict[str, float]
     activity: dict[tuple[str, str], float]  # (sector, district) -> value
@@ -90,6 +91,7 @@ def read_region(region_dir: Path) -> Region:
     """Read the §3 files of ``region_dir`` (no validation beyond what parsing needs)."""
     district_rows = _rows(region_dir / "districts.csv")
     districts = [row["id"] for row in district_rows]
+    names = {row["id"]: [row["name"], row.get("name_local") or ""] for row in district_rows}
     border = {row["id"]: _truthy(row["border"]) for row in district_rows}
     area = {row["id"]: float(row.get("area_km2") or "nan") for row in district_rows}
     activity: dict[tuple[str, str], float] = {}
@@ -112,7 +114,9 @@ def read_region(region_dir: Path) -> Region:
     )
     with (region_dir / "clusters.yaml").open(encoding="utf-8") as handle:
         clusters = yaml.safe_load(handle) or {}
-    return Region(districts, border, area, activity, exports, roads, crossing_districts, clusters)
+    return Region(
+        districts, names, border, area, activity, exports, roads, crossing_districts, clusters
+    )
 
 
 def travel_times(
@@ -203,6 +207,56 @@ def min_time_to(
     return {i: min((t[i, j] for j in targets), default=INF) for i in districts}
 
 
+def _lookup(known: dict[str, list[str]], value: str, what: str) -> str:
+    """The id that ``value`` names: the id itself, or an id or name in any letter case."""
+    if value in known:
+        return value
+    hits = {
+        ident
+        for ident, names in known.items()
+        for text in (ident, *names)
+        if text and text.casefold() == value.casefold()
+    }
+    if len(hits) != 1:
+        raise ValueError(f"{what} {value!r} names {len(hits)} entries")
+    return hits.pop()
+
+
+def resolve_references(region: Region, rules: dict[str, Any]) -> dict[str, Any]:
+    """The rules with every district and type reference replaced by its id."""
+    districts = region.names
+    types = {k: [str(spec.get("name") or "")] for k, spec in region.clusters.items()}
+
+    def d(value: str) -> str:
+        return _lookup(districts, value, "district")
+
+    def k(value: str) -> str:
+        return _lookup(types, value, "cluster type")
+
+    out = copy.deepcopy(rules)
+    if out["clusters"] is not None:
+        out["clusters"] = [k(v) for v in out["clusters"]]
+    out["sites"] = {(key if key == "default" else k(key)): v for key, v in out["sites"].items()}
+    for group in out["groups"]:
+        group["districts"] = [d(v) for v in group["districts"]]
+        if group.get("types") is not None:
+            group["types"] = [k(v) for v in group["types"]]
+    for lock in out["lock"]:
+        lock["cluster"] = k(lock["cluster"])
+        if lock.get("districts") is not None:
+            lock["districts"] = [d(v) for v in lock["districts"]]
+        else:
+            lock["district"] = d(lock["district"])
+    for ban in out["forbid"]:
+        if ban.get("cluster") is not None:
+            ban["cluster"] = k(ban["cluster"])
+        ban["district"] = d(ban["district"])
+    if out["budget"] is not None:
+        costs = out["budget"].get("costs") or {}
+        out["budget"]["costs"] = {d(key): v for key, v in costs.items()}
+    return out
+
+
 @dataclass
 class Instance:
     """Indicators and rules of one scenario on one region, ready to enumerate."""
@@ -228,7 +282,7 @@ def build_instance(region_dir: Path, scenario: dict[str, Any]) -> Instance:
     sc = merge(DEFAULTS, {k: v for k, v in scenario.items() if k in DEFAULTS})
     weights = {k: float(v) for k, v in sc["weights"].items()}
     ind = sc["indicators"]
-    rules = sc["rules"]
+    rules = resolve_references(region, sc["rules"])
     cap = float(ind["lq_cap"])
     tau = float(ind["link_tau"])
     t_link = float(ind["link_max_minutes"])
@@ -280,14 +334,18 @@ def build_instance(region_dir: Path, scenario: dict[str, Any]) -> Instance:
     tb = min_time_to(districts, t, region.crossing_districts)
     federal_ends = {e for a, b, _m, kind in region.roads if kind == "federal" for e in (a, b)}
     tc = min_time_to(districts, t, federal_ends)
-    forbidden = {(f["cluster"], f["district"]) for f in rules["forbid"]}
+    # a ban without a cluster (or with cluster null) closes the district to every type
+    forbidden = {
+        (f["cluster"], f["district"]) if f.get("cluster") is not None else (None, f["district"])
+        for f in rules["forbid"]
+    }
     border_rule = rules["border"]
     corridor_rule = rules["corridor"]
     allowed: set[tuple[str, str]] = set()
     for k in types:
         spec = region.clusters[k]
         for i in districts:
-            if (k, i) in forbidden:
+            if (k, i) in forbidden or (None, i) in forbidden:
                 continue
             if not rules["greenfield"] and not own[k, i] > 0:
                 continue
@@ -348,13 +406,14 @@ def best_member_value(inst: Instance, k: str, cores: tuple[str, ...]) -> float:
     return best
 
 
-def _core_sets(inst: Instance, k: str, locked: set[str]) -> Iterator[tuple[str, ...]]:
-    """Core sets of type k that meet its site bounds and contain its locked districts."""
+def _core_sets(inst: Instance, k: str, locked: list[set[str]]) -> Iterator[tuple[str, ...]]:
+    """Core sets of type k that meet its site bounds and hold a core in each of its locks'
+    district sets (a lock on one district is a set of one)."""
     lo, hi = inst.site_bounds[k]
     candidates = [i for i in inst.districts if (k, i) in inst.allowed]
     for size in range(max(lo, 0), min(hi, len(candidates)) + 1):
         for cores in itertools.combinations(candidates, size):
-            if locked <= set(cores):
+            if all(places & set(cores) for places in locked):
                 yield cores
 
 
@@ -370,7 +429,8 @@ def _meets_policy(inst: Instance, cores: list[tuple[str, str]]) -> bool:
         return False
     for group in rules["groups"]:
         members = set(group["districts"])
-        count = sum(1 for _k, i in cores if i in members)
+        kinds = group.get("types")  # None: cores of every type count
+        count = sum(1 for k, i in cores if i in members and (kinds is None or k in kinds))
         if group.get("max_sites") is not None and count > int(group["max_sites"]):
             return False
         if count < int(group.get("min_sites") or 0):
@@ -396,14 +456,14 @@ def scored_core_sets(
     """
     inst = build_instance(Path(region_dir), scenario)
     w = inst.weights
-    locks: dict[str, set[str]] = {k: set() for k in inst.types}
+    locks: dict[str, list[set[str]]] = {k: [] for k in inst.types}
     for lock in inst.rules["lock"]:
-        k, i = lock["cluster"], lock["district"]
-        if k not in locks or i not in inst.districts:
+        k = lock["cluster"]
+        places = lock.get("districts")
+        places = set(places) if places is not None else {lock["district"]}
+        if k not in locks or not places <= set(inst.districts):
             raise ValueError(f"lock names an unknown cluster or district: {lock}")
-        if (k, i) not in inst.allowed:
-            return []
-        locks[k].add(i)
+        locks[k].append(places)  # no allowed district in the set: no core set meets it
 
     # Per type: every admissible core set with its own fit/export/member value.
     options: list[list[tuple[tuple[str, ...], float]]] = []

@@ -235,7 +235,66 @@ def write_random_instance(rng: random.Random, folder: Path) -> dict[str, Any]:
         }
     scenario["rules"] = _rules(rng, facts["districts"], facts["types"])
     _fit_and_colocation(rng, scenario)
+    _planner_forms(rng, scenario["rules"], facts["districts"], facts["types"])
     return scenario
+
+
+def _planner_forms(
+    rng: random.Random, rules: dict[str, Any], districts: list[str], types: list[str]
+) -> None:
+    """Locks on a set of districts, groups limited to some types, bans of every type in a
+    district, and references by name (drawn last, so the earlier draws of a seed stay as
+    they were)."""
+    active = rules.get("clusters") or types
+    if len(districts) > 1 and rng.random() < 0.2:
+        places = rng.sample(districts, rng.randint(2, min(3, len(districts))))
+        lock = {"cluster": rng.choice(active), "districts": places}
+        if rules.get("lock") and rng.random() < 0.5:
+            rules["lock"] = [lock]
+        else:
+            rules["lock"] = [*rules.get("lock", []), lock]
+    for group in rules.get("groups", []):
+        if rng.random() < 0.5:
+            group["types"] = rng.sample(active, rng.randint(1, len(active)))
+    if rng.random() < 0.12:
+        rules["forbid"] = [*rules.get("forbid", []), {"district": rng.choice(districts)}]
+    if rng.random() < 0.25:
+        _by_name(rng, rules, districts)
+
+
+def _by_name(rng: random.Random, rules: dict[str, Any], districts: list[str]) -> None:
+    """Write the rules' references as names, local names or ids in another letter case."""
+
+    def d(ident: str) -> str:
+        name = f"District {ident[1:]}"
+        local = LOCAL_NAMES[districts.index(ident)]
+        return rng.choice([ident, name, name.upper(), local, local.lower()])
+
+    def k(ident: str) -> str:
+        name = f"{ident.capitalize()} cluster"
+        return rng.choice([ident, ident.upper(), name, name.lower()])
+
+    if rules.get("clusters") is not None:
+        rules["clusters"] = [k(v) for v in rules["clusters"]]
+    rules["sites"] = {
+        (key if key == "default" else k(key)): value for key, value in rules["sites"].items()
+    }
+    for group in rules.get("groups", []):
+        group["districts"] = [d(v) for v in group["districts"]]
+        if "types" in group:
+            group["types"] = [k(v) for v in group["types"]]
+    for lock in rules.get("lock", []):
+        lock["cluster"] = k(lock["cluster"])
+        if "districts" in lock:
+            lock["districts"] = [d(v) for v in lock["districts"]]
+        else:
+            lock["district"] = d(lock["district"])
+    for ban in rules.get("forbid", []):
+        if "cluster" in ban:
+            ban["cluster"] = k(ban["cluster"])
+        ban["district"] = d(ban["district"])
+    if rules.get("budget") is not None:
+        rules["budget"]["costs"] = {d(key): v for key, v in rules["budget"]["costs"].items()}
 
 
 def _fit_and_colocation(rng: random.Random, scenario: dict[str, Any]) -> None:
@@ -273,8 +332,12 @@ def rule_families(scenario: dict[str, Any]) -> set[str]:
     """Name the non-default rule families a scenario switches on that matter for its region."""
     with (Path(scenario["region"]) / "clusters.yaml").open(encoding="utf-8") as handle:
         catalogue = yaml.safe_load(handle)
+    with (Path(scenario["region"]) / "districts.csv").open(encoding="utf-8") as handle:
+        district_ids = {row["id"] for row in csv.DictReader(handle)}
+    type_of = {str(spec["name"]).casefold(): k for k, spec in catalogue.items()}
+    type_of.update({k.casefold(): k for k in catalogue})
     rules = scenario.get("rules", {})
-    active = rules.get("clusters") or list(catalogue)
+    active = [type_of[k.casefold()] for k in rules.get("clusters") or list(catalogue)]
     cross = any(catalogue[k]["cross_border"] for k in active)
     corridor = any(catalogue[k]["needs_corridor"] for k in active)
     families: set[str] = set()
@@ -312,6 +375,27 @@ def rule_families(scenario: dict[str, Any]) -> set[str]:
     for key in ("lock", "forbid"):
         if rules.get(key):
             families.add(key)
+    if any("districts" in lock for lock in rules.get("lock", [])):
+        families.add("lock_set")
+    if any(group.get("types") is not None for group in rules.get("groups", [])):
+        families.add("group_types")
+    if any(ban.get("cluster") is None for ban in rules.get("forbid", [])):
+        families.add("forbid_every_type")
+    named = [
+        *(d for group in rules.get("groups", []) for d in group["districts"]),
+        *(lock.get("district") or "" for lock in rules.get("lock", [])),
+        *(d for lock in rules.get("lock", []) for d in lock.get("districts") or []),
+        *(ban["district"] for ban in rules.get("forbid", [])),
+        *((rules.get("budget") or {}).get("costs") or {}),
+    ]
+    kinds = [
+        *(rules.get("clusters") or []),
+        *(key for key in rules.get("sites", {}) if key != "default"),
+        *(lock["cluster"] for lock in rules.get("lock", [])),
+        *(ban["cluster"] for ban in rules.get("forbid", []) if "cluster" in ban),
+    ]
+    if any(d and d not in district_ids for d in named) or any(k not in catalogue for k in kinds):
+        families.add("names")
     if rules.get("budget") is not None:
         families.add("budget")
     if "weights" not in scenario:
@@ -349,7 +433,11 @@ ALL_FAMILIES = {
     "group_max",
     "group_min",
     "lock",
+    "lock_set",
     "forbid",
+    "forbid_every_type",
+    "group_types",
+    "names",
     "budget",
     "default_weights",
     "default_indicators",
