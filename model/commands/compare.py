@@ -32,9 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(compare, "compare-<timestamp>")
     add_solver_options(compare)
-    compare.add_argument(
-        "--quiet", action="store_true", help="print only the output folder path"
-    )
+    compare.add_argument("--quiet", action="store_true", help="print only the output folder path")
     compare.set_defaults(handler=handle)
 
 

@@ -413,9 +413,11 @@ def cores_qml(catalogue: Mapping[str, str]) -> str:
     ET.SubElement(settings, "placement", placement="1", dist="1.5")
     ET.SubElement(settings, "rendering", drawLabels="1")
     ET.indent(root)
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
-        root, encoding="unicode"
-    ) + "\n"
+    return (
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        + ET.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 def have_pyogrio() -> bool:
