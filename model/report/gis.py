@@ -448,8 +448,8 @@ def write_gis(result: RunResult, folder: Path, sitings: Sequence[Mapping[str, An
     elif not _hinted:
         _hinted = True
         print(
-            f"note: {GPKG_NAME} not written (the GeoPackage needs pyogrio: {INSTALL_HINT}, "
-            "or pip install -e '.[gis]' in a checkout); the GeoJSON layers are written",
+            f"note: no {GPKG_NAME} (the GeoPackage needs {INSTALL_HINT}; in a checkout "
+            "pip install -e '.[gis]'); the GeoJSON layers are written",
             file=sys.stderr,
         )
     return written
