@@ -22,7 +22,17 @@ from model.report.gis import write_gis
 from model.report.writer import write_report
 from model.staging import staged_folder
 
-PACKAGES = ("clustersite", "pyomo", "highspy", "pandas", "numpy", "scipy", "networkx", "pydantic")
+PACKAGES = (
+    "clustersite",
+    "pyomo",
+    "highspy",
+    "pandas",
+    "numpy",
+    "scipy",
+    "networkx",
+    "pydantic",
+    "pyogrio",  # optional ([gis]): "not installed" when the run wrote no GeoPackage
+)
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -222,7 +232,12 @@ def write_run(
         write_report(result, staging, runner_ups=runner_ups)  # map.png, report.md/.html
         result.timings["report"] = time.perf_counter() - started
         summary = summary_dict(result)
+        started = time.perf_counter()
         write_gis(result, staging, summary["sitings"])  # the sitings as summary.json has them
+        result.timings["gis"] = time.perf_counter() - started
+        timings = summary["timings"]
+        finished = timings.pop("finished_utc")
+        timings |= {"gis": result.timings["gis"], "finished_utc": finished}
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
