@@ -362,7 +362,9 @@ def cores_qml(catalogue: Mapping[str, str]) -> str:
     """A QGIS style for the cores layer: categorised on ``cluster_type`` (id → name), one
     colour and marker per type as on the maps (``model.report.style``), labels by district."""
     styles = type_styles(list(catalogue))
-    root = ET.Element("qgis", version="3.28.0", styleCategories="Symbology|Labeling")
+    root = ET.Element(
+        "qgis", version="3.28.0", styleCategories="Symbology|Labeling", labelsEnabled="1"
+    )
     renderer = ET.SubElement(
         root,
         "renderer-v2",
@@ -405,6 +407,7 @@ def cores_qml(catalogue: Mapping[str, str]) -> str:
             ("angle", f"{angle:g}"),
         ):
             ET.SubElement(options, "Option", type="QString", name=key, value=value)
+            ET.SubElement(layer, "prop", k=key, v=value)  # what QGIS before 3.26 reads
     labeling = ET.SubElement(root, "labeling", type="simple")
     settings = ET.SubElement(labeling, "settings", calloutType="simple")
     ET.SubElement(
