@@ -1,33 +1,43 @@
-# `make run` and `make test` each create .venv, install the project into it, then work.
-PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+# `make run` and `make test` each create .venv, install what they need into it, then work:
+# `make run` the project alone (what a run needs), `make test` the project with its dev extra
+# (test tools, a second solver, pyogrio for the GeoPackage). One stamp file each, so either
+# target can follow the other: the dev install also satisfies `make run`.
+PYTHON    ?= python3
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint typecheck bench bench-orlib clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(PY) run.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
 test: lint typecheck
 	$(VENV)/bin/pytest
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(PY) bench/stages.py
 
-bench-orlib: $(STAMP)
+bench-orlib: $(RUN_STAMP)
 	$(PY) bench/orlib.py
 
 clean:

@@ -18,10 +18,21 @@ from typing import Any
 
 from model.pipeline import RunResult
 from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
+from model.report.gis import write_gis
 from model.report.writer import write_report
 from model.staging import staged_folder
 
-PACKAGES = ("clustersite", "pyomo", "highspy", "pandas", "numpy", "scipy", "networkx", "pydantic")
+PACKAGES = (
+    "clustersite",
+    "pyomo",
+    "highspy",
+    "pandas",
+    "numpy",
+    "scipy",
+    "networkx",
+    "pydantic",
+    "pyogrio",  # optional ([gis]): "not installed" when the run wrote no GeoPackage
+)
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -207,7 +218,8 @@ def siting_lines(result: RunResult) -> list[str]:
 def write_run(
     result: RunResult, folder: Path, force: bool = False, runner_ups: bool = True
 ) -> Path:
-    """Write assignments.csv (when there is a solution), summary.json and the report files.
+    """Write assignments.csv (when there is a solution), summary.json, the report files and
+    the GIS layers (``model.report.gis``: GeoJSON, a QGIS style, a GeoPackage with pyogrio).
 
     ``runner_ups=False`` leaves out the report's re-solve per siting (sweeps write many runs).
     """
@@ -219,7 +231,14 @@ def write_run(
         started = time.perf_counter()
         write_report(result, staging, runner_ups=runner_ups)  # map.png, report.md/.html
         result.timings["report"] = time.perf_counter() - started
+        summary = summary_dict(result)
+        started = time.perf_counter()
+        write_gis(result, staging, summary["sitings"])  # the sitings as summary.json has them
+        result.timings["gis"] = time.perf_counter() - started
+        timings = summary["timings"]
+        finished = timings.pop("finished_utc")
+        timings |= {"gis": result.timings["gis"], "finished_utc": finished}
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
-            json.dump(summary_dict(result), handle, indent=2, ensure_ascii=False)
+            json.dump(summary, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
     return folder

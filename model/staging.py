@@ -233,10 +233,26 @@ def staged_folder(folder: Path, force: bool = False, results_only: bool = False)
         )
         try:
             yield staging
+            _apply_umask(staging)
             _move_into_place(staging, folder, force)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _apply_umask(staging: Path) -> None:
+    """Give the staged folder (``mkdtemp`` makes it 0o700) and the folders inside it the
+    permissions a plain ``mkdir`` would: 0o777 less the user's umask."""
+    mode = 0o777 & ~_current_umask()
+    for path in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        os.chmod(path, mode)
 
 
 def _rename_no_replace(source: Path, target: Path) -> bool:

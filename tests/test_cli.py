@@ -122,6 +122,12 @@ def test_no_argument_runs_the_baseline(tmp_path: Path) -> None:
         "map.png",
         "report.md",
         "report.html",
+        "sitings_cores.geojson",
+        "sitings_members.geojson",
+        "sitings_links.geojson",
+        "sitings_districts.geojson",
+        "sitings_cores.qml",
+        "sitings.gpkg",  # pyogrio is in the dev extra
     }
 
 

@@ -32,6 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(compare, "compare-<timestamp>")
     add_solver_options(compare)
+    compare.add_argument("--quiet", action="store_true", help="print only the output folder path")
     compare.set_defaults(handler=handle)
 
 
@@ -116,6 +117,9 @@ def handle(args: argparse.Namespace) -> int:
             s.label for s in snapshots if s.source != "" and not Path(s.source).is_dir()
         ]
         write_comparison(comparison, results, solved_labels, folder, args.force)
-    print(comparison.to_markdown())
-    print(f"\nresults in {folder}/")
+    if args.quiet:
+        print(folder)
+    else:
+        print(comparison.to_markdown())
+        print(f"\nresults in {folder}/")
     return 0
