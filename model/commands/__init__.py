@@ -22,4 +22,5 @@ COMMAND_MODULES = (
     "model.commands.solvers",
     "model.commands.export",
     "model.commands.generate",
+    "model.commands.front",
 )
