@@ -60,7 +60,7 @@ class Front:
     terms: list[str]
     points: list[Point]
     payoff: PayoffTable
-    grid: int
+    grid: dict[str, int]  # intervals per constrained term
     eps: float
     steps: dict[str, float]
     solves: int = 0  # AUGMECON2 solves, the payoff table's not included
@@ -102,15 +102,24 @@ def check_front_terms(terms: Sequence[str]) -> None:
 def augmecon2(
     solver: TermSolver,
     terms: Sequence[str],
-    grid: int | None = None,
+    grid: int | Sequence[int] | None = None,
     eps: float = DEFAULT_EPS,
 ) -> Front | None:
-    """The exact front of ``terms`` (see the module docstring); None if infeasible."""
+    """The exact front of ``terms`` (see the module docstring); None if infeasible.
+
+    ``grid``: intervals per constrained term, one number for all or one per term.
+    """
     terms = list(terms)
     check_front_terms(terms)
-    grid = grid if grid is not None else DEFAULT_GRID[len(terms)]
-    if grid < 1:
-        raise InputError(None, "--grid", f"expected a number of intervals >= 1, got {grid}")
+    if grid is None:
+        grid = DEFAULT_GRID[len(terms)]
+    intervals = [grid] * (len(terms) - 1) if isinstance(grid, int) else list(grid)
+    if len(intervals) != len(terms) - 1 or any(n < 1 for n in intervals):
+        raise InputError(
+            None,
+            "--grid",
+            f"expected a number of intervals >= 1 for each of {len(terms) - 1} terms, got {grid}",
+        )
     if not (math.isfinite(eps) and 0 < eps < 1):
         raise InputError(None, "--eps", f"expected 0 < eps < 1, got {eps}")
     started = time.perf_counter()
@@ -119,14 +128,15 @@ def augmecon2(
         return None
     primary, constrained = terms[0], terms[1:]
     ranges, nadir = table.ranges, table.nadir
-    steps = {t: ranges[t] / grid for t in constrained}
-    count = {t: grid + 1 if ranges[t] > 0 else 1 for t in constrained}
+    grids = dict(zip(constrained, intervals, strict=True))
+    steps = {t: ranges[t] / grids[t] for t in constrained}
+    count = {t: grids[t] + 1 if ranges[t] > 0 else 1 for t in constrained}
     scale = ranges[primary] if ranges[primary] > 0 else 1.0
     weights = {primary: 1.0}
     for n, t in enumerate(constrained):
         if ranges[t] > 0:
             weights[t] = eps * scale * 10.0 ** (-n) / ranges[t]
-    front = Front(terms, [], table, grid, eps, steps)
+    front = Front(terms, [], table, grids, eps, steps)
     for t in terms:
         if solver.constant(t):
             front.notes.append(f"{t} is identically 0 in this scenario")

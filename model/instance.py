@@ -150,9 +150,7 @@ def _exclusion_reasons(
     rules = scenario.rules
     reasons: dict[Site, str] = {}
     forbidden = {(p.cluster, p.district) for p in rules.forbid}
-    own = (
-        tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
-    )
+    own = tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
     for k in types:
         cluster = region.clusters[k]
         for i in region.district_ids:

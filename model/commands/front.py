@@ -73,9 +73,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     front.add_argument(
         "--grid",
-        type=int,
-        metavar="N",
-        help="grid intervals per constrained term (default 100 for two terms, 20 for three)",
+        metavar="N[,M]",
+        help="grid intervals per constrained term, one number for all or one per term "
+        "(default 100 for two terms, 20 for three)",
     )
     front.add_argument(
         "--eps",
@@ -272,18 +272,41 @@ def handle_front(args: argparse.Namespace) -> int:
 
     terms = parse_terms(args.terms)
     check_front_terms(terms)
-    if args.grid is not None and args.grid < 1:
-        raise InputError(None, "--grid", f"expected a number of intervals >= 1, got {args.grid}")
+    grid = parse_grid(args.grid, len(terms) - 1)
     if not (math.isfinite(args.eps) and 0 < args.eps < 1):
         raise InputError(None, "--eps", f"expected 0 < eps < 1, got {args.eps}")
 
     def body(result: RunResult, folder: Path) -> int:
-        return _front_into(args, result, folder, terms)
+        return _front_into(args, result, folder, terms, grid)
 
     return _solve_first(args, "front", body)
 
 
-def _front_into(args: argparse.Namespace, result: RunResult, folder: Path, terms: list[str]) -> int:
+def parse_grid(text: str | None, count: int) -> list[int] | None:
+    """'50' or '50,10' -> intervals per constrained term; None: the default."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 1:
+        numbers = numbers * count
+    if len(numbers) != count or any(n < 1 for n in numbers):
+        raise InputError(
+            None, "--grid", f"expected one or {count} numbers of intervals >= 1, got {text}"
+        )
+    return numbers
+
+
+def _front_into(
+    args: argparse.Namespace,
+    result: RunResult,
+    folder: Path,
+    terms: list[str],
+    grid: list[int] | None,
+) -> int:
     from model.front import augmecon2
     from model.report.analysis_report import write_documents
     from model.report.front_report import (
@@ -295,7 +318,7 @@ def _front_into(args: argparse.Namespace, result: RunResult, folder: Path, terms
     from model.staging import staged_folder
 
     solver = _term_solver(result, terms)
-    front = augmecon2(solver, terms, args.grid, args.eps)
+    front = augmecon2(solver, terms, grid, args.eps)
     if front is None:  # the scenario solved, so this is a bug
         raise RuntimeError("AUGMECON2 found no siting of a feasible scenario")
     optimum = unweighted_terms(result)

@@ -36,6 +36,10 @@ def points_frame(points: Sequence[Point], first: str = "point") -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=[first, *TERMS, "proven", "cores"])
 
 
+def _grid_text(front: Front) -> str:
+    return ", ".join(f"{t} {n}" for t, n in front.grid.items())
+
+
 def payoff_frame(table: PayoffTable) -> pd.DataFrame:
     frame = points_frame([table.rows[t] for t in table.terms], first="row")
     frame["row"] = list(table.terms)
@@ -183,7 +187,7 @@ def front_document(
     share = front.hypervolume_share()
     doc = Document(
         f"Pareto front of {', '.join(front.terms)}: {scenario}",
-        subtitle=f"AUGMECON2, grid {front.grid}, ε {front.eps:g}; {len(front.points)} "
+        subtitle=f"AUGMECON2, grid {_grid_text(front)}, ε {front.eps:g}; {len(front.points)} "
         f"non-dominated points; {front.solves} solves ({front.infeasible} infeasible, "
         f"{front.bypassed} grid points bypassed) and {front.payoff.solves} for the payoff "
         f"table, {front.seconds:.1f} s",
@@ -229,8 +233,9 @@ def front_document(
                     f"The augmented ε-constraint method AUGMECON2 (Mavrotas and Florios 2013): "
                     f"maximise {front.terms[0]} plus ε times the normalised slacks of "
                     f"{', '.join(front.terms[1:])}, which are held above the points of a grid "
-                    f"of {front.grid} intervals over their payoff-table ranges; the bypass skips "
-                    "grid points that would return the same siting, an infeasible solve ends "
+                    f"({_grid_text(front)} intervals) over their payoff-table ranges; the "
+                    "bypass skips grid points that would return the same siting, an "
+                    "infeasible solve ends "
                     "its loop. The terms are unweighted; every point's siting passed the "
                     "project's solution check. docs/model.md §8 states when the front is exact."
                 ),
