@@ -229,14 +229,14 @@ def _payoff_into(
         summary["normalised"] = {
             "shares": shares,
             "weights": weights,
-            "set": [f"weights.{t}={w:.6g}" for t, w in weights.items()],
+            "set": [f"weights.{t}={w:.12g}" for t, w in weights.items()],
             **_point_json(found),
         }
         text = (
             "Weights as shares of each term's range: w_t = share_t / (ideal_t − nadir_t) = "
             + ", ".join(f"{t} {w:.6g}" for t, w in weights.items())
             + "; the same siting as `run.py run` with "
-            + " ".join(f"`--set weights.{t}={w:.6g}`" for t, w in weights.items())
+            + " ".join(f"`--set weights.{t}={w:.12g}`" for t, w in weights.items())
             + "."
         )
         sections.append(point_section("Normalised weights", text, found, names))
