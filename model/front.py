@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from model.errors import InputError
 from model.payoff import PayoffTable, Point, TermSolver, payoff_table
 
-DEFAULT_GRID = {2: 100, 3: 20}
+DEFAULT_GRID = {2: 1000, 3: 100}  # two terms: the bypass makes the grid cheap
 DEFAULT_EPS = 1e-5
 SAME = 1e-9  # relative difference below which two term values are the same
 

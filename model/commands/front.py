@@ -75,7 +75,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--grid",
         metavar="N[,M]",
         help="grid intervals per constrained term, one number for all or one per term "
-        "(default 100 for two terms, 20 for three)",
+        "(default 1000 for two terms, 100 for three)",
     )
     front.add_argument(
         "--eps",
