@@ -288,12 +288,13 @@ class PersistentHighs:
         terms: Mapping[VarData, float] | Iterable[tuple[VarData, float]],
         lower: float | None,
         upper: float | None,
-    ) -> None:
+    ) -> int:
         """Add the row ``lower ≤ Σ coef·var ≤ upper`` to the HiGHS model (None: no bound).
 
         Takes (variable, coefficient) pairs or a ``ComponentMap``, like
         :meth:`set_objective_coefficients`; a variable named twice has its coefficients
-        added. The Pyomo model is not changed, and the row stays for every later resolve.
+        added. The Pyomo model is not changed, and the row stays for every later resolve;
+        :meth:`set_row_bounds` moves its bounds. Returns the row's index in HiGHS.
         """
         pairs = list(terms.items() if isinstance(terms, Mapping) else terms)
         index = np.fromiter((self.column(v) for v, _ in pairs), dtype=np.int64, count=len(pairs))
@@ -303,6 +304,13 @@ class PersistentHighs:
         lo = -highspy.kHighsInf if lower is None else float(lower)
         hi = highspy.kHighsInf if upper is None else float(upper)
         self._solver.addRow(lo, hi, len(columns), columns.astype(np.int32), summed)
+        return int(self._solver.getNumRow()) - 1
+
+    def set_row_bounds(self, row: int, lower: float | None, upper: float | None) -> None:
+        """Move the bounds of a row added by :meth:`add_row` (None: no bound on that side)."""
+        lo = -highspy.kHighsInf if lower is None else float(lower)
+        hi = highspy.kHighsInf if upper is None else float(upper)
+        self._solver.changeRowBounds(int(row), lo, hi)
 
     def objective_coefficient(self, var: VarData) -> float:
         """The current objective coefficient of ``var`` in the HiGHS model."""

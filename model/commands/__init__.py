@@ -24,4 +24,5 @@ COMMAND_MODULES = (
     "model.commands.generate",
     "model.commands.districts",
     "model.commands.types",
+    "model.commands.front",
 )
