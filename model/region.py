@@ -31,6 +31,7 @@ from model.tables import (
     require_text,
 )
 
+MAX_ACTIVITY_TOTAL = 1e15  # any sum of activity values (column, district, sector) stays below
 REQUIRED_FILES = ("districts.csv", "activity.csv", "roads.csv", "clusters.yaml")
 OPTIONAL_FILES = ("exports.csv", "crossings.csv", "boundaries.geojson", "border_line.geojson")
 ROAD_KINDS = ("federal", "regional", "local")
@@ -233,9 +234,43 @@ def _load_activity(path: Path, known: set[str]) -> pd.DataFrame:
     _keyed_rows(path, rows)
     if not any(r["value"] > 0 for r in records):
         raise InputError(path, "column value", "at least one value must be positive")
+    _check_totals(path, records)
     return pd.DataFrame.from_records(records, columns=ACTIVITY_COLUMNS).astype(
         {"value": float, "year": float}
     )
+
+
+def _check_totals(path: Path, records: list[dict[str, Any]]) -> None:
+    """Refuse activity whose sums leave the range the quotients are computed in.
+
+    The location quotients divide a pair's value by its district's, its sector's and the whole
+    column's total; a total past MAX_ACTIVITY_TOTAL (or one that overflows to infinity) would
+    turn every quotient into 0 and a run into nonsense reported as optimal.
+    """
+    limit = f"the limit is {MAX_ACTIVITY_TOTAL:.0e} (totals must stay finite)"
+    for key, label in (("district", "district"), ("sector", "sector")):
+        groups: dict[str, list[float]] = {}
+        for record in records:
+            groups.setdefault(record[key], []).append(record["value"])
+        for name, values in groups.items():
+            total = _fsum(values)
+            if not math.isfinite(total) or total > MAX_ACTIVITY_TOTAL:
+                raise InputError(
+                    path,
+                    "column value",
+                    f"the values of {label} '{name}' sum to {total:.4g}; {limit}",
+                )
+    total = _fsum([r["value"] for r in records])
+    if not math.isfinite(total) or total > MAX_ACTIVITY_TOTAL:
+        raise InputError(path, "column value", f"the values sum to {total:.4g}; {limit}")
+
+
+def _fsum(values: list[float]) -> float:
+    """math.fsum, infinity where it overflows (fsum raises on an intermediate overflow)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
 
 
 def _load_exports(path: Path, known: set[str]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InputError
-from model.tables import read_csv_rows, read_text
+from model.tables import has_control, read_csv_rows, read_text, shown
 
 # a run's summary.json is a few kilobytes; a comparison of many runs a few hundred
 MAX_SUMMARY_BYTES = 16 * 1024 * 1024
@@ -120,6 +120,23 @@ def _number(path: Path, where: str, value: Any, optional: bool = False) -> None:
         raise InputError(path, where, f"expected a finite number, got {value}")
 
 
+def _check_keys(path: Path, where: str, data: Any) -> None:
+    """Refuse a key holding a line break or control character anywhere under ``data``: the
+    scenario's validation quotes keys, and the message must stay on one line."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if has_control(key):
+                    raise InputError(
+                        path, where, f"a key holds a line break or control character: {shown(key)}"
+                    )
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def check_summary(path: Path, summary: dict[str, Any]) -> None:
     """Check the fields that rerun, compare and map read, with their types."""
     for key in ("status", "terms", "scenario", "provenance"):
@@ -131,8 +148,9 @@ def check_summary(path: Path, summary: dict[str, Any]) -> None:
     _number(path, "objective", summary.get("objective"), optional=True)
     _need(path, "terms", summary["terms"], dict, "an object of numbers")
     for name, value in summary["terms"].items():
-        _number(path, f"terms.{name}", value)
+        _number(path, f"terms.{shown(name)}", value)
     _need(path, "scenario", summary["scenario"], dict, "an object")
+    _check_keys(path, "scenario", summary["scenario"])
     name = summary["scenario"].get("name")
     if name is not None:
         _need(path, "scenario.name", name, str, "a text")
@@ -149,7 +167,7 @@ def check_summary(path: Path, summary: dict[str, Any]) -> None:
     hashes = provenance.get("data_files_sha256", {})
     _need(path, "provenance.data_files_sha256", hashes, dict, "an object of texts")
     for file, digest in hashes.items():
-        _need(path, f"provenance.data_files_sha256.{file}", digest, str, "a text")
+        _need(path, f"provenance.data_files_sha256.{shown(file)}", digest, str, "a text")
     sitings = summary.get("sitings", [])
     _need(path, "sitings", sitings, list, "a list")
     for n, entry in enumerate(sitings):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,22 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "f"}
+
+
+SHOWN_CHARS = 60  # a value quoted in an error message is cut to this many characters
+
+
+def has_control(text: str) -> bool:
+    """True if ``text`` holds a line break or another control character (it would break the
+    one-line error message that quotes it)."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
+def shown(text: str) -> str:
+    """``text`` as an error message quotes it: on one line (escaped, in quotes, when it holds a
+    control character) and at most :data:`SHOWN_CHARS` characters."""
+    cut = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+    return repr(cut) if has_control(cut) else cut
 
 
 @dataclass(frozen=True)
@@ -77,11 +94,15 @@ def read_csv_rows(path: Path, required: list[str]) -> tuple[list[str], list[CsvR
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
-            path, "header", f"missing column(s) {', '.join(missing)}; found {', '.join(header)}"
+            path,
+            "header",
+            f"missing column(s) {', '.join(missing)}; found {', '.join(shown(h) for h in header)}",
         )
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        raise InputError(path, "header", f"duplicate column(s) {', '.join(duplicated)}")
+        raise InputError(
+            path, "header", f"duplicate column(s) {', '.join(shown(h) for h in duplicated)}"
+        )
     rows: list[CsvRow] = []
     start = reader.line_num + 1  # physical line on which the next record starts
     try:
@@ -213,6 +234,13 @@ def _construct_unique_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> 
                 None,
                 None,
                 f"a mapping key must be a plain value, not a {type(key).__name__}",
+                key_node.start_mark,
+            )
+        if isinstance(key, str) and has_control(key):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a mapping key holds a line break or control character: {shown(key)}",
                 key_node.start_mark,
             )
         if position >= merged:

@@ -33,7 +33,7 @@ def test_every_corpus_file_has_an_expected_line() -> None:
         if p.is_file() and p.name != "expected.txt"
     }
     assert listed == present
-    assert len(listed) >= 15
+    assert len(listed) >= 55  # with tests/bad_scenarios/ (50), more than 100 bad inputs
 
 
 @pytest.mark.parametrize(("case", "expected"), cases(), ids=[c for c, _ in cases()])
@@ -64,3 +64,59 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
     assert done.stderr.splitlines() == [expected.replace("{file}", str(bad_file))]
     assert done.stdout == ""
     assert list(work.iterdir()) == []  # no out/, no runs/, no staging or lock file
+
+
+def test_generate_force_replaces_only_a_generated_region_or_an_empty_folder(
+    tmp_path: Path,
+) -> None:
+    """generate --force replaces a region it wrote or an empty folder, nothing else (exit 2)."""
+    from model.generate import generate_region
+
+    def generate(out: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "run.py"),
+                "generate",
+                "--districts",
+                "4",
+                "--seed",
+                "1",
+                "--out",
+                str(out),
+                "--force",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+
+    region = generate_region(tmp_path / "region", 5, seed=0)
+    assert generate(region).returncode == 0
+    assert "--districts 4 --seed 1" in (region / "SOURCES.md").read_text(encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    assert generate(tmp_path / "empty").returncode == 0
+    for name, setup in {
+        "user_files": lambda f: (f / "notes.txt").write_text("mine", encoding="utf-8"),
+        "real_region": lambda f: shutil.copytree(
+            SMOLENSK, f, dirs_exist_ok=True, ignore=shutil.ignore_patterns("raw")
+        ),
+        "extra_file": lambda f: (
+            generate_region(f, 5, seed=0, overwrite=True),
+            (f / "keep.csv").write_text("x", encoding="utf-8"),
+        ),
+    }.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        setup(folder)
+        before = sorted((p.name, p.read_bytes()) for p in folder.iterdir())
+        done = generate(folder)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines() == [
+            f"error: {folder}: --force replaces only an empty folder or a region that generate "
+            "wrote (its files and SOURCES.md); this folder holds something else: choose "
+            "another --out"
+        ]
+        assert sorted((p.name, p.read_bytes()) for p in folder.iterdir()) == before
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -43,6 +43,7 @@ best solution it knows optimal.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,14 @@ NODE_STEPS = 40  # subgradient steps per branch-and-bound node at most
 NODE_PATIENCE = 8  # steps without a better bound before the step size halves
 NODE_MU = 2.0  # the first step size at a node
 BRANCH_WORK = 6e9  # matrix entries the branch and bound may touch (under a minute here)
+
+
+def past(deadline: float | None) -> bool:
+    """True once ``deadline`` (a ``time.monotonic()`` instant) has passed; never for None.
+
+    Every loop below stops at the deadline, keeping what it has: a bound is valid at any
+    multipliers, a fixing is valid once made, and every heuristic solution is a solution."""
+    return deadline is not None and time.monotonic() >= deadline
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,9 @@ def assignment_cost(costs: np.ndarray, sites: Sequence[int] | np.ndarray) -> flo
     return float(costs[:, list(sites)].min(axis=1).sum())
 
 
-def swap_heuristic(costs: np.ndarray, p: int, existing: Sequence[int] = ()) -> list[int]:
+def swap_heuristic(
+    costs: np.ndarray, p: int, existing: Sequence[int] = (), deadline: float | None = None
+) -> list[int]:
     """Greedy addition, then best single swaps of non-predefined sites until none improves."""
     chosen = list(existing)
     nearest = costs[:, chosen].min(axis=1) if chosen else np.full(costs.shape[0], np.inf)
@@ -91,10 +102,12 @@ def swap_heuristic(costs: np.ndarray, p: int, existing: Sequence[int] = ()) -> l
         site = int(np.argmin(totals))
         chosen.append(site)
         nearest = np.minimum(nearest, costs[:, site])
-    return local_search(costs, chosen, len(existing))
+    return local_search(costs, chosen, len(existing), deadline)
 
 
-def local_search(costs: np.ndarray, start: Sequence[int], fixed: int = 0) -> list[int]:
+def local_search(
+    costs: np.ndarray, start: Sequence[int], fixed: int = 0, deadline: float | None = None
+) -> list[int]:
     """Best single swaps (Teitz & Bart 1968) of the sites after the first ``fixed`` ones."""
     chosen = list(start)
     current = assignment_cost(costs, chosen)
@@ -102,6 +115,8 @@ def local_search(costs: np.ndarray, start: Sequence[int], fixed: int = 0) -> lis
     while improved:
         improved = False
         for position in range(fixed, len(chosen)):
+            if past(deadline):
+                return sorted(chosen)
             others = chosen[:position] + chosen[position + 1 :]
             base = costs[:, others].min(axis=1) if others else np.full(costs.shape[0], np.inf)
             totals = np.minimum(base[:, None], costs).sum(axis=0)
@@ -212,6 +227,7 @@ class _Relaxation:
         patience: int,
         fixing: tuple[np.ndarray, np.ndarray] | None = None,
         settle: bool = False,
+        deadline: float | None = None,
     ) -> tuple[float, np.ndarray]:
         """Subgradient ascent; returns the best bound and its multipliers. With ``fixing``
         (closed, opened arrays), records the sites the bounds fix along the way. With
@@ -219,6 +235,8 @@ class _Relaxation:
         solution is cheaper than UB's)."""
         best, best_lam, mu, stall = -np.inf, lam.copy(), 2.0, 0
         for _ in range(steps):
+            if past(deadline) and np.isfinite(best):
+                break
             bound, rho, chosen, gradient = self.evaluate(lam, forced_open, allowed)
             if fixing is not None:
                 self.offer(chosen)
@@ -270,12 +288,17 @@ class _Relaxation:
 
 
 def reduce_sites(
-    costs: np.ndarray, p: int, existing: Sequence[int] = (), *, probe: bool = True
+    costs: np.ndarray,
+    p: int,
+    existing: Sequence[int] = (),
+    *,
+    probe: bool = True,
+    deadline: float | None = None,
 ) -> Reduction:
     """Heuristic, Lagrangian bound, fixing and (with ``probe``) probing on ``costs``
-    (clients × sites)."""
+    (clients × sites), each step cut short at ``deadline`` (``time.monotonic()``)."""
     n_sites = costs.shape[1]
-    heuristic = swap_heuristic(costs, p, existing)
+    heuristic = swap_heuristic(costs, p, existing, deadline)
     closed = np.zeros(n_sites, dtype=bool)
     opened = np.zeros(n_sites, dtype=bool)
     opened[list(existing)] = True
@@ -283,34 +306,50 @@ def reduce_sites(
     relaxation = _Relaxation(costs, p, upper, integral=integral_costs(costs))
     start = np.sort(costs, axis=1)[:, min(1, n_sites - 1)].astype(float)
     fixing = closed, opened
-    lower, lam = relaxation.ascend(start, opened.copy(), ~closed, 3000, 30, fixing, True)
-    if relaxation.chosen_at_best is not None:  # polish the relaxation's solution, tighten
+    lower, lam = relaxation.ascend(
+        start, opened.copy(), ~closed, 3000, 30, fixing, True, deadline
+    )
+    if relaxation.chosen_at_best is not None and not past(deadline):  # polish, tighten
         rest = [int(j) for j in relaxation.chosen_at_best if j not in existing]
-        relaxation.offer(local_search(costs, [*existing, *rest], len(existing)))
-    if relaxation.best_sites is not None:
-        again, lam = relaxation.ascend(lam, opened.copy(), ~closed, 500, 30, fixing, True)
+        relaxation.offer(local_search(costs, [*existing, *rest], len(existing), deadline))
+    if relaxation.best_sites is not None and not past(deadline):
+        again, lam = relaxation.ascend(
+            lam, opened.copy(), ~closed, 500, 30, fixing, True, deadline
+        )
         lower = max(lower, again)
         heuristic = relaxation.best_sites or heuristic
     upper = relaxation.upper
     reduction = Reduction(closed, opened, min(lower, upper), upper, sorted(heuristic), lam)
-    return probe_sites(costs, p, reduction) if probe else reduction
+    return probe_sites(costs, p, reduction, deadline) if probe else reduction
 
 
-def probe_sites(costs: np.ndarray, p: int, found: Reduction) -> Reduction:
+def probe_sites(
+    costs: np.ndarray, p: int, found: Reduction, deadline: float | None = None
+) -> Reduction:
     """Probing (step 4 above) on the sites ``found`` leaves undecided; a no-op when the bounds
-    meet or more than ``PROBE_MAX_SITES`` sites are undecided."""
+    meet, more than ``PROBE_MAX_SITES`` sites are undecided or ``deadline`` has passed."""
     lower, upper, lam = found.lower_bound, found.upper_bound, found.multipliers
     if upper - lower <= RELATIVE * max(1.0, abs(upper)) or len(found.free) > PROBE_MAX_SITES:
+        return found
+    if past(deadline):
         return found
     closed, opened, heuristic = found.closed.copy(), found.opened.copy(), found.heuristic
     keep = np.flatnonzero(~closed)  # probe on the columns still open to choice: faster
     narrow = _Relaxation(costs[:, keep], p, upper)
     narrow_closed, narrow_opened = np.zeros(len(keep), dtype=bool), opened[keep]
     for _ in range(PROBE_ROUNDS):
-        if narrow.work > PROBE_WORK or not _probe_round(narrow, lam, narrow_closed, narrow_opened):
+        if narrow.work > PROBE_WORK or not _probe_round(
+            narrow, lam, narrow_closed, narrow_opened, deadline
+        ):
             break
         bound, lam = narrow.ascend(
-            lam, narrow_opened.copy(), ~narrow_closed, 300, 20, (narrow_closed, narrow_opened)
+            lam,
+            narrow_opened.copy(),
+            ~narrow_closed,
+            300,
+            20,
+            (narrow_closed, narrow_opened),
+            deadline=deadline,
         )
         lower = max(lower, bound)
     closed[keep[narrow_closed]] = True
@@ -321,7 +360,11 @@ def probe_sites(costs: np.ndarray, p: int, found: Reduction) -> Reduction:
 
 
 def _probe_round(
-    relaxation: _Relaxation, lam: np.ndarray, closed: np.ndarray, opened: np.ndarray
+    relaxation: _Relaxation,
+    lam: np.ndarray,
+    closed: np.ndarray,
+    opened: np.ndarray,
+    deadline: float | None = None,
 ) -> bool:
     """Force each free site open, then closed; fix it when the bound exceeds UB."""
     changed = False
@@ -332,7 +375,7 @@ def _probe_round(
         int(j) for j in np.argsort(-penalty, kind="stable") if not (closed[j] or opened[j])
     ]
     for site in candidates:
-        if relaxation.work > PROBE_WORK:
+        if relaxation.work > PROBE_WORK or past(deadline):
             break
         allowed = ~closed
         forced = opened.copy()
@@ -379,6 +422,7 @@ def branch_and_bound(
     work_limit: float | None = None,
     *,
     lagrangian_heuristic: bool = True,
+    deadline: float | None = None,
 ) -> Search:
     """Lagrangian branch and bound (Beasley 1993) over the sites ``found`` leaves undecided.
 
@@ -400,7 +444,7 @@ def branch_and_bound(
 
     When every node has been pruned or evaluated within ``work_limit`` matrix entries touched
     (default ``BRANCH_WORK``), no solution beats the incumbent and it is optimal (``proven``);
-    otherwise the search gives up.
+    otherwise, or at ``deadline`` (``time.monotonic()``), the search gives up.
     Without ``lagrangian_heuristic`` only the leaves become incumbents (the tests check that the
     tree alone reaches every cheaper solution).
     """
@@ -416,7 +460,7 @@ def branch_and_bound(
     stack = [_Node(np.zeros(len(keep), dtype=bool), found.opened[keep].copy(), found.multipliers)]
     nodes, work, sorted_costs = 0, 0.0, _SortedCosts(matrix)
     while stack:
-        if work >= limit:
+        if work >= limit or past(deadline):
             return Search(False, sorted(int(keep[j]) for j in incumbent), upper, nodes, work)
         node = stack.pop()
         nodes += 1

@@ -57,7 +57,7 @@ from model.classic.base import (
     nearest_open,
     require_p,
 )
-from model.classic.lagrange import Reduction, branch_and_bound, probe_sites, reduce_sites
+from model.classic.lagrange import Reduction, branch_and_bound, past, probe_sites, reduce_sites
 from model.classic.radius import add_covering_distance, all_radii
 from model.errors import InputError
 
@@ -97,16 +97,17 @@ def add_assignment_distance(model: pyo.ConcreteModel, data: LocationData) -> pyo
     return pyo.quicksum(float(data.weights[i] * data.distances[i, j]) * x[i, j] for i, j in pairs)
 
 
-def prepare(data: LocationData, params: Params) -> Prepared:
+def prepare(data: LocationData, params: Params, deadline: float | None = None) -> Prepared:
     """Fix sites by Lagrangian bounds; then either prove a solution optimal by Lagrangian branch
     and bound (the MIP keeps only its sites, all opened) or, when the search gives up, probe and
-    keep the undecided and the opened sites."""
+    keep the undecided and the opened sites. Every step stops at ``deadline``
+    (``time.monotonic()``) with what it has."""
     p = require_p(data, params, NAME)
     costs = data.weights[:, None] * data.distances
-    found = reduce_sites(costs, p, data.existing_index, probe=False)
+    found = reduce_sites(costs, p, data.existing_index, probe=False, deadline=deadline)
     method = "bounds"
     if found.upper_bound - found.lower_bound > 1e-9 * max(1.0, abs(found.upper_bound)):
-        search = branch_and_bound(costs, p, found)
+        search = branch_and_bound(costs, p, found, deadline=deadline)
         if search.proven:
             method = f"branch and bound, {search.nodes} nodes"
             closed = np.ones(len(data.sites), dtype=bool)
@@ -116,8 +117,13 @@ def prepare(data: LocationData, params: Params) -> Prepared:
             )
         else:
             method = f"bounds, probing ({search.nodes} nodes of branch and bound gave up)"
+            if past(deadline):
+                method = f"bounds, cut at the time limit after {search.nodes} nodes"
             found = probe_sites(
-                costs, p, replace(found, upper_bound=search.cost, heuristic=search.sites)
+                costs,
+                p,
+                replace(found, upper_bound=search.cost, heuristic=search.sites),
+                deadline,
             )
     keep = np.flatnonzero(~found.closed)
     opened = [data.sites[j] for j in keep if found.opened[j]]

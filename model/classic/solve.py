@@ -24,6 +24,7 @@ from solvers.base import relative_gap
 
 MODELS = ("pmedian", "pcenter", "pdispersion", "mclp", "lscp", "uflp", "cpmedian")
 TOLERANCE = 1e-6
+MIN_SOLVER_SECONDS = 0.05  # with less time left than this the solver is not started
 
 
 class ClassicCheckError(ClusterSiteError):
@@ -106,17 +107,26 @@ def solve_classic(
     adapter = get_solver(solver)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
     prepared: Prepared | None = None
     if params.reduce and hasattr(module, "prepare"):
-        prepared = module.prepare(data, params)
+        prepared = module.prepare(data, params, deadline=deadline)
         timings["prepare"] = time.perf_counter() - started
     target = prepared.data if prepared else data
+    if deadline is not None and deadline - time.monotonic() < MIN_SOLVER_SECONDS:
+        # the time limit covers every stage: no model is built once it has run out
+        outcome = _not_started(adapter.name)
+        return _finish(module, data, params, None, outcome, prepared, timings, {})
     clock = time.perf_counter()
     model = module.build(target, params)
     timings["build"] = time.perf_counter() - clock
-    if options.time_limit is not None:
-        spent = time.perf_counter() - started
-        options = replace(options, time_limit=max(options.time_limit - spent, 1.0))
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left < MIN_SOLVER_SECONDS:
+            outcome = _not_started(adapter.name)
+            size = {"variables": model.nvariables(), "constraints": model.nconstraints()}
+            return _finish(module, data, params, model, outcome, prepared, timings, size)
+        options = replace(options, time_limit=left)
     outcome = adapter.solve(model, options)
     timings["handoff"] = outcome.handoff_s
     timings["solve"] = outcome.wall_time_s - outcome.handoff_s
@@ -124,11 +134,28 @@ def solve_classic(
     return _finish(module, data, params, model, outcome, prepared, timings, size)
 
 
+def _not_started(solver: str) -> SolveOutcome:
+    """The outcome of a solver that the time limit left no time to run."""
+    return SolveOutcome(
+        status=Status.TIME_LIMIT,
+        has_solution=False,
+        objective=None,
+        bound=None,
+        gap=None,
+        solver=solver,
+        version="",
+        wall_time_s=0.0,
+        solver_time_s=None,
+        handoff_s=0.0,
+        message="the time limit ran out before the solver started",
+    )
+
+
 def _finish(
     module: ModuleType,
     data: LocationData,
     params: Params,
-    model: pyo.ConcreteModel,
+    model: pyo.ConcreteModel | None,
     outcome: SolveOutcome,
     prepared: Prepared | None,
     timings: dict[str, float],
@@ -138,7 +165,7 @@ def _finish(
     status = outcome.status
     best: Solution | None = None
     notes = [prepared.notes] if prepared else []
-    if outcome.has_solution:
+    if outcome.has_solution and model is not None:
         found = read_solution(model)
         best = _map_back(found, prepared.site_map) if prepared else found
         _check(module, data, params, best, outcome)
