@@ -235,13 +235,12 @@ def test_sweep_over_degenerate_runs(
 
 
 def test_classic_last_line_carries_a_time_limit(capsys: pytest.CaptureFixture[str]) -> None:
-    started = time.monotonic()
+    # before the Lagrangian step heeded the limit this ran 7.8-11 s and proved the optimum;
+    # wall time is not asserted here (a loaded machine would make it flaky), the status is
     code = main(["classic", "pmedian", "--orlib", str(PMED36), "--time-limit", "1"])
-    elapsed = time.monotonic() - started
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert lines[-1].startswith("objective ") and lines[-1].endswith("  [time_limit]")
-    assert elapsed < 4.0  # 7.8-11 s before the Lagrangian step heeded the limit
 
 
 def test_classic_without_a_solution_in_time_says_so(capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,12 +259,11 @@ def test_lagrangian_steps_stop_at_the_deadline() -> None:
 
     data, p = LocationData.from_orlib_pmedian(PMED36)
     costs = data.weights[:, None] * data.distances
-    started = time.monotonic()
-    found = reduce_sites(costs, p, probe=True, deadline=started + 0.3)
-    assert time.monotonic() - started < 1.5
+    # a deadline already past: each step stops at once with what it has (valid bounds, the
+    # heuristic's sites), and nothing is proven
+    passed = time.monotonic() - 1.0
+    found = reduce_sites(costs, p, probe=True, deadline=passed)
     assert found.lower_bound <= found.upper_bound
     assert len(found.heuristic) == p and np.isfinite(found.upper_bound)
-    started = time.monotonic()
-    search = branch_and_bound(costs, p, found, deadline=started + 0.3)
-    assert time.monotonic() - started < 1.5
+    search = branch_and_bound(costs, p, found, deadline=passed)
     assert not search.proven and search.cost <= found.upper_bound
