@@ -27,7 +27,7 @@ from pydantic_core import ErrorDetails
 
 from model.errors import InputError
 from model.region import ClusterType, Region, is_shipped, resolve_region_path
-from model.tables import load_yaml, parse_yaml, yaml_problem
+from model.tables import load_yaml, parse_yaml, shown, yaml_problem
 
 BIG = 1e9  # upper bound for weights, radii and costs: finite and far above any sensible value
 MAX_COUNT = 1_000_000
@@ -369,19 +369,21 @@ def _read_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
-    """Split ``KEY.PATH=VALUE``; the value is read as YAML (``2``, ``true``, ``[a, b]``)."""
+    """Split ``KEY.PATH=VALUE``; the value is read as YAML (``2``, ``true``, ``[a, b]``).
+    Errors quote the argument on one line (``shown``), whatever it holds."""
+    argument = f"--set {shown(text)}"
     if "=" not in text:
-        raise InputError(None, f"--set {text}", "expected KEY=VALUE, e.g. weights.coop=2")
+        raise InputError(None, argument, "expected KEY=VALUE, e.g. weights.coop=2")
     key, raw = text.split("=", 1)
     parts = [p.strip() for p in key.strip().split(".")]
     if not all(parts):
-        raise InputError(None, f"--set {text}", "empty key")
+        raise InputError(None, argument, "empty key")
     try:
         value = parse_yaml(raw) if raw.strip() else None
     except yaml.YAMLError as err:
         where, problem = yaml_problem(err)
         at = f" ({where.replace('line 1, ', '')})" if where else ""
-        raise InputError(None, f"--set {text}", f"cannot read value{at}: {problem}") from err
+        raise InputError(None, argument, f"cannot read value{at}: {problem}") from err
     if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         # YAML 1.1 reads 1e-05 (no dot) as text; Python writes small floats that way
         value = float(value)
@@ -396,7 +398,7 @@ def _apply_override(data: dict[str, Any], parts: list[str], value: Any, text: st
             child = node[part] = {}
         if not isinstance(child, dict):
             where = ".".join(parts[: depth + 1])
-            raise InputError(None, f"--set {text}", f"{where} is not a mapping")
+            raise InputError(None, f"--set {shown(text)}", f"{where} is not a mapping")
         node = child
     node[parts[-1]] = value
 

@@ -493,3 +493,12 @@ def test_set_reads_python_float_notation_as_a_number() -> None:
     assert parse_override("solver.time_limit=1e-05") == (["solver", "time_limit"], 1e-05)
     assert parse_override("weights.coop=2E3") == (["weights", "coop"], 2000.0)
     assert parse_override("description=e5") == (["description"], "e5")
+
+
+def test_a_set_argument_with_a_line_break_is_quoted_on_one_line() -> None:
+    from model.errors import InputError
+    from model.scenario import parse_override
+
+    with pytest.raises(InputError) as info:
+        parse_override("weights.coop=[1\n2")
+    assert "\n" not in str(info.value) and "'weights.coop=[1\\n2'" in str(info.value)
