@@ -85,6 +85,22 @@ def capped_lq_scores(lq: pd.DataFrame, lq_cap: float) -> pd.DataFrame:
     return lq.clip(upper=lq_cap) / lq_cap
 
 
+def critical_mass_sizes(activity_wide: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """size[i, s]: the activity v[s,i] (``kind = "absolute"``) or the district's share of the
+    sector, v[s,i]/V[s] (``kind = "share"``; 0 for a sector without activity)."""
+    values = activity_wide.to_numpy(dtype=float)
+    if kind == "share":
+        by_sector = values.sum(axis=0, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(by_sector > 0, values / by_sector, 0.0)
+    return pd.DataFrame(values, index=activity_wide.index, columns=activity_wide.columns)
+
+
+def critical_mass_factor(size: np.ndarray, mass: float) -> np.ndarray:
+    """min(1, size/mass): full credit from the critical mass up, in proportion below it."""
+    return np.minimum(1.0, size / mass)
+
+
 def critical_mass_scores(
     lq: pd.DataFrame, activity_wide: pd.DataFrame, lq_cap: float, mass: float, kind: str
 ) -> pd.DataFrame:
@@ -94,16 +110,8 @@ def critical_mass_scores(
     or the district's share of the sector, v[s,i]/V[s] (``kind = "share"``, mass in 0..1).
     A specialised district with less than the critical mass gets credit in proportion.
     """
-    values = activity_wide.to_numpy(dtype=float)
-    if kind == "share":
-        by_sector = values.sum(axis=0, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            size = np.where(by_sector > 0, values / by_sector, 0.0)
-    else:
-        size = values
-    damping = np.minimum(1.0, size / mass)
-    capped = capped_lq_scores(lq, lq_cap).to_numpy(dtype=float)
-    return pd.DataFrame(capped * damping, index=lq.index, columns=lq.columns)
+    damping = critical_mass_factor(critical_mass_sizes(activity_wide, kind).to_numpy(), mass)
+    return capped_lq_scores(lq, lq_cap) * damping
 
 
 def star_scores(activity_wide: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +120,7 @@ def star_scores(activity_wide: pd.DataFrame) -> pd.DataFrame:
     The stars are those of :func:`cluster_stars` (European Cluster Observatory); a pair
     without activity has none.
     """
-    size, special, focus = _star_flags(activity_wide)
+    size, special, focus = star_flags(activity_wide)
     count = size.astype(float) + special + focus
     return pd.DataFrame(count / 3.0, index=activity_wide.index, columns=activity_wide.columns)
 
@@ -249,8 +257,9 @@ def specialization_indices(activity_wide: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"hoover": hoover, "krugman": krugman}, index=activity_wide.index)
 
 
-def _star_flags(activity_wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The size, specialization and focus stars per (district, sector), as boolean arrays."""
+def star_flags(activity_wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The size, specialization and focus stars per (district, sector), as boolean arrays in
+    the table's row and column order."""
     lq = location_quotients(activity_wide).to_numpy(dtype=float)
     values = activity_wide.to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -281,7 +290,7 @@ def cluster_stars(activity_wide: pd.DataFrame) -> pd.DataFrame:
     """
     lq = location_quotients(activity_wide).to_numpy(dtype=float)
     values = activity_wide.to_numpy(dtype=float)
-    size, special, focus = _star_flags(activity_wide)
+    size, special, focus = star_flags(activity_wide)
     records = []
     for n, district in enumerate(activity_wide.index):
         for m, sector in enumerate(activity_wide.columns):

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.indicators import cluster_stars
+from model.indicators import critical_mass_factor, critical_mass_sizes, star_flags
 from model.pipeline import RunResult
 
-STAR_NAMES = (
-    ("size_star", "size"),
-    ("specialization_star", "specialization"),
-    ("focus_star", "focus"),
-)
+STAR_NAMES = ("size", "specialization", "focus")  # in the order of indicators.star_flags
 
 
 def fit_method_sentence(result: RunResult, cluster_type: str, district: str) -> str | None:
@@ -24,8 +20,6 @@ def fit_method_sentence(result: RunResult, cluster_type: str, district: str) -> 
     10.9% of the region → ×0.54." None for the ``lq`` method."""
     settings = result.loaded.scenario.indicators
     activity: pd.DataFrame = result.tables.activity
-    own = activity.loc[district].to_dict() if district in activity.index else {}
-    totals = activity.sum(axis=0).to_dict()
     sectors = [
         s
         for s, w in sorted(
@@ -33,20 +27,22 @@ def fit_method_sentence(result: RunResult, cluster_type: str, district: str) -> 
         )
         if w > 0
     ]
+    row = list(activity.index).index(district)
+    columns = {sector: n for n, sector in enumerate(activity.columns)}
     if settings.fit == "critical_mass":
-        mass = settings.critical_mass
+        mass, kind = settings.critical_mass, settings.critical_mass_kind
+        sizes = critical_mass_sizes(activity, kind).to_numpy()
+        factors = critical_mass_factor(sizes, mass)
         parts = []
         for s in sectors:
-            value = float(own.get(s, 0.0))
-            if settings.critical_mass_kind == "share":
-                total = float(totals.get(s, 0.0))
-                size = value / total if total > 0 else 0.0
-                parts.append(f"{s} {size:.1%} of the region → ×{min(1.0, size / mass):.2f}")
-            else:
-                parts.append(f"{s} {value:,.0f} → ×{min(1.0, value / mass):.2f}")
+            n = columns.get(s)
+            size = float(sizes[row, n]) if n is not None else 0.0
+            factor = float(factors[row, n]) if n is not None else 0.0
+            shown = f"{size:.1%} of the region" if kind == "share" else f"{size:,.0f}"
+            parts.append(f"{s} {shown} → ×{factor:.2f}")
         rule = (
             f"full credit from {mass:.0%} of the region's sector"
-            if settings.critical_mass_kind == "share"
+            if kind == "share"
             else f"full credit from {mass:,g} in the sector"
         )
         return (
@@ -54,18 +50,15 @@ def fit_method_sentence(result: RunResult, cluster_type: str, district: str) -> 
             f"factor): {'; '.join(parts)}."
         )
     if settings.fit == "stars":
-        stars = cluster_stars(activity)
+        values = activity.to_numpy(dtype=float)
+        flags = star_flags(activity)
         parts = []
         for s in sectors:
-            row = (
-                stars[(stars["district"] == district) & (stars["sector"] == s)]
-                if len(stars)
-                else stars
-            )
-            if row.empty:
+            n = columns.get(s)
+            if n is None or not values[row, n] > 0:
                 parts.append(f"{s} no activity, no star")
                 continue
-            held = [name for column, name in STAR_NAMES if bool(row.iloc[0][column])]
+            held = [name for name, flag in zip(STAR_NAMES, flags, strict=True) if flag[row, n]]
             parts.append(f"{s} {len(held)} of 3 ({', '.join(held) or 'none'})")
         return (
             "**Fit method** Cluster Observatory stars (size, specialization, focus; the score "
