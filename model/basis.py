@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 
 @dataclass(frozen=True)
 class Basis:
@@ -50,34 +48,3 @@ def is_estimate(basis: str) -> bool:
 def label(basis: str) -> str:
     known = BASES.get(basis)
     return known.label if known else basis
-
-
-def estimated_part(frame: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Per (district, sector): the total, the part resting on estimates, and the bases used.
-
-    ``frame`` has columns district, sector, ``value`` and optionally basis; the result is
-    indexed by (district, sector) with columns total, estimated, bases (a sorted tuple).
-    """
-    if frame.empty:
-        return pd.DataFrame(
-            columns=["total", "estimated", "bases"],
-            index=pd.MultiIndex.from_tuples([], names=["district", "sector"]),
-        )
-    bases = frame["basis"] if "basis" in frame else pd.Series(UNSTATED, index=frame.index)
-    work = pd.DataFrame(
-        {
-            "district": frame["district"],
-            "sector": frame["sector"],
-            "total": frame[value].astype(float),
-            "estimated": frame[value].astype(float).where(bases.map(is_estimate), 0.0),
-            "basis": bases,
-        }
-    )
-    positive = work[work["total"] > 0]
-    grouped = work.groupby(["district", "sector"])
-    out = grouped[["total", "estimated"]].sum()
-    named: dict[tuple[str, str], tuple[str, ...]] = {}
-    for district, sector, basis in positive[["district", "sector", "basis"]].itertuples(False):
-        named[(district, sector)] = tuple(sorted({*named.get((district, sector), ()), basis}))
-    out["bases"] = [named.get(key, ()) for key in out.index]
-    return out
