@@ -63,7 +63,8 @@ def handle(args: argparse.Namespace) -> int:
     try:
         server, thread = start(app, args.host, args.port)
     except OSError as err:
-        raise InputError(None, "--port", f"cannot listen on {args.host}:{args.port}: {err}") from err
+        where = f"{args.host}:{args.port}"
+        raise InputError(None, "--port", f"cannot listen on {where}: {err}") from err
     print(f"studio on http://{args.host}:{server.server_port}/ (Ctrl-C stops it)", flush=True)
     try:
         thread.join()

@@ -25,7 +25,6 @@ from model.errors import ClusterSiteError, InputError
 from model.saved import check_saved_folder
 from model.studio import state as edits
 from model.studio.controls import Control, scalar_controls, value_at
-from model.studio.roots import Roots
 from model.studio.sessions import Session, Sessions, new_session_id
 from model.studio.views import (
     SiteMarks,
@@ -79,13 +78,123 @@ def _control(control: Control) -> Any:
     return html.Div([label, widget], className="control")
 
 
+def render(
+    session: Session, controls: list[Control], district: Any, cluster: Any
+) -> tuple[Any, ...]:
+    """Every output of the redraw callback, from the session (the caller holds its lock)."""
+    data = session.state.data
+    loaded = session.state.loaded()
+    rules = loaded.scenario.rules
+    result, feasible = session.result, session.feasible
+    shown = result if result is not None and result.has_solution else feasible
+    stale = shown is not None and shown is not result
+    region = session.region()
+    if district not in region.districts.index:
+        district = None
+    figure = map_figure(shown, region, rules, district, stale=stale)
+    diagnosis: Any = ""
+    if result is not None and not result.has_solution:
+        diagnosis = html.Div([
+            html.B(f"No siting satisfies these settings ({result.status}):"),
+            html.Ul([html.Li(line) for line in result.diagnosis]),
+            html.Span("The map shows the last feasible siting." if feasible else ""),
+        ], id="infeasible")
+    live = result if result is not None and result.has_solution else None
+    types = list(live.instance.types) if live else list(region.clusters)
+    if cluster not in types:
+        cluster = None
+    why: Any = "Select a cluster type (or click its core) to see why it sits where it does."
+    runner: Any = ""
+    if live is not None and cluster is not None:
+        explained = why_here(live, cluster, session.solver)
+        if explained is None:
+            why = f"{cluster} is not sited."
+        else:
+            why = html.Ul([html.Li(line) for line in explained.lines], id="why-here-list")
+            runner = runner_up_text(live, explained)
+    why_not: Any = "Select a type and then another district."
+    if live is not None and cluster is not None and district is not None:
+        why_not = html.Ul(
+            [html.Li(line) for line in why_not_there(live, cluster, district, session.solver)]
+        )
+    panel = site_panel(region, rules, district, types)
+    history = [html.Li(entry.label) for entry in session.state.history[-HISTORY_SHOWN:]]
+    label, other = session.comparison or ("", {})
+    comparison = (
+        _table(compare_rows(shown, other, label), table_id="comparison-table")
+        if other else ""
+    )
+    districts = [
+        {"label": district_name(region, d), "value": d} for d in region.districts.index
+    ]
+    return (
+        figure,
+        f"scenario {data.get('name')}",
+        session.message,
+        diagnosis,
+        _table(term_rows(live), ["term", "value"], "terms-table"),
+        _table(siting_rows(live), ["type", "core", "members", "contribution"],
+               "sitings-table"),
+        panel,
+        why,
+        runner,
+        why_not,
+        history,
+        edits.to_yaml(data),
+        comparison,
+        districts,
+        district,
+        [{"label": k, "value": k} for k in types],
+        cluster,
+        [value_at(data, c.key) for c in controls if c.kind == "number"],
+        [["on"] if value_at(data, c.key) else [] for c in controls if c.kind == "flag"],
+        [value_at(data, c.key) for c in controls if c.kind == "choice"],
+        [value_at(data, c.key) for c in controls if c.kind == "text"],
+    )
+
+def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) -> Any:
+    if district is None:
+        return "Click a district on the map to lock, ban or group cluster types there."
+    marks = SiteMarks.of(rules)
+    locked, banned = marks.locked.get(district, []), marks.banned.get(district, [])
+    rows = []
+    for k in [*types, "*"]:
+        state = (
+            "banned" if k in banned or (k == "*" and "all" in banned)
+            else "locked" if k in locked else "free"
+        )
+        buttons = [
+            html.Button(action, id={"site": action, "k": k}, className=f"site-{action}")
+            for action in SITE_ACTIONS
+            if k != "*" or action in ("ban", "clear")
+        ]
+        rows.append(html.Tr([
+            html.Td(k if k != "*" else "every type"), html.Td(state), html.Td(buttons)
+        ]))
+    groups = [
+        html.Button(
+            f"{'leave' if district in g.districts else 'join'} {g.name}",
+            id={"group": g.name},
+        )
+        for g in rules.groups
+    ]
+    groups.append(html.Button("new group with this district", id={"group": "group-" +
+                              str(len(rules.groups) + 1)}))
+    return html.Div([
+        html.H3(f"{district_name(region, district)}"),
+        html.Table(rows, id="site-table", className="grid"),
+        html.Div(["groups: ", *groups]),
+    ])
+
+
+
 def build_app(sessions: Sessions) -> Dash:
     """The Dash app over ``sessions`` (each page load gets a new session id)."""
     app = Dash(
         __name__,
         serve_locally=True,
         title="clustersite studio",
-        update_title=None,
+        update_title="",
         assets_folder=str(Path(__file__).parent / "assets"),
     )
     controls = scalar_controls()
@@ -160,7 +269,6 @@ def build_app(sessions: Sessions) -> Dash:
         ])
 
     app.layout = layout
-    compare_cache: dict[str, tuple[str, dict[str, Any]]] = {}  # session id -> label, sitings
 
     def session_of(sid: Any) -> Session:
         try:
@@ -245,7 +353,7 @@ def build_app(sessions: Sessions) -> Dash:
         elif trigger == "open":
             _open(session, path)
         elif trigger == "compare":
-            _compare(session, path, sid)
+            _compare(session, path)
         elif trigger == "export":
             link = _export(session)
         else:
@@ -267,7 +375,7 @@ def build_app(sessions: Sessions) -> Dash:
             return
         session.replace(opened, f"open {roots.relative(target)}")
 
-    def _compare(session: Session, path: str | None, sid: str) -> None:
+    def _compare(session: Session, path: str | None) -> None:
         try:
             target = roots.checked(path or "", "compare")
             if target.is_dir():
@@ -283,7 +391,7 @@ def build_app(sessions: Sessions) -> Dash:
         except ClusterSiteError as err:
             session.message = f"refused: {err}"
             return
-        compare_cache[sid] = (roots.relative(target), other)
+        session.comparison = (roots.relative(target), other)
         session.message = f"compared with {roots.relative(target)}"
 
     def _export(session: Session) -> Any:
@@ -367,112 +475,7 @@ def build_app(sessions: Sessions) -> Dash:
         session = session_of(sid)
         session.ensure_solved()
         with session.lock:
-            return _render(session, district, cluster, sid)
-
-    def _render(session: Session, district: Any, cluster: Any, sid: str) -> tuple[Any, ...]:
-        data = session.state.data
-        loaded = session.state.loaded()
-        rules = loaded.scenario.rules
-        result, feasible = session.result, session.feasible
-        shown = result if result is not None and result.has_solution else feasible
-        stale = shown is not None and shown is not result
-        region = session.region()
-        if district not in region.districts.index:
-            district = None
-        figure = map_figure(shown, region, rules, district, stale=stale)
-        diagnosis: Any = ""
-        if result is not None and not result.has_solution:
-            diagnosis = html.Div([
-                html.B(f"No siting satisfies these settings ({result.status}):"),
-                html.Ul([html.Li(line) for line in result.diagnosis]),
-                html.Span("The map shows the last feasible siting." if feasible else ""),
-            ], id="infeasible")
-        live = result if result is not None and result.has_solution else None
-        types = list(live.instance.types) if live else list(region.clusters)
-        if cluster not in types:
-            cluster = None
-        why: Any = "Select a cluster type (or click its core) to see why it sits where it does."
-        runner: Any = ""
-        if live is not None and cluster is not None:
-            explained = why_here(live, cluster, session.solver)
-            if explained is None:
-                why = f"{cluster} is not sited."
-            else:
-                why = html.Ul([html.Li(line) for line in explained.lines], id="why-here-list")
-                runner = runner_up_text(live, explained)
-        why_not: Any = "Select a type and then another district."
-        if live is not None and cluster is not None and district is not None:
-            why_not = html.Ul(
-                [html.Li(line) for line in why_not_there(live, cluster, district, session.solver)]
-            )
-        panel = _site_panel(region, rules, district, types)
-        history = [html.Li(entry.label) for entry in session.state.history[-HISTORY_SHOWN:]]
-        label, other = compare_cache.get(sid, ("", {}))
-        comparison = (
-            _table(compare_rows(shown, other, label), table_id="comparison-table")
-            if other else ""
-        )
-        districts = [
-            {"label": district_name(region, d), "value": d} for d in region.districts.index
-        ]
-        return (
-            figure,
-            f"scenario {data.get('name')}",
-            session.message,
-            diagnosis,
-            _table(term_rows(live), ["term", "value"], "terms-table"),
-            _table(siting_rows(live), ["type", "core", "members", "contribution"],
-                   "sitings-table"),
-            panel,
-            why,
-            runner,
-            why_not,
-            history,
-            edits.to_yaml(data),
-            comparison,
-            districts,
-            district,
-            [{"label": k, "value": k} for k in types],
-            cluster,
-            [value_at(data, c.key) for c in controls if c.kind == "number"],
-            [["on"] if value_at(data, c.key) else [] for c in controls if c.kind == "flag"],
-            [value_at(data, c.key) for c in controls if c.kind == "choice"],
-            [value_at(data, c.key) for c in controls if c.kind == "text"],
-        )
-
-    def _site_panel(region: Any, rules: Any, district: str | None, types: list[str]) -> Any:
-        if district is None:
-            return "Click a district on the map to lock, ban or group cluster types there."
-        marks = SiteMarks.of(rules)
-        locked, banned = marks.locked.get(district, []), marks.banned.get(district, [])
-        rows = []
-        for k in [*types, "*"]:
-            state = (
-                "banned" if k in banned or (k == "*" and "all" in banned)
-                else "locked" if k in locked else "free"
-            )
-            buttons = [
-                html.Button(action, id={"site": action, "k": k}, className=f"site-{action}")
-                for action in SITE_ACTIONS
-                if k != "*" or action in ("ban", "clear")
-            ]
-            rows.append(html.Tr([
-                html.Td(k if k != "*" else "every type"), html.Td(state), html.Td(buttons)
-            ]))
-        groups = [
-            html.Button(
-                f"{'leave' if district in g.districts else 'join'} {g.name}",
-                id={"group": g.name},
-            )
-            for g in rules.groups
-        ]
-        groups.append(html.Button("new group with this district", id={"group": "group-" +
-                                  str(len(rules.groups) + 1)}))
-        return html.Div([
-            html.H3(f"{district_name(region, district)}"),
-            html.Table(rows, id="site-table", className="grid"),
-            html.Div(["groups: ", *groups]),
-        ])
+            return render(session, controls, district, cluster)
 
     @app.server.route(f"{FILES_ROUTE}<path:rel>")
     def files(rel: str) -> Response:

@@ -37,8 +37,15 @@ from typing import Any, Protocol
 import numpy as np
 from pyomo.core.base.var import VarData
 
+from model.diagnosis import structural_conflicts
 from model.formulation import build_model
-from model.instance import IndicatorTables, Site, build_instance, compute_indicators
+from model.instance import (
+    IndicatorTables,
+    Site,
+    SitingInstance,
+    build_instance,
+    compute_indicators,
+)
 from model.pipeline import RunResult, _verify, solve, solver_options
 from model.region import Region
 from model.resolver import PERSISTENT_SOLVERS, SiteResolver
@@ -182,39 +189,31 @@ class PersistentSession:
         if scenario.solver.name.strip().lower() not in PERSISTENT_SOLVERS:
             return self._fallback(loaded, region)
         tables = self._tables_for(region, scenario)
+        instance = build_instance(region, scenario, tables)
+        if structural_conflicts(instance):  # the pipeline says why, without a solve
+            return self._fallback(loaded, region)
         key = structure_key(scenario) + f"@{id(region)}"
         if key != self._key or self._structure is None:
             self._structure = _Structure(region, scenario, tables)
             self._key = key
             self.rebuilds += 1
-        return self._resolve(loaded, region, tables, {})
+        return self._resolve(loaded, region, tables, instance)
 
     def _resolve(
         self,
         loaded: LoadedScenario,
         region: Region,
         tables: IndicatorTables,
-        extra_fixes: dict[Site, float],
+        instance: SitingInstance,
     ) -> RunResult:
         structure = self._structure
         assert structure is not None
         scenario = loaded.scenario
-        if not structure.apply(scenario) or any(s not in structure.sites for s in extra_fixes):
+        if not structure.apply(scenario):
             return self._fallback(loaded, region)
-        persistent = structure.persistent
-        for site, value in extra_fixes.items():
-            persistent.fix(structure.model.y[site], value)
-        try:
-            outcome = persistent.resolve(self.options(loaded))
-        finally:
-            for site in extra_fixes:
-                if site in structure.banned:
-                    persistent.fix(structure.model.y[site], 0)
-                else:
-                    persistent.unfix(structure.model.y[site])
+        outcome = structure.persistent.resolve(self.options(loaded))
         if not outcome.has_solution:
             return self._fallback(loaded, region)
-        instance = build_instance(region, scenario, tables)
         solution = read_solution(structure.model, instance.types, instance.districts)
         evaluation = evaluate(solution, region, scenario, tables)
         _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)

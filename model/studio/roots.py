@@ -105,9 +105,12 @@ class Roots:
                     dirs[:] = []
                 for name in sorted(files):
                     path = here / name
-                    if path.suffix in SCENARIO_SUFFIXES and not path.is_symlink():
-                        if here.name not in ("data",) and _looks_like_scenario(path):
-                            scenarios.append(path)
+                    if (
+                        path.suffix in SCENARIO_SUFFIXES
+                        and not path.is_symlink()
+                        and _looks_like_scenario(path)
+                    ):
+                        scenarios.append(path)
                 if len(scenarios) >= MAX_LISTED and len(runs) >= MAX_LISTED:
                     break
         return scenarios[:MAX_LISTED], runs[:MAX_LISTED]

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from model.errors import ClusterSiteError, InputError
 from model.pipeline import RunResult
@@ -45,6 +46,7 @@ class Session:
     result: RunResult | None = None
     feasible: RunResult | None = None  # the last result with a siting (shown when infeasible)
     message: str = ""
+    comparison: tuple[str, dict[str, Any]] | None = None  # label, sitings of the other side
     lock: threading.Lock = field(default_factory=threading.Lock)
     _regions: dict[Path, Region] = field(default_factory=dict)
 
@@ -89,9 +91,6 @@ class Session:
             except ClusterSiteError as err:
                 self.message = f"refused: {err}"
                 return False
-            state.history = [*self.state.history, *[]]
-            old = self.state
-            self.state = ScenarioState(old.data, old.base_dir, old.source, old.history)
             self.state.commit(label, state.data)
             self.state.base_dir, self.state.source = state.base_dir, state.source
             self._keep(result)
