@@ -351,7 +351,7 @@ def test_views_handle_nothing_sited_and_objective_zero(tmp_path: Path, region: A
 
     loaded = load_scenario(BASELINE)
     figure = map_figure(None, region, loaded.scenario.rules, None)
-    assert figure.data and siting_rows(None) == [] and term_rows(None) == []
+    assert figure["data"] and siting_rows(None) == [] and term_rows(None) == []
     zero = PersistentSession().solve(
         load_scenario(BASELINE, ["weights.fit=0", "weights.export=0", "weights.member=0",
                                  "weights.coop=0"]), region
@@ -362,7 +362,8 @@ def test_views_handle_nothing_sited_and_objective_zero(tmp_path: Path, region: A
         load_scenario(BASELINE, ["rules.sites={default: {min: 0, max: 0}}"]), region
     )
     assert none_sited.status == "optimal" and siting_rows(none_sited) == []
-    names = [t.name for t in map_figure(none_sited, region, loaded.scenario.rules, "smolensk").data]
+    drawn = map_figure(none_sited, region, loaded.scenario.rules, "smolensk")
+    names = [t["name"] for t in drawn["data"]]
     assert "districts" in names and not set(names) & set(region.clusters)
 
 

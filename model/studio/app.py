@@ -45,6 +45,12 @@ HISTORY_SHOWN = 12
 SITE_ACTIONS = ("lock", "set", "ban", "clear")
 
 
+def _trigger_id(prop_id: str) -> Any:
+    """The component id of a ``ctx.triggered`` entry (a dict for pattern-matching ids)."""
+    ident = prop_id.rsplit(".", 1)[0]
+    return json.loads(ident) if ident.startswith("{") else ident
+
+
 def opened_chain(target: Path, opened: edits.ScenarioState) -> list[Path]:
     """The files an opened scenario was read from (its extends chain), resolved."""
     if target.is_dir():
@@ -60,21 +66,22 @@ def _table(rows: list[list[str]], header: list[str] | None = None, table_id: str
     return html.Table([*head, body], id=table_id or None, className="grid")
 
 
-def _control(control: Control) -> Any:
+def _control(control: Control, value: Any) -> Any:
+    """One setting's widget, holding the scenario's value."""
     label = html.Label(control.key, title=control.description, className="key")
     if control.kind == "flag":
         widget: Any = dcc.Checklist(
-            id={"flag": control.key}, options=[{"label": "", "value": "on"}], value=[],
-            inline=True,
+            id={"flag": control.key}, options=[{"label": "", "value": "on"}],
+            value=["on"] if value else [], inline=True,
         )
     elif control.kind == "choice":
         widget = dcc.RadioItems(
-            id={"choice": control.key}, options=list(control.choices), inline=True
+            id={"choice": control.key}, options=list(control.choices), value=value, inline=True
         )
     elif control.kind == "number":
-        widget = dcc.Input(id={"num": control.key}, type="number", debounce=True, size="8")
+        widget = dcc.Input(id={"num": control.key}, type="number", debounce=True, value=value)
     else:
-        widget = dcc.Input(id={"txt": control.key}, type="text", debounce=True, size="10")
+        widget = dcc.Input(id={"txt": control.key}, type="text", debounce=True, value=value)
     return html.Div([label, widget], className="control")
 
 
@@ -91,7 +98,7 @@ def render(
     region = session.region()
     if district not in region.districts.index:
         district = None
-    figure = map_figure(shown, region, rules, district, stale=stale)
+    figure = map_figure(shown, region, rules, district, session.outlines(), stale=stale)
     diagnosis: Any = ""
     if result is not None and not result.has_solution:
         diagnosis = html.Div([
@@ -110,7 +117,10 @@ def render(
         if explained is None:
             why = f"{cluster} is not sited."
         else:
-            why = html.Ul([html.Li(line) for line in explained.lines], id="why-here-list")
+            why = html.Div([
+                html.B(f"{cluster} in {district_name(region, explained.core)}"),
+                html.Ul([html.Li(line) for line in explained.lines], id="why-here-list"),
+            ])
             runner = runner_up_text(live, explained)
     why_not: Any = "Select a type and then another district."
     if live is not None and cluster is not None and district is not None:
@@ -143,13 +153,8 @@ def render(
         edits.to_yaml(data),
         comparison,
         districts,
-        district,
         [{"label": k, "value": k} for k in types],
-        cluster,
-        [value_at(data, c.key) for c in controls if c.kind == "number"],
-        [["on"] if value_at(data, c.key) else [] for c in controls if c.kind == "flag"],
-        [value_at(data, c.key) for c in controls if c.kind == "choice"],
-        [value_at(data, c.key) for c in controls if c.kind == "text"],
+        [_control(c, value_at(data, c.key)) for c in controls],
     )
 
 def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) -> Any:
@@ -252,7 +257,7 @@ def build_app(sessions: Sessions) -> Dash:
             ], className="main"),
             html.Details([
                 html.Summary("Settings (every scalar key of the scenario)"),
-                html.Div([_control(c) for c in controls], className="controls"),
+                html.Div(id="settings", className="controls"),
             ], open=True),
             html.Details([
                 html.Summary("Scenario YAML (every key)"),
@@ -301,8 +306,9 @@ def build_app(sessions: Sessions) -> Dash:
     def act(*args: Any) -> tuple[int, Any]:
         sid, rev, district = args[11], args[12], args[13]
         yaml_text, path = args[14], args[15]
-        trigger = ctx.triggered_id
-        fired = [t for t in ctx.triggered if t.get("value") not in (None, 0)]
+        # new buttons arrive with n_clicks None: the click is the one with a count
+        fired = [t for t in ctx.triggered if t.get("value") not in (None, 0, [])]
+        trigger = _trigger_id(fired[0]["prop_id"]) if fired else ctx.triggered_id
         session = session_of(sid)
         link: Any = dash.no_update
         if isinstance(trigger, dict) and "site" in trigger:
@@ -333,7 +339,9 @@ def build_app(sessions: Sessions) -> Dash:
         elif isinstance(trigger, dict):
             kind = next(iter(trigger))
             key = trigger[kind]
-            value = ctx.triggered[0]["value"]
+            value = next(
+                (t["value"] for t in ctx.triggered if _trigger_id(t["prop_id"]) == trigger), None
+            )
             if kind == "flag":
                 value = "on" in (value or [])
             current = value_at(session.state.data, key)
@@ -459,13 +467,8 @@ def build_app(sessions: Sessions) -> Dash:
         Output("yaml", "value"),
         Output("comparison", "children"),
         Output("district-pick", "options"),
-        Output("district-pick", "value"),
         Output("cluster-pick", "options"),
-        Output("cluster-pick", "value"),
-        Output({"num": ALL}, "value"),
-        Output({"flag": ALL}, "value"),
-        Output({"choice": ALL}, "value"),
-        Output({"txt": ALL}, "value"),
+        Output("settings", "children"),
         Input("rev", "data"),
         Input("district", "data"),
         Input("cluster", "data"),

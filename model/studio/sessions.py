@@ -27,6 +27,7 @@ from model.region import Region, load_region
 from model.studio.resolve import DEFAULT_TIME_CAP_S, PersistentSession, SessionSolver
 from model.studio.roots import Roots
 from model.studio.state import Data, ScenarioState
+from model.studio.views import Outlines
 
 MAX_SESSIONS = 32
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -49,6 +50,7 @@ class Session:
     comparison: tuple[str, dict[str, Any]] | None = None  # label, sitings of the other side
     lock: threading.Lock = field(default_factory=threading.Lock)
     _regions: dict[Path, Region] = field(default_factory=dict)
+    _outlines: dict[Path, Outlines] = field(default_factory=dict)
 
     def region(self, data: Data | None = None) -> Region:
         path = self.state.region_path(data)
@@ -59,6 +61,13 @@ class Session:
             self._regions.clear()  # one region at a time is enough for a planner
             self._regions[key] = load_region(key)
         return self._regions[key]
+
+    def outlines(self) -> Outlines:
+        """The current region's district outlines for the map (read once per region)."""
+        key = self.state.region_path().resolve()
+        if key not in self._outlines:
+            self._outlines = {key: Outlines.of(self.region())}
+        return self._outlines[key]
 
     def _solve(self, data: Data) -> RunResult:
         loaded = self.state.loaded(data)

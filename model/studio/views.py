@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
-
 from model.pipeline import RunResult
 from model.region import Region
 from model.report.explain import (
@@ -71,11 +69,47 @@ class SiteMarks:
         return cls(locked, banned)
 
 
+MAX_RING_POINTS = 150  # outline points kept per ring: the map stays light to redraw
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """District outlines, thinned once per region: district -> (longitudes, latitudes),
+    rings separated by None (plotly's gap)."""
+
+    rings: dict[str, tuple[list[float | None], list[float | None]]]
+
+    @classmethod
+    def of(cls, region: Region) -> Outlines:
+        shapes = load_shapes(region.path, set(region.districts.index))
+        rings: dict[str, tuple[list[float | None], list[float | None]]] = {}
+        for district, polygons in shapes.polygons.items():
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for polygon in polygons:
+                ring = polygon[0]
+                step = max(1, math.ceil(len(ring) / MAX_RING_POINTS))
+                kept = [*ring[::step], ring[-1]]
+                xs += [*(round(float(p[0]), 4) for p in kept), None]
+                ys += [*(round(float(p[1]), 4) for p in kept), None]
+            rings[district] = (xs, ys)
+        return cls(rings)
+
+
+def _scatter(**props: Any) -> dict[str, Any]:
+    return {"type": "scatter", **props}
+
+
 def map_figure(
-    result: RunResult | None, region: Region, rules: Rules, selected: str | None,
+    result: RunResult | None,
+    region: Region,
+    rules: Rules,
+    selected: str | None,
+    outlines: Outlines | None = None,
     stale: bool = False,
-) -> go.Figure:
-    """The region with cores (stars), members (tinted), links, locks (squares) and bans (x).
+) -> dict[str, Any]:
+    """The region with cores (stars), members (tinted), links, locks (squares) and bans (x),
+    as a plotly figure in plain data (what Dash sends; no validation pass on every redraw).
 
     ``stale``: the result is the last feasible one, not the current scenario's (which has no
     siting); the title says so.
@@ -89,33 +123,32 @@ def map_figure(
         roles[siting.core] = "core"
         for member in siting.members:
             roles.setdefault(member, "member")
-    figure = go.Figure()
-    shapes = load_shapes(region.path, set(districts.index))
+    traces: list[dict[str, Any]] = []
+    outlines = outlines or Outlines.of(region)
     for role, fill in (("", EMPTY_FILL), ("member", MEMBER_FILL), ("core", CORE_FILL)):
         xs: list[float | None] = []
         ys: list[float | None] = []
-        for district, polygons in shapes.polygons.items():
-            if roles.get(district, "") != role:
-                continue
-            for polygon in polygons:
-                ring = polygon[0]
-                xs += [*map(float, ring[:, 0]), None]
-                ys += [*map(float, ring[:, 1]), None]
+        for district, (ring_x, ring_y) in outlines.rings.items():
+            if roles.get(district, "") == role:
+                xs += ring_x
+                ys += ring_y
         if xs:
-            figure.add_trace(go.Scatter(
+            traces.append(_scatter(
                 x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill,
                 line={"color": "#888", "width": 0.8}, hoverinfo="skip", showlegend=False,
                 name=f"districts {role or 'other'}",
             ))
-    lon, lat = districts["lon"].astype(float), districts["lat"].astype(float)
+    lon = {d: float(v) for d, v in districts["lon"].items()}
+    lat = {d: float(v) for d, v in districts["lat"].items()}
     for siting in sitings:
-        xs, ys = [], []
+        link_x: list[float | None] = []
+        link_y: list[float | None] = []
         for member in siting.members:
-            xs += [lon[siting.core], lon[member], None]
-            ys += [lat[siting.core], lat[member], None]
-        if xs:
-            figure.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+            link_x += [lon[siting.core], lon[member], None]
+            link_y += [lat[siting.core], lat[member], None]
+        if link_x:
+            traces.append(_scatter(
+                x=link_x, y=link_y, mode="lines", hoverinfo="skip", showlegend=False,
                 line={"color": colours[siting.cluster_type], "width": 2},
                 name=f"links {siting.cluster_type}",
             ))
@@ -128,45 +161,45 @@ def map_figure(
         lines += [f"locked: {k}" for k in marks.locked.get(district, [])]
         lines += [f"banned: {k}" for k in marks.banned.get(district, [])]
         hover.append("<br>".join(lines))
-    figure.add_trace(go.Scatter(
-        x=lon.tolist(), y=lat.tolist(), mode="markers+text",
-        text=[district_name(region, d) for d in districts.index], textposition="bottom center",
+    ids = [str(d) for d in districts.index]
+    traces.append(_scatter(
+        x=[lon[d] for d in ids], y=[lat[d] for d in ids], mode="markers+text",
+        text=[district_name(region, d) for d in ids], textposition="bottom center",
         textfont={"size": 9, "color": "#444"},
-        marker={"size": 13, "color": ["#333" if d == selected else "#fff" for d in districts.index],
+        marker={"size": 13, "color": ["#333" if d == selected else "#fff" for d in ids],
                 "line": {"color": "#333", "width": 1}},
-        customdata=list(districts.index), hovertext=hover, hoverinfo="text",
-        name="districts", showlegend=False,
+        customdata=ids, hovertext=hover, hoverinfo="text", name="districts", showlegend=False,
     ))
     for k in types:
         cores = [s.core for s in sitings if s.cluster_type == k]
         if cores:
-            figure.add_trace(go.Scatter(
+            traces.append(_scatter(
                 x=[lon[c] for c in cores], y=[lat[c] for c in cores], mode="markers",
                 marker={"symbol": "star", "size": 22, "color": colours[k],
                         "line": {"color": "#000", "width": 1}},
-                customdata=cores, name=k, hoverinfo="name",
+                customdata=[f"{c}|{k}" for c in cores], name=k, hoverinfo="name",
             ))
     for kind, symbol, colour in (("locked", "square-open", "#000"), ("banned", "x", "#c00")):
         where = marks.locked if kind == "locked" else marks.banned
         if where:
-            figure.add_trace(go.Scatter(
+            traces.append(_scatter(
                 x=[lon[d] for d in where], y=[lat[d] for d in where], mode="markers",
                 marker={"symbol": symbol, "size": 26 if kind == "locked" else 16,
                         "color": colour, "line": {"width": 2, "color": colour}},
                 customdata=list(where), name=kind, hoverinfo="name",
             ))
-    mid_lat = float(lat.mean()) if len(lat) else 0.0
+    mid_lat = sum(lat.values()) / len(lat) if lat else 0.0
     title = "last feasible siting (the current settings have none)" if stale else ""
-    figure.update_layout(
-        title={"text": title, "font": {"color": "#c00"}},
-        margin={"l": 10, "r": 10, "t": 30 if stale else 10, "b": 10}, height=560,
-        plot_bgcolor="#fff", clickmode="event", dragmode="pan", uirevision="map",
-        legend={"orientation": "h", "y": -0.02},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x",
-               "scaleratio": 1 / max(math.cos(math.radians(mid_lat)), 0.1)},
-    )
-    return figure
+    layout = {
+        "title": {"text": title, "font": {"color": "#c00"}},
+        "margin": {"l": 10, "r": 10, "t": 30 if stale else 10, "b": 10}, "height": 560,
+        "plot_bgcolor": "#fff", "clickmode": "event", "dragmode": "pan", "uirevision": "map",
+        "legend": {"orientation": "h", "y": -0.02},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "scaleanchor": "x",
+                  "scaleratio": 1 / max(math.cos(math.radians(mid_lat)), 0.1)},
+    }
+    return {"data": traces, "layout": layout}
 
 
 def siting_rows(result: RunResult | None) -> list[list[str]]:
