@@ -12,6 +12,8 @@ CLUSTERSITE_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from model.pipeline import solve_scenario_file
+from model.pipeline import solve, solve_scenario_file
 from model.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,49 +88,57 @@ def _traces(page: Any) -> dict[str, Any]:
     )
 
 
-def _click_district(page: Any, district: str) -> None:
-    """Click the district's point on the plotly map, as a planner would."""
+def _click_point(page: Any, trace: str, custom: str) -> None:
+    """Click a point of a map trace (by the trace's name and the point's customdata)."""
     x, y = page.evaluate(
-        """(id) => {
+        """([name, id]) => {
             const gd = document.querySelector('#map .js-plotly-plot');
-            const t = gd.data.find(d => d.name === 'districts');
+            const t = gd.data.find(d => d.name === name);
             const i = t.customdata.indexOf(id);
             const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
             return [xa._offset + xa.l2p(t.x[i]), ya._offset + ya.l2p(t.y[i])];
         }""",
-        district,
+        [trace, custom],
     )
     box = page.locator("#map .js-plotly-plot").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def _click_district(page: Any, district: str) -> None:
+    """Click the district's point on the plotly map, as a planner would."""
+    _click_point(page, "districts", district)
     page.wait_for_selector(f"#site-panel h3:text-is('{_name(district)}')", timeout=STEP_TIMEOUT_MS)
 
 
 def _name(district: str) -> str:
-    from model.region import load_region
-
-    return str(load_region(REPO / "data" / "smolensk").districts["name"][district])
+    return str(_region().districts["name"][district])
 
 
-def _button(page: Any, key: str, value: str, action: str) -> Any:
-    ident = '{"k":"%s","site":"%s"}' % (value, action) if key == "site" else value
+def _site_button(page: Any, cluster: str, action: str) -> Any:
+    ident = json.dumps({"k": cluster, "site": action}, separators=(",", ":"))
     return page.locator(f"button[id='{ident}']")
 
 
 def _wait_message(page: Any, text: str) -> None:
     page.wait_for_function(
-        "(t) => document.querySelector('#message').innerText.includes(t)", arg=text,
+        "(t) => document.querySelector('#message').innerText.trim() === t", arg=text,
         timeout=STEP_TIMEOUT_MS,
     )
 
 
-def _check_against_cli(page: Any, overrides: list[str], tmp: Path) -> dict[str, str]:
-    """The browser's sitings and objective equal a fresh solve of the same scenario."""
-    fresh = solve_scenario_file(BASELINE, overrides)
-    rows = _table(page, "sitings-table")
-    shown = {row[0]: row[1] for row in rows}
+@functools.cache
+def _region() -> Any:
     from model.region import load_region
 
-    names = load_region(REPO / "data" / "smolensk").districts["name"]
+    return load_region(REPO / "data" / "smolensk")
+
+
+def _check_against_cli(page: Any, overrides: list[str], tmp: Path) -> dict[str, str]:
+    """The browser's sitings and objective equal a fresh solve of the same scenario."""
+    fresh = solve(load_scenario(BASELINE, overrides), _region())
+    rows = _table(page, "sitings-table")
+    shown = {row[0]: row[1] for row in rows}
+    names = _region().districts["name"]
     assert shown == {s.cluster_type: str(names[s.core]) for s in fresh.sitings()}
     terms = dict(_table(page, "terms-table"))
     assert float(terms["objective"]) == pytest.approx(fresh.objective, abs=1e-4)
@@ -162,17 +172,26 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             # 1. wood in the north-east: three districts clicked on the map join the lock set
             for district in NORTH_EAST:
                 _click_district(page, district)
-                _button(page, "site", "wood", "set").click()
+                _site_button(page, "wood", "set").click()
                 _wait_message(page, f"add {district} to the wood lock set")
-            lock = "rules.lock=[{cluster: wood, districts: [%s]}]" % ", ".join(NORTH_EAST)
+            lock = f"rules.lock=[{{cluster: wood, districts: [{', '.join(NORTH_EAST)}]}}]"
             shown = _check_against_cli(page, [lock], tmp_path)
             assert shown["wood"] in {_name(d) for d in NORTH_EAST}
             assert sorted(_traces(page)["locked"]) == sorted(NORTH_EAST)
+            # why here: click the wood core; the report's explanation and the runner-up show
+            wood_core = next(d for d in NORTH_EAST if _name(d) == shown["wood"])
+            _click_point(page, "wood", f"{wood_core}|wood")
+            page.wait_for_selector("#why-here-list li", timeout=STEP_TIMEOUT_MS)
+            assert page.inner_text("#why-here b") == f"wood in {shown['wood']}"
+            assert "lock: rules.lock asks for a wood core in one of" in page.inner_text(
+                "#why-here-list"
+            )
+            assert page.inner_text("#runner-up").startswith(f"runner-up without {shown['wood']}")
             page.screenshot(path=str(SHOTS / "studio-2-wood-north-east.png"))
 
             # 2. no core in the city
             _click_district(page, "smolensk")
-            _button(page, "site", "*", "ban").click()
+            _site_button(page, "*", "ban").click()
             _wait_message(page, "ban every type in smolensk")
             ban = "rules.forbid=[{district: smolensk}]"
             shown = _check_against_cli(page, [lock, ban], tmp_path)
@@ -187,6 +206,13 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             _wait_message(page, "set weights.coop=2")
             _check_against_cli(page, [lock, ban, "weights.coop=2"], tmp_path)
             page.screenshot(path=str(SHOTS / "studio-4-coop-2.png"))
+            page.locator("#undo").click()
+            _wait_message(page, "undone: set weights.coop=2")
+            _check_against_cli(page, [lock, ban], tmp_path)
+            coop.fill("2")
+            coop.press("Enter")
+            _wait_message(page, "set weights.coop=2")
+            assert page.locator("#history li").count() == 5
 
             # 4. export, then the CLI reproduces the siting from the exported file
             page.locator("#export").click()

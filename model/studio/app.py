@@ -426,9 +426,11 @@ def build_app(sessions: Sessions) -> Dash:
         Input("map", "clickData"),
         Input("district-pick", "value"),
         State("district", "data"),
+        State("cluster", "data"),
+        State("sid", "data"),
         prevent_initial_call=True,
     )
-    def select(click: Any, picked: Any, current: Any) -> tuple[Any, Any]:
+    def select(click: Any, picked: Any, current: Any, cluster: Any, sid: Any) -> tuple[Any, Any]:
         if ctx.triggered_id == "district-pick":
             if picked == current:  # the redraw echoing the selection back
                 raise PreventUpdate
@@ -436,8 +438,13 @@ def build_app(sessions: Sessions) -> Dash:
         points = (click or {}).get("points") or []
         if not points or not isinstance(points[0].get("customdata"), str):
             raise PreventUpdate
-        custom = points[0]["customdata"]
-        district, _, kind = custom.partition("|")
+        district, _, kind = points[0]["customdata"].partition("|")
+        if not kind:  # a click on a core's district selects its type (the next one, if two)
+            result = session_of(sid).feasible
+            here = [k for k, d in sorted(result.core_set()) if d == district] if result else []
+            if here:
+                after = here.index(cluster) + 1 if cluster in here and current == district else 0
+                kind = here[after % len(here)]
         return district, (kind or dash.no_update)
 
     @app.callback(

@@ -170,15 +170,7 @@ def map_figure(
                 "line": {"color": "#333", "width": 1}},
         customdata=ids, hovertext=hover, hoverinfo="text", name="districts", showlegend=False,
     ))
-    for k in types:
-        cores = [s.core for s in sitings if s.cluster_type == k]
-        if cores:
-            traces.append(_scatter(
-                x=[lon[c] for c in cores], y=[lat[c] for c in cores], mode="markers",
-                marker={"symbol": "star", "size": 22, "color": colours[k],
-                        "line": {"color": "#000", "width": 1}},
-                customdata=[f"{c}|{k}" for c in cores], name=k, hoverinfo="name",
-            ))
+    # locks and bans under the cores, so that a click on a core selects its type
     for kind, symbol, colour in (("locked", "square-open", "#000"), ("banned", "x", "#c00")):
         where = marks.locked if kind == "locked" else marks.banned
         if where:
@@ -187,6 +179,15 @@ def map_figure(
                 marker={"symbol": symbol, "size": 26 if kind == "locked" else 16,
                         "color": colour, "line": {"width": 2, "color": colour}},
                 customdata=list(where), name=kind, hoverinfo="name",
+            ))
+    for k in types:
+        cores = [s.core for s in sitings if s.cluster_type == k]
+        if cores:
+            traces.append(_scatter(
+                x=[lon[c] for c in cores], y=[lat[c] for c in cores], mode="markers",
+                marker={"symbol": "star", "size": 22, "color": colours[k],
+                        "line": {"color": "#000", "width": 1}},
+                customdata=[f"{c}|{k}" for c in cores], name=k, hoverinfo="name",
             ))
     mid_lat = sum(lat.values()) / len(lat) if lat else 0.0
     title = "last feasible siting (the current settings have none)" if stale else ""
