@@ -1,9 +1,9 @@
 """Latency of a studio change on the baseline, from the change to the redrawn map
 (``make bench-studio``).
 
-Two measurements over scripted changes of the Smolensk baseline (weights, locks, lock sets,
-bans of one type or of every type, clears and undos, cycled so that consecutive changes
-differ):
+Two measurements over scripted changes of the Smolensk baseline (in cycles of six: a weight, a lock,
+undo, a ban of every type in a district, clearing it, undo; consecutive changes differ and the
+weights drift, so the siting keeps moving):
 
 (a) **server side**: what the two Dash callbacks of one change do: the edit validated and
     re-solved on the session's persistent HiGHS model (``Session.edit`` / ``undo``), then every
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import statistics
 import sys
 import tempfile
@@ -80,22 +79,18 @@ def scripted_changes(count: int) -> list[tuple[str, Callable[[Any], Any], str, s
         elif step == 1:
             changes.append((f"lock {kind} in {district}",
                             lambda d, k=kind, i=district: edits.lock_site(d, k, i), district, kind))
-        elif step == 2:
+        elif step in (2, 5):
+            changes.append(("undo", lambda d: d, district, kind))
+        elif step == 3:
             changes.append((f"ban every type in {district}",
                             lambda d, i=district: edits.ban_site(d, None, i), district, kind))
-        elif step == 3:
-            other = DISTRICTS[(n + 1) % len(DISTRICTS)]
-            changes.append((f"add {other} to the {kind} lock set",
-                            lambda d, k=kind, i=other: edits.add_to_lock_set(d, k, i), other, kind))
-        elif step == 4:
-            changes.append(("undo", lambda d: d, district, kind))
         else:
             changes.append((f"clear every type in {district}",
                             lambda d, i=district: edits.clear_site(d, None, i), district, kind))
     return changes
 
 
-def server_side(count: int) -> tuple[list[float], dict[str, int]]:
+def server_side(count: int) -> tuple[list[float], dict[str, int], dict[str, list[float]]]:
     import plotly.io.json as pjson
 
     from model.studio.app import render
@@ -112,6 +107,7 @@ def server_side(count: int) -> tuple[list[float], dict[str, int]]:
         with session.lock:
             render(session, controls, None, None)  # first drawing: outlines read once
         times: list[float] = []
+        by_status: dict[str, list[float]] = {}
         statuses: dict[str, int] = {}
         for label, change, district, kind in scripted_changes(count):
             started = time.perf_counter()
@@ -125,8 +121,25 @@ def server_side(count: int) -> tuple[list[float], dict[str, int]]:
             times.append(time.perf_counter() - started)
             status = session.result.status if session.result else "refused"
             statuses[status] = statuses.get(status, 0) + 1
+            by_status.setdefault(status, []).append(times[-1])
         statuses["model builds"] = getattr(session.solver, "rebuilds", -1)
-    return times, statuses
+    return times, statuses, by_status
+
+
+def click_district(page: Any, district: str) -> None:
+    """Click a district's point on the plotly map."""
+    x, y = page.evaluate(
+        """(id) => {
+            const gd = document.querySelector('#map .js-plotly-plot');
+            const t = gd.data.find(d => d.name === 'districts');
+            const i = t.customdata.indexOf(id);
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            return [xa._offset + xa.l2p(t.x[i]), ya._offset + ya.l2p(t.y[i])];
+        }""",
+        district,
+    )
+    box = page.locator("#map .js-plotly-plot").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
 
 
 def browser(count: int) -> list[float] | str:
@@ -149,8 +162,7 @@ def browser(count: int) -> list[float] | str:
             page = chromium.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{server.server_port}/")
             page.wait_for_selector("#sitings-table tbody tr", timeout=60_000)
-            page.locator("#district-pick input").fill("Vyazemsky")
-            page.keyboard.press("Enter")
+            click_district(page, "vyazemsky")
             page.wait_for_selector("#site-panel h3:text-is('Vyazemsky')", timeout=60_000)
             coop = page.locator("input[id='{\"num\":\"weights.coop\"}']")
             ban = page.locator("button[id='{\"k\":\"*\",\"site\":\"ban\"}']")
@@ -162,17 +174,22 @@ def browser(count: int) -> list[float] | str:
                     value = next(values)
                     coop.fill(str(value))
                     coop.press("Enter")
-                    expected = f"set weights.coop={json.dumps(value)}"
+                    expected = f"set weights.coop={value:g}"  # as the browser sends it
                 elif n % 3 == 1:
                     ban.click()
                     expected = "ban every type in vyazemsky"
                 else:
                     clear.click()
                     expected = "clear every type in vyazemsky"
-                page.wait_for_function(
-                    """(t) => document.querySelector('#message').innerText.trim() === t""",
-                    arg=expected, timeout=60_000,
-                )
+                try:
+                    page.wait_for_function(
+                        """(t) => document.querySelector('#message').innerText.trim() === t""",
+                        arg=expected, timeout=60_000,
+                    )
+                except Exception:
+                    shown = page.inner_text("#message")
+                    print(f"change {n}: expected {expected!r}, the page says {shown!r}")
+                    raise
                 page.evaluate(
                     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
                 )
@@ -192,9 +209,11 @@ def main() -> int:
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    times, statuses = server_side(args.changes)
+    times, statuses, by_status = server_side(args.changes)
     print(summary("server side (edit + re-solve + redraw + JSON)", times))
     print("  outcomes: " + ", ".join(f"{k} {v}" for k, v in statuses.items()))
+    for status, seconds in sorted(by_status.items()):
+        print("  " + summary(f"of which {status}", seconds))
     if args.no_browser:
         return 0
     measured = browser(args.browser_changes)

@@ -43,6 +43,25 @@ FILES_ROUTE = "/studio-files/"
 SERVED_SUFFIXES = {".html", ".png", ".md", ".yaml", ".csv", ".json", ".geojson", ".qml"}
 HISTORY_SHOWN = 12
 SITE_ACTIONS = ("lock", "set", "ban", "clear")
+# what a redraw sets; an action's own answer sets them too (one round trip per change)
+VIEW_OUTPUTS = (
+    ("map", "figure"),
+    ("scenario-name", "children"),
+    ("message", "children"),
+    ("diagnosis", "children"),
+    ("terms", "children"),
+    ("sitings", "children"),
+    ("site-panel", "children"),
+    ("why-here", "children"),
+    ("runner-up", "children"),
+    ("why-not", "children"),
+    ("history", "children"),
+    ("yaml", "value"),
+    ("comparison", "children"),
+    ("district-pick", "options"),
+    ("cluster-pick", "options"),
+    ("settings", "children"),
+)
 
 
 def _trigger_id(prop_id: str) -> Any:
@@ -137,6 +156,13 @@ def render(
     districts = [
         {"label": district_name(region, d), "value": d} for d in region.districts.index
     ]
+    # the settings are drawn again only when a value changed or a typed value was refused
+    # (to show the kept one): rebuilding 30 widgets on every click costs the browser time
+    values = tuple(json.dumps(value_at(data, c.key)) for c in controls)
+    settings: Any = dash.no_update
+    if values != session.controls_shown or session.message.startswith("refused"):
+        settings = [_control(c, value_at(data, c.key)) for c in controls]
+    session.controls_shown = values
     return (
         figure,
         f"scenario {data.get('name')}",
@@ -154,7 +180,7 @@ def render(
         comparison,
         districts,
         [{"label": k, "value": k} for k in types],
-        [_control(c, value_at(data, c.key)) for c in controls],
+        settings,
     )
 
 def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) -> Any:
@@ -216,7 +242,7 @@ def build_app(sessions: Sessions) -> Dash:
     def layout() -> Any:
         return html.Div([
             dcc.Store(id="sid", data=new_session_id()),
-            dcc.Store(id="rev", data=0),
+            dcc.Store(id="rev", data=0),  # the first drawing's trigger
             dcc.Store(id="district"),
             dcc.Store(id="cluster"),
             html.Div([
@@ -283,8 +309,8 @@ def build_app(sessions: Sessions) -> Dash:
 
     # -- actions ---------------------------------------------------------------------------
     @app.callback(
-        Output("rev", "data"),
         Output("export-link", "children"),
+        *(Output(ident, prop, allow_duplicate=True) for ident, prop in VIEW_OUTPUTS),
         Input({"site": ALL, "k": ALL}, "n_clicks"),
         Input({"group": ALL}, "n_clicks"),
         Input({"num": ALL}, "value"),
@@ -297,14 +323,14 @@ def build_app(sessions: Sessions) -> Dash:
         Input("compare", "n_clicks"),
         Input("export", "n_clicks"),
         State("sid", "data"),
-        State("rev", "data"),
         State("district", "data"),
+        State("cluster", "data"),
         State("yaml", "value"),
         State("open-path", "value"),
         prevent_initial_call=True,
     )
-    def act(*args: Any) -> tuple[int, Any]:
-        sid, rev, district = args[11], args[12], args[13]
+    def act(*args: Any) -> tuple[Any, ...]:
+        sid, district, cluster_shown = args[11], args[12], args[13]
         yaml_text, path = args[14], args[15]
         # new buttons arrive with n_clicks None: the click is the one with a count
         fired = [t for t in ctx.triggered if t.get("value") not in (None, 0, [])]
@@ -366,7 +392,8 @@ def build_app(sessions: Sessions) -> Dash:
             link = _export(session)
         else:
             raise PreventUpdate
-        return (rev or 0) + 1, link
+        with session.lock:
+            return (link, *render(session, controls, district, cluster_shown))
 
     def _open(session: Session, path: str | None) -> None:
         try:
@@ -460,22 +487,7 @@ def build_app(sessions: Sessions) -> Dash:
 
     # -- drawing ---------------------------------------------------------------------------
     @app.callback(
-        Output("map", "figure"),
-        Output("scenario-name", "children"),
-        Output("message", "children"),
-        Output("diagnosis", "children"),
-        Output("terms", "children"),
-        Output("sitings", "children"),
-        Output("site-panel", "children"),
-        Output("why-here", "children"),
-        Output("runner-up", "children"),
-        Output("why-not", "children"),
-        Output("history", "children"),
-        Output("yaml", "value"),
-        Output("comparison", "children"),
-        Output("district-pick", "options"),
-        Output("cluster-pick", "options"),
-        Output("settings", "children"),
+        *(Output(ident, prop) for ident, prop in VIEW_OUTPUTS),
         Input("rev", "data"),
         Input("district", "data"),
         Input("cluster", "data"),

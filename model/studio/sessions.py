@@ -48,6 +48,7 @@ class Session:
     feasible: RunResult | None = None  # the last result with a siting (shown when infeasible)
     message: str = ""
     comparison: tuple[str, dict[str, Any]] | None = None  # label, sitings of the other side
+    controls_shown: tuple[str, ...] | None = None  # setting values the page shows
     lock: threading.Lock = field(default_factory=threading.Lock)
     _regions: dict[Path, Region] = field(default_factory=dict)
     _outlines: dict[Path, Outlines] = field(default_factory=dict)
