@@ -494,3 +494,67 @@ def test_command_refuses_bad_options(tmp_path: Path, capsys: Any) -> None:
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 5 and all(line.startswith("error: ") for line in lines)
     assert os.path.isdir(tmp_path / "sub") and not (tmp_path / "sub" / "runs").exists()
+
+
+def test_compare_with_a_saved_run_and_with_another_scenario(tmp_path: Path, region: Any) -> None:
+    from model.saved import check_saved_folder
+    from model.studio.export import export_run
+    from model.studio.views import compare_rows, sitings_of
+
+    session = new_session(tmp_path)
+    session.ensure_solved()
+    folder = export_run(session, Roots.of([tmp_path]))
+    _, summary, _ = check_saved_folder(folder)
+    same = compare_rows(session.result, summary, "saved")
+    assert same[0] == ["", "this scenario", "saved"]
+    assert not any(row[0].endswith("*") for row in same)
+    assert all(row[1] == row[2] for row in same[1:])  # cores, members, objective and terms
+    other = solve(load_scenario(BASELINE, ["rules.forbid=[{district: smolensk}]"]), region)
+    rows = compare_rows(session.result, sitings_of(other), "no city")
+    moved = {row[0].removesuffix(" *") for row in rows if row[0].endswith("*")}
+    assert session.result is not None
+    expected = {
+        k for k in region.clusters
+        if {d for t, d in session.result.core_set() if t == k}
+        != {d for t, d in other.core_set() if t == k}
+    }
+    assert moved == expected and "machinery" in moved  # machinery sat in the city
+
+
+def test_opening_a_run_folder_restores_its_scenario_and_undo_comes_back(tmp_path: Path) -> None:
+    from model.studio.export import export_run
+
+    session = new_session(tmp_path)
+    session.edit("no city", lambda d: edits.ban_site(d, None, "smolensk"))
+    saved_cores = cores(session.result)
+    folder = export_run(session, Roots.of([tmp_path]))
+    fresh = new_session(tmp_path)
+    fresh.ensure_solved()
+    assert fresh.replace(open_run_folder(folder), "open the run")
+    assert fresh.state.data["rules"]["forbid"] == [{"cluster": None, "district": "smolensk"}]
+    assert cores(fresh.result) == saved_cores
+    assert fresh.undo()
+    assert fresh.state.data == baseline_state().data
+
+
+def test_infeasible_settings_show_the_diagnosis_over_the_last_siting(tmp_path: Path) -> None:
+    pytest.importorskip("dash", reason="the studio extra (dev installs it)")
+    from model.studio.app import VIEW_OUTPUTS, render
+    from model.studio.controls import scalar_controls
+
+    session = new_session(tmp_path)
+    session.ensure_solved()
+    good = cores(session.result)
+    assert session.edit("no room", lambda d: edits.set_key(d, "rules.max_clusters_per_district=0"))
+    outputs = dict(zip((i for i, _ in VIEW_OUTPUTS), render(session, scalar_controls(), None, None),
+                       strict=True))
+    figure = outputs["map"]
+    assert "last feasible siting" in figure["layout"]["title"]["text"]
+    stars = {(t["customdata"][0].split("|")[0], t["name"]) for t in figure["data"]
+             if t["name"] in session.state.data["rules"]["clusters"]}
+    assert {(d, k) for k, d in good} == stars
+    text = str(outputs["diagnosis"])
+    assert "No siting satisfies these settings" in text
+    assert session.result is not None
+    assert all(line in text for line in session.result.diagnosis)
+    assert "max_clusters_per_district" in text
