@@ -9,6 +9,7 @@ tests/test_studio_browser.py.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import random
 import socket
@@ -389,7 +390,33 @@ def test_why_here_and_why_not_there(region: Any) -> None:
 
 
 # -- the server ------------------------------------------------------------------------------
-def test_server_keeps_serving_when_a_client_drops_during_a_solve(
+def _ban_request(dependencies: list[dict[str, Any]], sid: str, district: str) -> bytes:
+    """The request the page sends when the planner clicks "ban every type" in ``district``
+    (the action callback, its outputs and inputs as /_dash-dependencies lists them)."""
+    act = next(d for d in dependencies if d["output"].startswith("..export-link.children"))
+    outputs = []
+    for part in act["output"].strip(".").split("..."):
+        ident, prop = part.rsplit(".", 1)
+        outputs.append({"id": ident, "property": prop})
+    click = {"id": {"k": "*", "site": "ban"}, "property": "n_clicks", "value": 1}
+    inputs: list[Any] = []
+    for dep in act["inputs"]:
+        if dep["id"].startswith("{"):
+            inputs.append([click] if "site" in json.loads(dep["id"]) else [])
+        else:
+            inputs.append({"id": dep["id"], "property": dep["property"], "value": None})
+    known = {"sid": sid, "district": district}
+    state = [
+        {"id": d["id"], "property": d["property"], "value": known.get(d["id"])}
+        for d in act["state"]
+    ]
+    return json.dumps({
+        "output": act["output"], "outputs": outputs, "inputs": inputs, "state": state,
+        "changedPropIds": ['{"k":"*","site":"ban"}.n_clicks'],
+    }).encode()
+
+
+def test_server_survives_a_browser_closing_mid_solve(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("dash", reason="the studio extra (dev installs it)")
@@ -398,39 +425,46 @@ def test_server_keeps_serving_when_a_client_drops_during_a_solve(
     from model.studio import sessions as module
     from model.studio.server import make_studio, start
 
-    started = threading.Event()
+    solving = threading.Event()
 
     class Slow(PersistentSession):
         def solve(self, loaded: Any, region: Any) -> Any:
-            started.set()
+            solving.set()
             time.sleep(1.0)
             return super().solve(loaded, region)
 
     monkeypatch.setattr(module, "PersistentSession", Slow)
     app, sessions = make_studio(BASELINE, Roots.of([tmp_path]))
     server, _ = start(app, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{server.server_port}"
     try:
-        port = server.server_port
-        body = (
-            b'{"output":"..rev.data...export-link.children..","outputs":[{"id":"rev",'
-            b'"property":"data"},{"id":"export-link","property":"children"}],"inputs":[],'
-            b'"changedPropIds":["undo.n_clicks"],"state":[]}'
-        )
-        raw = socket.create_connection(("127.0.0.1", port))
+        with urllib.request.urlopen(f"{base}/_dash-dependencies", timeout=10) as answer:
+            dependencies = json.load(answer)
+        sid = new_session_id()
+        body = _ban_request(dependencies, sid, "smolensk")
+        raw = socket.create_connection(("127.0.0.1", server.server_port))
         raw.sendall(
-            b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            b"POST /_dash-update-component HTTP/1.1\r\nHost: studio\r\nContent-Type: "
             b"application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
             + body
         )
-        sid = new_session_id()
-        worker = threading.Thread(target=lambda: sessions.get(sid).ensure_solved())
-        worker.start()
-        assert started.wait(10)
-        raw.close()  # the browser goes away while the session solves
-        worker.join(10)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+        assert solving.wait(20)
+        raw.close()  # the browser goes away while its change is being solved
+        session = sessions.get(sid)
+        with session.lock:  # the solve finishes and is kept for the session
+            assert session.message == "ban every type in smolensk"
+        with urllib.request.urlopen(f"{base}/", timeout=10) as page:
             assert page.status == 200
-        assert sessions.get(sid).result is not None
+        request = urllib.request.Request(
+            f"{base}/_dash-update-component", data=_ban_request(dependencies, sid, "gagarinsky"),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            reply = json.load(answer)
+        assert reply["response"]["message"]["children"] == "ban every type in gagarinsky"
+        assert [e.label for e in session.state.history] == [
+            "ban every type in smolensk", "ban every type in gagarinsky"
+        ]
     finally:
         server.shutdown()
 
