@@ -390,30 +390,92 @@ def test_why_here_and_why_not_there(region: Any) -> None:
 
 
 # -- the server ------------------------------------------------------------------------------
-def _ban_request(dependencies: list[dict[str, Any]], sid: str, district: str) -> bytes:
-    """The request the page sends when the planner clicks "ban every type" in ``district``
-    (the action callback, its outputs and inputs as /_dash-dependencies lists them)."""
+def _action_request(
+    dependencies: list[dict[str, Any]], sid: str, trigger: Any, state: dict[str, Any]
+) -> bytes:
+    """The request the page sends for one planner action (the action callback's outputs,
+    inputs and state as /_dash-dependencies lists them): ``trigger`` is a component id
+    whose n_clicks becomes 1, ``state`` the values of the state components."""
     act = next(d for d in dependencies if d["output"].startswith("..export-link.children"))
     outputs = []
     for part in act["output"].strip(".").split("..."):
         ident, prop = part.rsplit(".", 1)
         outputs.append({"id": ident, "property": prop})
-    click = {"id": {"k": "*", "site": "ban"}, "property": "n_clicks", "value": 1}
+    click = {"id": trigger, "property": "n_clicks", "value": 1}
     inputs: list[Any] = []
     for dep in act["inputs"]:
         if dep["id"].startswith("{"):
-            inputs.append([click] if "site" in json.loads(dep["id"]) else [])
+            pattern = set(json.loads(dep["id"]))
+            hit = isinstance(trigger, dict) and set(trigger) == pattern
+            inputs.append([click] if hit else [])
         else:
-            inputs.append({"id": dep["id"], "property": dep["property"], "value": None})
-    known = {"sid": sid, "district": district}
-    state = [
+            value = 1 if dep["id"] == trigger else None
+            inputs.append({"id": dep["id"], "property": dep["property"], "value": value})
+    known = {"sid": sid, **state}
+    states = [
         {"id": d["id"], "property": d["property"], "value": known.get(d["id"])}
         for d in act["state"]
     ]
+    changed = json.dumps(trigger, separators=(",", ":"), sort_keys=True) if isinstance(
+        trigger, dict) else trigger
     return json.dumps({
-        "output": act["output"], "outputs": outputs, "inputs": inputs, "state": state,
-        "changedPropIds": ['{"k":"*","site":"ban"}.n_clicks'],
+        "output": act["output"], "outputs": outputs, "inputs": inputs, "state": states,
+        "changedPropIds": [f"{changed}.n_clicks"],
     }).encode()
+
+
+def _ban_request(dependencies: list[dict[str, Any]], sid: str, district: str) -> bytes:
+    """The request the page sends when the planner clicks "ban every type" in ``district``."""
+    return _action_request(
+        dependencies, sid, {"k": "*", "site": "ban"}, {"district": district}
+    )
+
+
+def test_open_and_compare_through_the_app(tmp_path: Path) -> None:
+    pytest.importorskip("dash", reason="the studio extra (dev installs it)")
+    from model.studio.export import export_run
+    from model.studio.server import make_studio
+
+    other = tmp_path / "scenarios" / "coop3.yaml"
+    other.parent.mkdir()
+    other.write_text(f"name: coop3\nextends: {BASELINE}\nweights: {{coop: 3}}\n")
+    inside = tmp_path / "scenarios" / "coop2.yaml"
+    inside.write_text(yaml.safe_dump({**baseline_state().data, "name": "coop2",
+                                      "weights": {"coop": 2}}))
+    app, sessions = make_studio(BASELINE, Roots.of([tmp_path]))
+    client = app.server.test_client()
+    dependencies = client.get("/_dash-dependencies").get_json()
+    sid = new_session_id()
+
+    def act(trigger: str, path: str) -> dict[str, Any]:
+        body = _action_request(dependencies, sid, trigger, {"open-path": path})
+        answer = client.post("/_dash-update-component", data=body,
+                             content_type="application/json")
+        assert answer.status_code == 200
+        return answer.get_json()["response"]
+
+    # a scenario that extends a file outside the roots is refused; one inside opens
+    refused = act("open", "scenarios/coop3.yaml")
+    assert "outside the roots" in refused["message"]["children"]
+    opened = act("open", "scenarios/coop2.yaml")
+    assert opened["message"]["children"] == "open scenarios/coop2.yaml"
+    session = sessions.get(sid)
+    assert session.state.data["weights"]["coop"] == 2
+    assert "name: coop2" in opened["yaml"]["value"]
+    # compared with a saved run of the baseline: the moved cores are marked
+    base = new_session(tmp_path)
+    base.ensure_solved()
+    folder = export_run(base, Roots.of([tmp_path]))
+    compared = act("compare", str(folder.relative_to(tmp_path)))
+    text = json.dumps(compared["comparison"]["children"])
+    assert "this scenario" in text and str(folder.relative_to(tmp_path)) in text
+    assert session.result is not None and base.result is not None
+    moved = {k for k in base.result.instance.types
+             if {d for t, d in session.result.core_set() if t == k}
+             != {d for t, d in base.result.core_set() if t == k}}
+    assert moved and all(f"{k} *" in text for k in moved)
+    for bad in ("../etc/passwd", "/etc/passwd"):
+        assert act("open", bad)["message"]["children"].startswith("refused: ")
 
 
 def test_server_survives_a_browser_closing_mid_solve(
