@@ -43,6 +43,11 @@ FILES_ROUTE = "/studio-files/"
 SERVED_SUFFIXES = {".html", ".png", ".md", ".yaml", ".csv", ".json", ".geojson", ".qml"}
 HISTORY_SHOWN = 12
 SITE_ACTIONS = ("lock", "set", "ban", "clear")
+# no plotly logo or cloud links: nothing on the page points away from this machine
+GRAPH_CONFIG = {
+    "displaylogo": False, "scrollZoom": True, "showLink": False, "showSendToCloud": False,
+    "showEditInChartStudio": False,
+}
 # what a redraw sets; an action's own answer sets them too (one round trip per change)
 VIEW_OUTPUTS = (
     ("map", "figure"),
@@ -256,7 +261,7 @@ def build_app(sessions: Sessions) -> Dash:
             html.Div(id="diagnosis", className="diagnosis"),
             html.Div([
                 html.Div([
-                    dcc.Graph(id="map", config={"displaylogo": False, "scrollZoom": True}),
+                    dcc.Graph(id="map", config=GRAPH_CONFIG),
                     html.Div([
                         html.Label("district"),
                         dcc.Dropdown(id="district-pick", clearable=True, style={"width": "18em"}),
