@@ -44,7 +44,7 @@ SERVED_SUFFIXES = {".html", ".png", ".md", ".yaml", ".csv", ".json", ".geojson",
 HISTORY_SHOWN = 12
 SITE_ACTIONS = ("lock", "set", "ban", "clear")
 # no plotly logo or cloud links: nothing on the page points away from this machine
-GRAPH_CONFIG = {
+GRAPH_CONFIG: Any = {
     "displaylogo": False, "scrollZoom": True, "showLink": False, "showSendToCloud": False,
     "showEditInChartStudio": False,
 }
