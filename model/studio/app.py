@@ -122,7 +122,11 @@ def render(
     region = session.region()
     if district not in region.districts.index:
         district = None
-    figure = map_figure(shown, region, rules, district, session.outlines(), stale=stale)
+    drawn = map_figure(shown, region, rules, district, session.outlines(), stale=stale)
+    # an unchanged map is not sent again: the browser keeps the one it drew
+    fingerprint = json.dumps(drawn, sort_keys=True)
+    figure: Any = drawn if fingerprint != session.map_shown else dash.no_update
+    session.map_shown = fingerprint
     diagnosis: Any = ""
     if result is not None and not result.has_solution:
         diagnosis = html.Div([

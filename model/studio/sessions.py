@@ -49,6 +49,7 @@ class Session:
     message: str = ""
     comparison: tuple[str, dict[str, Any]] | None = None  # label, sitings of the other side
     controls_shown: tuple[str, ...] | None = None  # setting values the page shows
+    map_shown: str | None = None  # the map the page shows, as JSON
     lock: threading.Lock = field(default_factory=threading.Lock)
     _regions: dict[Path, Region] = field(default_factory=dict)
     _outlines: dict[Path, Outlines] = field(default_factory=dict)

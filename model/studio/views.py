@@ -69,7 +69,7 @@ class SiteMarks:
         return cls(locked, banned)
 
 
-MAX_RING_POINTS = 150  # outline points kept per ring: the map stays light to redraw
+MAX_RING_POINTS = 80  # outline points kept per ring: the map stays light to redraw
 
 
 @dataclass(frozen=True)
