@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib clean
+.PHONY: run test lint typecheck bench bench-orlib bench-startup clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(RUN_STAMP)
 
 bench-orlib: $(RUN_STAMP)
 	$(PY) bench/orlib.py
+
+# the baseline run's whole-process wall time (median of 5) and what --help loads
+bench-startup: $(RUN_STAMP)
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
