@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib bench-studio clean
+.PHONY: run test lint typecheck bench bench-orlib bench-studio bench-startup clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench-orlib: $(RUN_STAMP)
 # the studio's change-to-redrawn-map latency (server side, and in Chromium when installed)
 bench-studio: $(DEV_STAMP)
 	$(PY) bench/studio.py
+
+# the baseline run's whole-process wall time (median of 5) and what --help loads
+bench-startup: $(RUN_STAMP)
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
