@@ -19,10 +19,10 @@ import pytest
 
 pytest.importorskip("pyproj")  # the geo extra (the dev extra installs it)
 
-from model.cli import main  # noqa: E402
-from model.region import load_region  # noqa: E402
-from model.regionbuild.sectors import division_of, load_mapping  # noqa: E402
-from model.tables import CsvRow  # noqa: E402
+from model.cli import main
+from model.region import load_region
+from model.regionbuild.sectors import division_of, load_mapping
+from model.tables import CsvRow
 
 
 def square(x: float, y: float, size: float = 0.1) -> list[list[list[float]]]:
@@ -72,7 +72,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
                 ["district e", "C11", 5],
                 ["A", "F41", 7],
             ],
-        ),  # fmt: skip
+        ),
         "border": border,
     }
 
