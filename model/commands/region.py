@@ -14,11 +14,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "(region init), or validate and summarise any region folder (region check). "
         "Format and defaults: docs/region.md.",
     )
-    sub = parser.add_subparsers(dest="region_command", metavar="{init,check}", required=True)
+    sub = parser.add_subparsers(
+        dest="region_command", metavar="{init,check,example}", required=True
+    )
     _register_init(sub)
     check = sub.add_parser("check", help="validate and summarise a region folder")
     check.add_argument("folder", help="a region folder, or the name of a shipped region")
     check.set_defaults(handler=handle_check)
+    example = sub.add_parser(
+        "example", help="write the FICTIONAL input files of the worked example (Exampleshire)"
+    )
+    example.add_argument("folder", type=Path, help="folder to write (new or empty)")
+    example.set_defaults(handler=handle_example)
 
 
 def _register_init(sub: argparse._SubParsersAction) -> None:
@@ -146,4 +153,15 @@ def handle_check(args: argparse.Namespace) -> int:
     region = load_region(resolve_region_path(args.folder))
     print("\n".join(summary(region)))
     print("ok: the folder loads as a region")
+    return 0
+
+
+def handle_example(args: argparse.Namespace) -> int:
+    from model.regionbuild.example import write_example
+
+    files = write_example(args.folder)
+    print(
+        f"wrote {len(files)} FICTIONAL input files to {args.folder}: "
+        + ", ".join(p.name for p in files)
+    )
     return 0

@@ -66,6 +66,12 @@ def summary(region: Region, shown_path: Path | None = None) -> list[str]:
         absent = sorted(s for s in spec.sectors if s not in present)
         if absent:
             lines.append(f"  {type_id}: no activity in sector(s) {', '.join(absent)}")
+    corridor = [k for k, spec in region.clusters.items() if spec.needs_corridor]
+    if corridor and not (roads["kind"] == "federal").any():
+        lines.append(
+            f"  no federal link: {', '.join(corridor)} need a federal road (needs_corridor) and "
+            "cannot be sited while the corridor rule is on; list federal links with --road-kinds"
+        )
     if not math.isfinite(total) or total <= 0:  # pragma: no cover - the loader refuses this
         lines.append("warning: no positive activity")
     return lines
