@@ -107,7 +107,7 @@ def test_init_writes_a_region_the_loader_accepts(tmp_path, inputs, capsys):
     validation = (folder / "VALIDATION.md").read_text()
     assert "bridge link C–E" in validation
     assert "districts with no neighbour by shared boundary: E" in validation
-    assert "1 districts with no activity: D" in validation
+    assert "districts with no activity (1): D" in validation
     assert "divisions mapped to `other` (not in the mapping): 41" in validation
     sources = (folder / "SOURCES.md").read_text()
     for name in ("districts.geojson", "activity.csv", "border.geojson"):

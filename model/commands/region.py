@@ -139,8 +139,12 @@ def handle_init(args: argparse.Namespace) -> int:
         min_shared_m=args.min_shared_m,
         border_tolerance_m=args.border_tolerance_m,
     )
+    from model.regionbuild.writer import build_notes
+
     folder, build = build_region(options)
     print("\n".join(build.summary))
+    for note in build_notes(build):
+        print(f"note: {note}")
     print(f"wrote region {folder} (SOURCES.md lists the inputs and defaults: fill in its TODOs)")
     print(f"use it from a scenario with:  region: {folder.resolve()}")
     return 0

@@ -21,8 +21,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from model.errors import InputError
 from model.regionbuild.geo import require_geo
+from model.staging import staged_folder
 
 SEED = 17
 WIDTH, HEIGHT = 1.5, 1.0  # degrees
@@ -85,12 +85,17 @@ def _csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 
 def write_example(folder: Path) -> list[Path]:
-    """Write the example inputs into ``folder`` (new or empty); returns the files."""
+    """Write the example inputs into ``folder`` (new or empty, never overwritten: the files go
+    to a staging folder that becomes ``folder`` when complete); returns the files."""
+    require_geo()
+    with staged_folder(folder) as staging:
+        _write(staging)
+    return [folder / name for name in FILES]
+
+
+def _write(folder: Path) -> None:
     mods = require_geo()
     shapely, pyogrio = mods["shapely"], mods["pyogrio"]
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InputError(folder, None, "output folder is not empty; choose another")
-    folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     cells = _cells(rng)
     import numpy as np
@@ -152,4 +157,3 @@ def write_example(folder: Path) -> list[Path]:
         "0° N 0° E. Use it to learn the commands, never to quote a result.\n",
         encoding="utf-8",
     )
-    return [folder / name for name in FILES]

@@ -242,34 +242,46 @@ def _speed_row(speeds: dict[str, float]) -> str:
             "tertiary 40); kind → class mapping is an ASSUMPTION |")  # fmt: skip
 
 
-def validation_md(build: RegionBuild, summary: list[str]) -> str:
-    """The build's own findings, then the summary ``region check`` prints."""
-    notes: list[str] = []
-    with_activity = {d for (d, _, _), v in build.activity.rows.items() if v > 0}
-    missing = [u.id for u in build.units if u.id not in with_activity]
-    notes.append(f"- {build.activity.lines} activity lines read into "
-                 f"{len(build.activity.rows)} district/sector/basis rows")  # fmt: skip
+def _listed(ids: list[str], limit: int = 10) -> str:
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def build_notes(build: RegionBuild) -> list[str]:
+    """What the build found that a user should look at (one line each)."""
+    notes = [
+        f"{build.activity.lines} activity lines read into {len(build.activity.rows)} "
+        "district/sector/basis rows"
+    ]
     if build.activity.unmapped_codes:
         divisions = ", ".join(sorted(build.activity.unmapped_codes))
-        notes.append(f"- divisions mapped to `other` (not in the mapping): {divisions}")
+        notes.append(f"divisions mapped to `other` (not in the mapping): {divisions}")
+    with_activity = {d for (d, _, _), v in build.activity.rows.items() if v > 0}
+    missing = [u.id for u in build.units if u.id not in with_activity]
     if missing:
-        notes.append(f"- {len(missing)} districts with no activity: {', '.join(missing)}")
+        notes.append(f"districts with no activity ({len(missing)}): {_listed(missing)}")
     no_pop = [u.id for u in build.units if u.id not in build.population]
     if no_pop:
-        notes.append(f"- {len(no_pop)} districts without population: "
-                     f"{', '.join(no_pop[:10])}{' ...' if len(no_pop) > 10 else ''}")  # fmt: skip
-    isolated = sorted({u.id for u in build.units} - {p.a for p in build.adjacency}
-                      - {p.b for p in build.adjacency})  # fmt: skip
-    if isolated:
-        notes.append(f"- districts with no neighbour by shared boundary: {', '.join(isolated)}")
+        notes.append(f"districts without population ({len(no_pop)}): {_listed(no_pop)}")
+    touching = {p.a for p in build.adjacency} | {p.b for p in build.adjacency}
+    isolated = [u.id for u in build.units if u.id not in touching]
+    if isolated and len(build.units) > 1:
+        notes.append(f"districts with no neighbour by shared boundary: {_listed(isolated)}")
     for lk in build.bridges:
-        notes.append(f"- bridge link {lk.a}–{lk.b}: {lk.minutes:.1f} min (assumed, great circle)")
+        notes.append(f"bridge link {lk.a}–{lk.b}: {lk.minutes:.1f} min (assumed, great circle)")
     if build.snap_km:
         worst = max(build.snap_km, key=lambda d: build.snap_km[d])
-        notes.append(f"- graph: {build.graph_size[0]} nodes, {build.graph_size[1]} edges; "
-                     f"farthest snap {build.snap_km[worst]:.2f} km ({worst})")  # fmt: skip
+        notes.append(
+            f"graph: {build.graph_size[0]} nodes, {build.graph_size[1]} edges; farthest snap "
+            f"{build.snap_km[worst]:.2f} km ({worst})"
+        )
     estimated = [k for k in build.activity.rows if is_estimate(k[2])]
     if estimated:
-        notes.append(f"- {len(estimated)} activity rows rest on estimates (basis)")
-    return "\n".join(["# Validation summary", "", "## Build", "", *notes, "",
-                      "## Region check", "", "```", *summary, "```", ""])  # fmt: skip
+        notes.append(f"{len(estimated)} activity rows rest on estimates (their basis)")
+    return notes
+
+
+def validation_md(build: RegionBuild, summary: list[str]) -> str:
+    """The build's own findings, then the summary ``region check`` prints."""
+    notes = [f"- {note}" for note in build_notes(build)]
+    lines = ["# Validation summary", "", "## Build", "", *notes, ""]
+    return "\n".join([*lines, "## Region check", "", "```", *summary, "```", ""])
