@@ -289,3 +289,36 @@ def test_check_of_the_shipped_region(capsys):
 def test_check_of_a_broken_folder(tmp_path, capsys):
     assert main(["region", "check", str(tmp_path)]) == 2
     assert "not a region folder" in capsys.readouterr().err
+
+
+def test_check_marks_sectors_resting_on_estimates(tmp_path, inputs, capsys):
+    # food: 100 official + 150 assumed (60% estimated, marked); wood: 50 official + 10
+    # assumed (17%, not marked); a code may hold one row per basis
+    activity = write_csv(
+        tmp_path / "mixed.csv",
+        ["district", "code", "value", "basis"],
+        [
+            ["A", "C10", 100, "official"],
+            ["B", "C10", 150, "assumed"],
+            ["A", "C16", 50, "official"],
+            ["A", "C16", 10, "assumed"],
+        ],
+    )
+    assert init(tmp_path, dict(inputs, activity=activity)) == 0
+    capsys.readouterr()
+    assert main(["region", "check", str(tmp_path / "region")]) == 0
+    out = capsys.readouterr().out
+    assert "sectors        2: food 250†, wood 60\n" in out
+    assert "activity rows  4; estimated 2 (52% of the value)" in out  # 160 of 310
+    assert "† rests on estimates" in out
+
+
+def test_a_user_mapping_replaces_the_shipped_one(tmp_path, inputs, capsys):
+    mapping = write_csv(tmp_path / "map.csv", ["division", "sector"], [["C10", "dairy"]])
+    assert init(tmp_path, inputs, "--mapping", str(mapping)) == 0
+    sectors = {r["sector"] for r in rows(tmp_path / "region/activity.csv")}
+    assert sectors == {"dairy", "other"}  # C16, C29, C11 and F41 are not in this mapping
+    bad = write_csv(tmp_path / "bad.csv", ["division", "sector"], [["1O", "food"]])
+    assert init(tmp_path, inputs, "--mapping", str(bad), out="bad") == 2
+    err = capsys.readouterr().err
+    assert "bad.csv: line 2, column division" in err and not (tmp_path / "bad").exists()

@@ -17,6 +17,7 @@ import numpy as np
 from model.basis import is_estimate
 from model.indicators import travel_times
 from model.region import ROAD_KINDS, Region
+from model.report.estimates import MAJORITY, MARK, MARK_NOTE
 
 
 def summary(region: Region, shown_path: Path | None = None) -> list[str]:
@@ -33,9 +34,17 @@ def summary(region: Region, shown_path: Path | None = None) -> list[str]:
     )
     act = region.activity
     totals = act.groupby("sector")["value"].sum().sort_values(ascending=False)
-    lines.append(f"sectors        {len(totals)}: " + ", ".join(
-        f"{s} {v:,.6g}" for s, v in totals.items()))  # fmt: skip
     estimated = act[[is_estimate(b) for b in act["basis"]]]
+    estimated_by_sector = estimated.groupby("sector")["value"].sum()
+    marked = {
+        sector
+        for sector, value in totals.items()
+        if value > 0 and estimated_by_sector.get(sector, 0.0) / value > MAJORITY
+    }
+    shown_totals = ", ".join(
+        f"{s} {v:,.6g}{MARK if s in marked else ''}" for s, v in totals.items()
+    )
+    lines.append(f"sectors        {len(totals)}: {shown_totals}")
     total = float(act["value"].sum())
     share = float(estimated["value"].sum()) / total if total > 0 else 0.0
     lines.append(
@@ -72,6 +81,8 @@ def summary(region: Region, shown_path: Path | None = None) -> list[str]:
             f"  no federal link: {', '.join(corridor)} need a federal road (needs_corridor) and "
             "cannot be sited while the corridor rule is on; list federal links with --road-kinds"
         )
+    if marked:
+        lines.append(MARK_NOTE)
     if not math.isfinite(total) or total <= 0:  # pragma: no cover - the loader refuses this
         lines.append("warning: no positive activity")
     return lines
