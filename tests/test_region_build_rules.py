@@ -232,6 +232,8 @@ def test_bad_optional_inputs(tmp_path, inputs_factory, capsys):
         (["--speed", "local=0"], "--speed: local=0.0"),
         (["--detour", "0.5"], "--detour: a road is never shorter"),
         (["--road-kind", "motorway"], "--road-kind: expected one of federal, regional, local"),
+        (["--activity-basis", "guess"], "--activity-basis: expected one of official"),
+        (["--activity-year", "1850"], "--activity-year: expected a year 1900-2100"),
     ]
     for n, (extra, expected) in enumerate(cases):
         assert init(tmp_path, inputs, *map(str, extra), out=f"out{n}") == 2

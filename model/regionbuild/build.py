@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.basis import BASES
 from model.errors import InputError
 from model.region import ROAD_KINDS, load_region
 from model.regionbuild import geometry, travel
@@ -20,6 +21,7 @@ from model.regionbuild.boundaries import Unit, read_border, read_units
 from model.regionbuild.check import summary
 from model.regionbuild.geo import require_geo
 from model.regionbuild.inputs import (
+    YEAR_RANGE,
     Crossing,
     DistrictLookup,
     read_activity,
@@ -93,6 +95,11 @@ def _check_options(options: BuildOptions) -> None:
             raise InputError(None, f"--{name.replace('_', '-')}", f"out of range: {value!r}")
     if options.detour < 1:
         raise InputError(None, "--detour", "a road is never shorter than the great circle (≥ 1)")
+    if options.activity_basis not in BASES:
+        raise InputError(None, "--activity-basis", f"expected one of {', '.join(BASES)}")
+    lo, hi = YEAR_RANGE
+    if options.activity_year is not None and not lo <= options.activity_year <= hi:
+        raise InputError(None, "--activity-year", f"expected a year {lo}-{hi}")
     if options.default_kind not in ROAD_KINDS:
         raise InputError(None, "--road-kind", f"expected one of {', '.join(ROAD_KINDS)}")
     for kind, kph in options.speeds.items():

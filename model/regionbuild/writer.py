@@ -229,6 +229,8 @@ def _travel_rows(build: RegionBuild) -> list[str]:
         "Complexity 1:22 (1.3 ± 0.1); Ballou, Rahardja & Sakai (2002), Transp. Res. A 36(9) |",
         _speed_row(o.speeds),
         f"| kind of a neighbour link | `{o.default_kind}` unless listed | ASSUMPTION |",
+        f"| Earth radius | {travel.EARTH_RADIUS_KM:g} km | "
+        "IUGG mean radius 6371.0088 km, rounded |",
     ]
     if build.bridges:
         rows.append(f"| bridge links | {len(build.bridges)} (parts with no shared boundary) | "
