@@ -74,7 +74,12 @@ def write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    tmp = tmp_path_factory.mktemp("smolensk_inputs")
+    return smolensk_inputs(tmp_path_factory.mktemp("smolensk_inputs"))
+
+
+def smolensk_inputs(tmp: Path) -> dict[str, Path]:
+    """The tables a planner would bring, made from the shipped files (bench/region_roundtrip.py
+    uses them too): activity by code, points, link kinds, population and the road graph."""
     names = name_en_by_id()
     assert len(names) == 27
     activity = [[names[r["district"]], SECTOR_CODE[r["sector"]], r["value"], r["basis"]]
