@@ -7,8 +7,9 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: run test lint typecheck bench bench-orlib bench-studio bench-startup clean
+.PHONY: run test lint typecheck docs bench bench-orlib bench-studio bench-startup clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,11 @@ $(DEV_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
+# the documentation site (docs extra): MkDocs Material, mkdocstrings, mkdocs-gen-files
+$(DOCS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
 run: $(RUN_STAMP)
 	$(PY) run.py
 
@@ -31,7 +37,13 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+# builds site/ with --strict: a broken link or anchor, or a docstring mkdocstrings cannot
+# render, fails the build (and so `make test`); the two variables silence a banner that a
+# plugin prints about MkDocs 2 on every build
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(VENV)/bin/mkdocs build --strict --quiet
+
+test: lint typecheck docs
 	$(VENV)/bin/pytest
 
 bench: $(RUN_STAMP)
@@ -49,4 +61,4 @@ bench-startup: $(RUN_STAMP)
 	$(PY) bench/startup.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

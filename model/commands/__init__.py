@@ -26,4 +26,5 @@ COMMAND_MODULES = (
     "model.commands.types",
     "model.commands.front",
     "model.commands.studio",
+    "model.commands.region",
 )
