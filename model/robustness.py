@@ -73,6 +73,7 @@ import pandas as pd
 
 from model.basis import UNSTATED, is_estimate
 from model.errors import InputError
+from model.fast_resolve import FastResolver
 from model.instance import compute_indicators
 from model.pipeline import RunResult, solve
 from model.region import Region
@@ -297,11 +298,15 @@ def robustness(
     drop: float | None = None,
     appear: float | None = None,
     times_sigma: float = 0.0,
+    fast: bool = True,
 ) -> Robustness:
     """Solve the run's scenario on ``count`` perturbed copies of its region.
 
     ``result`` is the unperturbed run: its region and scenario are perturbed and re-solved,
     and its cores are the optimum that ``in_optimum`` and ``optimum_kept`` refer to.
+    ``fast``: re-solve one persistent HiGHS model with each sample's coefficients
+    (``model.fast_resolve``; a sample whose structure differs is rebuilt there); False
+    rebuilds the model for every sample. Both give the same results.
     """
     settings = check_request(count, sigma, seed, noise, drop, appear, times_sigma)
     if not result.has_solution:
@@ -315,9 +320,15 @@ def robustness(
     chosen: Counter[tuple[str, str]] = Counter()
     kept = 0
     scenario = result.loaded.scenario
+    resolver = (
+        FastResolver(result.loaded, result.region, result.tables, diagnose=False) if fast else None
+    )
     for n, region in enumerate(sample_regions(result.region, count, sigma, seed, settings)):
         tables = compute_indicators(region, scenario)
-        run = solve(result.loaded, region, tables=tables)
+        if resolver is not None:
+            run = resolver.solve(result.loaded, region, tables)
+        else:
+            run = solve(result.loaded, region, tables=tables)
         cores = run.core_set() if run.has_solution else frozenset()
         chosen.update(cores)
         kept += cores == optimum
