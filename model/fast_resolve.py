@@ -202,6 +202,7 @@ class FastResolver:
             instance = build_instance(region, scenario, tables)
         if (
             scenario.solver.name.strip().lower() not in FAST_SOLVERS
+            or not scenario.objective.weighted  # lexicographic or normalised: its own path
             or not self.fits(instance)
             or structural_conflicts(instance)
         ):
