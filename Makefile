@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib clean
+.PHONY: run test lint typecheck bench bench-orlib bench-research clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: $(RUN_STAMP)
 
 bench-orlib: $(RUN_STAMP)
 	$(PY) bench/orlib.py
+
+# 1,000 weight variants and 1,000 robustness samples of the baseline on one persistent HiGHS
+# model against rebuilds (measured on a subset, extrapolated), and the three-term front;
+# writes docs/bench/research.md
+bench-research: $(RUN_STAMP)
+	$(PY) bench/research.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
