@@ -72,13 +72,13 @@ def same(a: float | None, b: float | None) -> bool:
 
 def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, float]:
     variants = weight_variants(loaded, count, seed=0)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     resolver = FastResolver(loaded)
     fast = [resolver.solve(v) for v in variants]
-    fast_s = time.perf_counter() - started
-    started = time.perf_counter()
+    fast_s, fast_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     rebuilt = [solve(v, resolver.region, tables=resolver.tables) for v in variants[:subset]]
-    rebuild_s = time.perf_counter() - started
+    rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
     agree = sum(same(a.objective, b.objective) for a, b in zip(fast, rebuilt, strict=False))
     return {
         "count": count,
@@ -89,17 +89,19 @@ def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, 
         "rebuild_subset_s": rebuild_s,
         "rebuild_extrapolated_s": rebuild_s * count / subset,
         "agree": agree,
+        "fast_cpu_s": fast_cpu,
+        "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
     }
 
 
 def bench_samples(count: int, subset: int) -> dict[str, float]:
     base = solve_scenario_file(BASELINE)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     fast = robustness(base, count, 0.2, seed=0, progress=False)
-    fast_s = time.perf_counter() - started
-    started = time.perf_counter()
+    fast_s, fast_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     rebuilt = robustness(base, subset, 0.2, seed=0, fast=False, progress=False)
-    rebuild_s = time.perf_counter() - started
+    rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
     pairs = zip(fast.samples["objective"][:subset], rebuilt.samples["objective"], strict=True)
     return {
         "count": count,
@@ -109,21 +111,24 @@ def bench_samples(count: int, subset: int) -> dict[str, float]:
         "rebuild_subset_s": rebuild_s,
         "rebuild_extrapolated_s": rebuild_s * count / subset,
         "agree": sum(same(a, b) for a, b in pairs),
+        "fast_cpu_s": fast_cpu,
+        "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
     }
 
 
 def bench_front(loaded: LoadedScenario) -> dict[str, float]:
     base = solve_scenario_file(BASELINE)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     terms = ["fit", "export", "coop"]
     solver = TermSolver(base.region, loaded.scenario, base.tables, terms, solver_options(loaded))
     front = augmecon2(solver, terms)
-    seconds = time.perf_counter() - started
+    seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
     assert front is not None
     return {
         "points": len(front.points),
         "solves": front.solves + front.payoff.solves,
         "seconds": seconds,
+        "cpu_s": cpu_s,
         "grid": front.grid["export"],
     }
 
@@ -141,17 +146,23 @@ def report(weights: dict[str, float], samples: dict[str, float], front: dict[str
         f"{platform.python_version()}, one process. Rebuild figures are measured on a subset "
         "and **extrapolated** linearly (subset time × count / subset).",
         "",
-        "| analysis | count | fast path | rebuild (extrapolated) | ratio | target 30 s |",
-        "|---|---|---|---|---|---|",
+        "| analysis | count | fast path | rebuild (extrapolated) | ratio | target 30 s | "
+        "CPU: fast, rebuild (extrapolated) |",
+        "|---|---|---|---|---|---|---|",
         f"| weight variants of the baseline | {w['count']} | {w['fast_s']:.1f} s | "
         f"{w['rebuild_extrapolated_s']:.1f} s (from {w['subset']}: "
         f"{w['rebuild_subset_s']:.1f} s) | {w['rebuild_extrapolated_s'] / w['fast_s']:.1f}× | "
-        f"{verdict(w['fast_s'])} |",
+        f"{verdict(w['fast_s'])} | {w['fast_cpu_s']:.1f} s, "
+        f"{w['rebuild_extrapolated_cpu_s']:.1f} s |",
         f"| robustness samples (log-normal, sigma 0.2) | {s['count']} | {s['fast_s']:.1f} s | "
         f"{s['rebuild_extrapolated_s']:.1f} s (from {s['subset']}: "
         f"{s['rebuild_subset_s']:.1f} s) | {s['rebuild_extrapolated_s'] / s['fast_s']:.1f}× | "
-        f"{verdict(s['fast_s'])} |",
+        f"{verdict(s['fast_s'])} | {s['fast_cpu_s']:.1f} s, "
+        f"{s['rebuild_extrapolated_cpu_s']:.1f} s |",
         "",
+        f"Load average while measured (1 min, at the start): {LOAD_AT_START}. Wall times on a "
+        "shared machine grow with its load; the CPU seconds of this process (HiGHS's threads "
+        "included) are the less disturbed figure.",
         f"Weight variants: {w['fast_solves']} solved on the persistent model, {w['rebuilds']} "
         f"rebuilt; on the subset the two paths' objectives agree in {w['agree']} of "
         f"{w['subset']} (1e-9 relative).",
@@ -160,13 +171,19 @@ def report(weights: dict[str, float], samples: dict[str, float], front: dict[str
         "",
         f"Three-term front of the baseline (fit, export, coop; AUGMECON2, grid {f['grid']} per "
         f"constrained term): {f['points']} points, {f['solves']} solves (payoff table "
-        f"included), {f['seconds']:.1f} s.",
+        f"included), {f['seconds']:.1f} s ({f['cpu_s']:.1f} s CPU).",
         "",
     ]
     return "\n".join(lines)
 
 
+LOAD_AT_START = "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
+    global LOAD_AT_START
+    if hasattr(os, "getloadavg"):
+        LOAD_AT_START = f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=1000)
@@ -181,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     samples = bench_samples(args.samples, min(args.subset, args.samples))
     print(f"samples: {samples}", flush=True)
     front = (
-        {"points": 0, "solves": 0, "seconds": 0.0, "grid": 0}
+        {"points": 0, "solves": 0, "seconds": 0.0, "cpu_s": 0.0, "grid": 0}
         if args.no_front
         else bench_front(loaded)
     )

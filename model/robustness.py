@@ -97,6 +97,7 @@ error of the data themselves.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -113,7 +114,7 @@ from model.instance import IndicatorTables, compute_indicators
 from model.pipeline import RunResult, solve
 from model.region import Region
 from model.results import Solution, evaluate
-from model.scenario import Scenario
+from model.scenario import LoadedScenario, Scenario
 
 NOISE_MODELS = ("lognormal", "additive", "zero_inflated")
 Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile: two-sided 95 %
@@ -393,6 +394,8 @@ def robustness(
     times_sigma: float = 0.0,
     fast: bool = True,
     progress: bool = True,
+    workers: int = 1,
+    address: str | None = None,
 ) -> Robustness:
     """Solve the run's scenario on ``count`` perturbed copies of its region.
 
@@ -402,6 +405,9 @@ def robustness(
     ``fast``: re-solve one persistent HiGHS model with each sample's coefficients
     (``model.fast_resolve``; a sample whose structure differs is rebuilt there); False
     rebuilds the model for every sample. Both give the same results. ``progress``: a tqdm bar.
+    ``workers`` > 1 or ``address`` (a Dask scheduler): the samples are drawn here in order,
+    split into one chunk per worker (four for a scheduler), and each chunk is solved on its
+    worker's own persistent model (``model.distributed``); the results are the same.
     """
     settings = check_request(count, sigma, seed, noise, drop, appear, times_sigma)
     if not result.has_solution:
@@ -412,35 +418,52 @@ def robustness(
         )
     optimum = result.core_set()
     baseline = read_assignments(result)
+    regions = sample_regions(result.region, count, sigma, seed, settings)
+    outcomes: list[SampleOutcome] = []
+    if workers <= 1 and address is None:
+        chunk = SampleChunk(result.loaded, result.region, result.tables, baseline, fast, 0, [])
+        resolver = chunk.resolver()
+        for region in tqdm(regions, total=count, desc="samples", disable=not progress):
+            outcomes.append(chunk.solve_one(resolver, region))
+        rebuilds = resolver.rebuilds if resolver is not None else count
+    else:
+        from model.distributed import map_tasks
+
+        every = list(regions)  # drawn here, in order: a seed gives the same samples anywhere
+        parts = max(1, workers) if address is None else 4
+        edges = np.linspace(0, count, parts + 1).round().astype(int)
+        chunks = [
+            SampleChunk(
+                result.loaded, result.region, result.tables, baseline, fast, int(a), every[a:b]
+            )
+            for a, b in itertools.pairwise(edges.tolist())
+            if b > a
+        ]
+        done = map_tasks(
+            solve_chunk,
+            chunks,
+            workers=workers,
+            address=address,
+            desc="sample chunks",
+            progress=progress,
+        )
+        for chunk_outcomes, _ in done:
+            outcomes.extend(chunk_outcomes)
+        rebuilds = sum(r for _, r in done)
     rows = []
     chosen: Counter[tuple[str, str]] = Counter()
     kept = 0
-    scenario = result.loaded.scenario
-    resolver = (
-        FastResolver(result.loaded, result.region, result.tables, diagnose=False) if fast else None
-    )
-    regions = sample_regions(result.region, count, sigma, seed, settings)
-    for n, region in enumerate(tqdm(regions, total=count, desc="samples", disable=not progress)):
-        tables = compute_indicators(region, scenario)
-        if resolver is not None:
-            run = resolver.solve(result.loaded, region, tables)
-        else:
-            run = solve(result.loaded, region, tables=tables)
-        cores = run.core_set() if run.has_solution else frozenset()
-        chosen.update(cores)
-        kept += cores == optimum
-        value = baseline_value(baseline, region, scenario, tables)
-        regret = math.nan
-        if run.objective is not None and value is not None:
-            regret = run.objective - value
+    for n, outcome in enumerate(outcomes):
+        chosen.update(outcome.cores)
+        kept += outcome.cores == optimum
         rows.append(
             {
                 "sample": n,
-                "status": run.status,
-                "objective": run.objective,
-                "cores": ";".join(f"{k}@{i}" for k, i in sorted(cores)),
-                "baseline_value": value,
-                "regret": regret,
+                "status": outcome.status,
+                "objective": outcome.objective,
+                "cores": ";".join(f"{k}@{i}" for k, i in sorted(outcome.cores)),
+                "baseline_value": outcome.baseline_value,
+                "regret": outcome.regret,
             }
         )
     samples = pd.DataFrame(rows).astype({"objective": float, "baseline_value": float})
@@ -485,8 +508,60 @@ def robustness(
         kept / count,
         settings,
         regret=regret_summary(samples["regret"], infeasible_baseline),
-        rebuilds=resolver.rebuilds if resolver is not None else count,
+        rebuilds=rebuilds,
     )
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """What one sample gives: its solve's status, optimum and cores, and the baseline's value."""
+
+    status: str
+    objective: float | None
+    cores: frozenset[tuple[str, str]]
+    baseline_value: float | None
+
+    @property
+    def regret(self) -> float:
+        if self.objective is None or self.baseline_value is None:
+            return math.nan
+        return self.objective - self.baseline_value
+
+
+@dataclass(frozen=True)
+class SampleChunk:
+    """Samples to solve in one process, with what they need (picklable, for Dask)."""
+
+    loaded: LoadedScenario
+    region: Region
+    tables: IndicatorTables
+    baseline: Solution
+    fast: bool
+    first: int  # index of the chunk's first sample
+    regions: list[Region]
+
+    def resolver(self) -> FastResolver | None:
+        if not self.fast:
+            return None
+        return FastResolver(self.loaded, self.region, self.tables, diagnose=False)
+
+    def solve_one(self, resolver: FastResolver | None, region: Region) -> SampleOutcome:
+        scenario = self.loaded.scenario
+        tables = compute_indicators(region, scenario)
+        if resolver is not None:
+            run = resolver.solve(self.loaded, region, tables)
+        else:
+            run = solve(self.loaded, region, tables=tables)
+        cores = run.core_set() if run.has_solution else frozenset()
+        value = baseline_value(self.baseline, region, scenario, tables)
+        return SampleOutcome(run.status, run.objective, cores, value)
+
+
+def solve_chunk(chunk: SampleChunk) -> tuple[list[SampleOutcome], int]:
+    """Solve a chunk of samples on one persistent model; the outcomes and the rebuilds."""
+    resolver = chunk.resolver()
+    outcomes = [chunk.solve_one(resolver, region) for region in chunk.regions]
+    return outcomes, resolver.rebuilds if resolver is not None else len(chunk.regions)
 
 
 def read_assignments(result: RunResult) -> Solution:

@@ -171,3 +171,31 @@ def test_report_of_an_optimum_with_no_core(tmp_path: Path) -> None:
     document = robustness_document(found, base)
     titles = [s.title for s in document.sections]
     assert "Stability map" in titles and "Regret of the baseline siting" in titles
+
+
+def test_samples_on_a_local_dask_cluster_match_the_sequential_ones(tmp_path: Path) -> None:
+    """Two worker processes, each with its own persistent model, give the same samples.
+
+    Run as separate processes: Dask's cluster start-up leaves sockets for the garbage
+    collector, which pytest's warnings-as-errors setting would report against this test.
+    """
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    tables = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        arguments = ["robustness", str(repo / "scenarios" / "baseline.yaml"), "--samples", "6"]
+        arguments += ["--seed", "4", "--workers", workers, "--out", str(out), "--no-progress"]
+        done = subprocess.run(
+            [sys.executable, str(repo / "run.py"), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        tables[workers] = pd.read_csv(out / "samples.csv")
+    assert tables["1"]["cores"].tolist() == tables["2"]["cores"].tolist()
+    assert np.allclose(tables["1"]["objective"], tables["2"]["objective"], rtol=1e-9)
+    assert np.allclose(tables["1"]["regret"], tables["2"]["regret"], rtol=1e-9, atol=1e-12)

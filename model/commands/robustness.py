@@ -13,6 +13,7 @@ from model.commands.run import (
     check_time_limit,
     refuse_run,
 )
+from model.errors import InputError
 
 if TYPE_CHECKING:
     from model.pipeline import RunResult
@@ -75,6 +76,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="solve the samples on a local Dask cluster of N worker processes, each with its "
+        "own persistent model (default 1: in this process)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="solve on an existing Dask scheduler instead"
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="build the model again for every sample instead of re-solving one persistent "
@@ -92,6 +104,8 @@ def handle(args: argparse.Namespace) -> int:
     from model.staging import early_staging
 
     check_time_limit(args)
+    if args.workers < 1:
+        raise InputError(None, "--workers", f"expected 1 or more, got {args.workers}")
     noise = check_request(
         args.samples, args.sigma, args.seed, args.noise, args.drop, args.appear, args.times_sigma
     )
@@ -126,6 +140,8 @@ def _sample_and_write(
         times_sigma=noise.times_sigma,
         fast=not args.rebuild,
         progress=not args.no_progress,
+        workers=args.workers,
+        address=args.scheduler,
     )
     optimum = found.shares[found.shares["in_optimum"]]
     with staged_folder(folder, args.force, results_only=True) as staging:
