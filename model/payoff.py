@@ -51,7 +51,7 @@ from model.pipeline import SolutionCheckError
 from model.region import Region
 from model.results import TERMS, evaluate, read_solution
 from model.scenario import Scenario, Weights
-from solvers.base import SolverOptions, Status
+from solvers.base import SolveOutcome, SolverOptions, Status
 from solvers.highs import PersistentHighs
 
 CHECK_TOLERANCE = 1e-6  # relative slack of the solution checks against the bounds asked for
@@ -193,6 +193,8 @@ class TermSolver:
         self.solves = 0
         self.seconds = 0.0
         self._trivial = self.engine.lp is None or self.engine.lp.num_col == 0
+        self.warm_start = True  # offer each solve the previous solution (HiGHS checks it)
+        self.last_outcome: SolveOutcome | None = None
 
     def constant(self, term: str) -> bool:
         """True when the term has no column with a nonzero coefficient (identically 0)."""
@@ -235,7 +237,10 @@ class TermSolver:
         if self._vars and not self._trivial:
             self.engine.set_objective_coefficients(zip(self._vars, cost.tolist(), strict=True))
         started = time.perf_counter()
+        if self.warm_start:
+            self.engine.warm_start(self.engine.last_values)
         outcome = self.engine.resolve(self.options)
+        self.last_outcome = outcome
         self.seconds += time.perf_counter() - started
         self.solves += 1
         if outcome.status == Status.INFEASIBLE:
@@ -305,6 +310,17 @@ def lexicographic(
     ``tolerances``: one per level, absolute numbers or texts ending in % (relative to that
     level's optimum); default 0 (a relative 1e-7 is always allowed for rounding).
     """
+    point, optima, _bounds = lexicographic_levels(solver, order, tolerances, lower)
+    return point, optima
+
+
+def lexicographic_levels(
+    solver: TermSolver,
+    order: Sequence[str],
+    tolerances: Sequence[str | float] | None = None,
+    lower: Mapping[str, float | None] | None = None,
+) -> tuple[Point | None, list[float], dict[str, float | None]]:
+    """:func:`lexicographic`, also returning the bounds every level ends up held at."""
     tolerances = list(tolerances) if tolerances is not None else [0.0] * len(order)
     if len(tolerances) != len(order):
         raise ValueError("one tolerance per level")
@@ -314,13 +330,13 @@ def lexicographic(
     for term, tolerance in zip(order, tolerances, strict=True):
         point = solver.maximise({term: 1.0}, bounds)
         if point is None:
-            return None, optima
+            return None, optima, bounds
         optimum = point.terms[term]
         optima.append(optimum)
         previous = bounds.get(term)
         held = optimum - _give(tolerance, optimum)
         bounds[term] = held if previous is None else max(previous, held)
-    return point, optima
+    return point, optima, bounds
 
 
 def payoff_table(solver: TermSolver, terms: Sequence[str] | None = None) -> PayoffTable | None:

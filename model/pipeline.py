@@ -254,6 +254,11 @@ def solve(
         with watch.stage("diagnosis"):
             notes, conflict = diagnose(region, scenario, tables, conflicts)
         return finish(Status.INFEASIBLE.value, None, None, notes, conflict)
+    if not scenario.objective.weighted:  # lexicographic or normalised (objective key)
+        from model.objective_modes import solve_objective_mode
+
+        with watch.stage("solve"):
+            return solve_objective_mode(loaded, region, tables, instance, watch.timings)
     with watch.stage("build"):
         model = build_model(instance)
     outcome = adapter.solve(model, solver_options(loaded))

@@ -59,10 +59,45 @@ alone.
 
 Samples are drawn from ``numpy.random.default_rng(seed)``, one after another, so a seed
 gives the same samples on any machine.
+
+**Keep-shares with intervals.** For a core :math:`c` of the unperturbed optimum, let
+:math:`x_c` be the number of the *n* samples whose optimum sites a core of the same type in the
+same district (a sample that ends infeasible or without a solution keeps nothing). The
+keep-share is :math:`\hat p = x_c / n` with the 95 % Wilson score interval (Wilson, *JASA* 22
+(1927) 209–212; recommended over the Wald interval by Brown, Cai and DasGupta, *Statistical
+Science* 16 (2001) 101–133)
+
+.. math::
+
+    \frac{\hat p + z^2/2n \pm z \sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n},
+    \quad z = 1.95996,
+
+which stays inside [0, 1] and is exact at the ends (0 below at :math:`x = 0`, 1 above at
+:math:`x = n`). Every (type, district) chosen in some sample gets the same.
+
+**Regret of the baseline siting.** Let :math:`S_0` be the unperturbed optimum's siting (its
+cores *and* members) and, for sample *s*, :math:`F_s` its objective (docs/model.md §5, with
+the scenario's weights) computed from the sample's indicator tables. The sample's regret is
+
+.. math::
+
+    r_s = \max_S F_s(S) - F_s(S_0) \;\ge 0,
+
+what the planner would lose by keeping the baseline siting if the sample's data were the
+truth. :math:`F_s(S_0)` is recomputed by ``model.results.evaluate`` on the sample's data;
+where :math:`S_0` breaks a rule of the sample (a core no longer allowed, e.g. greenfield under
+``zero_inflated`` or out of reach with ``times_sigma``; a member out of reach) it has no value,
+and the sample is counted as *baseline infeasible* instead. The expected regret is the mean
+:math:`\bar r` over the samples with a regret, with the 95 % Student-t interval of the mean
+:math:`\bar r \pm t_{0.975, m-1}\, s_r / \sqrt m` (*m* such samples, :math:`s_r` their
+standard deviation); also reported: the share of them with :math:`r_s = 0` (the baseline stays
+optimal) and the largest. The interval is for the mean under the noise model, not for the
+error of the data themselves.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -70,14 +105,20 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from model.basis import UNSTATED, is_estimate
 from model.errors import InputError
-from model.instance import compute_indicators
+from model.fast_resolve import FastResolver
+from model.instance import IndicatorTables, compute_indicators
 from model.pipeline import RunResult, solve
 from model.region import Region
+from model.results import Solution, evaluate
+from model.scenario import LoadedScenario, Scenario
 
 NOISE_MODELS = ("lognormal", "additive", "zero_inflated")
+Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile: two-sided 95 %
+REGRET_ZERO = 1e-9  # a relative regret below this counts as none (the baseline is optimal)
 DEFAULT_DROP = 0.1
 DEFAULT_APPEAR = 0.05
 
@@ -112,6 +153,8 @@ class Robustness:
     shares: pd.DataFrame  # cluster_type, district, share, in_optimum; by type, share desc
     optimum_kept: float  # share of samples whose set of cores is the optimum's
     noise: Noise = field(default_factory=Noise)
+    regret: Regret | None = None
+    rebuilds: int = 0  # samples solved by rebuilding the model (all of them without fast)
 
 
 def perturbed_region(
@@ -288,6 +331,58 @@ def check_request(
     )
 
 
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a binomial share (module docstring); (0, 1) for no trials."""
+    if trials <= 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z**2 / trials
+    centre = (p + z**2 / (2 * trials)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2))
+    # at 0 and at n the bounds are exactly 0 and 1; clip the rounding of the formula there
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+@dataclass(frozen=True)
+class Regret:
+    """The expected regret of the baseline siting over the samples (module docstring)."""
+
+    mean: float | None  # None when no sample has a regret
+    low: float | None  # 95 % interval of the mean (Student t)
+    high: float | None
+    counted: int  # samples with a regret: solved, and the baseline siting feasible in them
+    zero_share: float | None  # of those, the share where the baseline siting is optimal
+    baseline_infeasible: int  # solved samples in which the baseline siting breaks a rule
+    largest: float | None = None
+
+
+def regret_summary(regrets: pd.Series, baseline_infeasible: int = 0) -> Regret:
+    """Mean regret with a Student-t 95 % interval of the mean (one value: no interval)."""
+    values = regrets.dropna().to_numpy(dtype=float)
+    n = len(values)
+    if n == 0:
+        return Regret(None, None, None, 0, None, baseline_infeasible)
+    mean = float(values.mean())
+    zero = float(np.mean(values <= REGRET_ZERO * max(1.0, abs(mean))))
+    if n == 1:
+        return Regret(mean, None, None, 1, zero, baseline_infeasible, float(values.max()))
+    from scipy.stats import t
+
+    half = float(t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return Regret(mean, mean - half, mean + half, n, zero, baseline_infeasible, float(values.max()))
+
+
+def baseline_value(
+    solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
+) -> float | None:
+    """The objective of the baseline siting on a sample's data; None if it breaks a rule there
+    (a core no longer allowed, a member out of reach)."""
+    evaluation = evaluate(solution, region, scenario, tables)
+    return None if evaluation.violations else evaluation.objective
+
+
 def robustness(
     result: RunResult,
     count: int,
@@ -297,11 +392,22 @@ def robustness(
     drop: float | None = None,
     appear: float | None = None,
     times_sigma: float = 0.0,
+    fast: bool = True,
+    progress: bool = True,
+    workers: int = 1,
+    address: str | None = None,
 ) -> Robustness:
     """Solve the run's scenario on ``count`` perturbed copies of its region.
 
     ``result`` is the unperturbed run: its region and scenario are perturbed and re-solved,
-    and its cores are the optimum that ``in_optimum`` and ``optimum_kept`` refer to.
+    and its cores are the optimum that ``in_optimum`` and ``optimum_kept`` refer to; its
+    siting (cores and members) is the one whose regret is measured.
+    ``fast``: re-solve one persistent HiGHS model with each sample's coefficients
+    (``model.fast_resolve``; a sample whose structure differs is rebuilt there); False
+    rebuilds the model for every sample. Both give the same results. ``progress``: a tqdm bar.
+    ``workers`` > 1 or ``address`` (a Dask scheduler): the samples are drawn here in order,
+    split into one chunk per worker (four for a scheduler), and each chunk is solved on its
+    worker's own persistent model (``model.distributed``); the results are the same.
     """
     settings = check_request(count, sigma, seed, noise, drop, appear, times_sigma)
     if not result.has_solution:
@@ -311,31 +417,79 @@ def robustness(
             f"the unperturbed run ended {result.status}; there is no siting to test",
         )
     optimum = result.core_set()
+    baseline = read_assignments(result)
+    regions = sample_regions(result.region, count, sigma, seed, settings)
+    outcomes: list[SampleOutcome] = []
+    if workers <= 1 and address is None:
+        chunk = SampleChunk(result.loaded, result.region, result.tables, baseline, fast, 0, [])
+        resolver = chunk.resolver()
+        for region in tqdm(regions, total=count, desc="samples", disable=not progress):
+            outcomes.append(chunk.solve_one(resolver, region))
+        rebuilds = resolver.rebuilds if resolver is not None else count
+    else:
+        from model.distributed import map_tasks
+
+        every = list(regions)  # drawn here, in order: a seed gives the same samples anywhere
+        parts = max(1, workers) if address is None else 4
+        edges = np.linspace(0, count, parts + 1).round().astype(int)
+        chunks = [
+            SampleChunk(
+                result.loaded, result.region, result.tables, baseline, fast, int(a), every[a:b]
+            )
+            for a, b in itertools.pairwise(edges.tolist())
+            if b > a
+        ]
+        done = map_tasks(
+            solve_chunk,
+            chunks,
+            workers=workers,
+            address=address,
+            desc="sample chunks",
+            progress=progress,
+        )
+        for chunk_outcomes, _ in done:
+            outcomes.extend(chunk_outcomes)
+        rebuilds = sum(r for _, r in done)
     rows = []
     chosen: Counter[tuple[str, str]] = Counter()
     kept = 0
-    scenario = result.loaded.scenario
-    for n, region in enumerate(sample_regions(result.region, count, sigma, seed, settings)):
-        tables = compute_indicators(region, scenario)
-        run = solve(result.loaded, region, tables=tables)
-        cores = run.core_set() if run.has_solution else frozenset()
-        chosen.update(cores)
-        kept += cores == optimum
+    for n, outcome in enumerate(outcomes):
+        chosen.update(outcome.cores)
+        kept += outcome.cores == optimum
         rows.append(
             {
                 "sample": n,
-                "status": run.status,
-                "objective": run.objective,
-                "cores": ";".join(f"{k}@{i}" for k, i in sorted(cores)),
+                "status": outcome.status,
+                "objective": outcome.objective,
+                "cores": ";".join(f"{k}@{i}" for k, i in sorted(outcome.cores)),
+                "baseline_value": outcome.baseline_value,
+                "regret": outcome.regret,
             }
         )
+    samples = pd.DataFrame(rows).astype({"objective": float, "baseline_value": float})
     sites = sorted(set(chosen) | optimum)
+    bounds = [wilson_interval(chosen[s], count) for s in sites]
     shares = pd.DataFrame(
         {
             "cluster_type": [k for k, _ in sites],
             "district": [i for _, i in sites],
+            "kept": [chosen[s] for s in sites],
             "share": [chosen[s] / count for s in sites],
+            "low": [b[0] for b in bounds],
+            "high": [b[1] for b in bounds],
             "in_optimum": [s in optimum for s in sites],
+        }
+    )
+    # typed even when empty (nothing sited anywhere): a boolean mask must stay a mask
+    shares = shares.astype(
+        {
+            "cluster_type": str,
+            "district": str,
+            "kept": int,
+            "share": float,
+            "low": float,
+            "high": float,
+            "in_optimum": bool,
         }
     )
     order = {k: n for n, k in enumerate(result.instance.types)}
@@ -344,4 +498,85 @@ def robustness(
         ascending=[True, False, True],
         key=lambda column: column.map(order) if column.name == "cluster_type" else column,
     ).reset_index(drop=True)
-    return Robustness(sigma, seed, pd.DataFrame(rows), shares, kept / count, settings)
+    has_optimum = samples["objective"].notna()
+    infeasible_baseline = int((has_optimum & samples["baseline_value"].isna()).sum())
+    return Robustness(
+        sigma,
+        seed,
+        samples,
+        shares,
+        kept / count,
+        settings,
+        regret=regret_summary(samples["regret"], infeasible_baseline),
+        rebuilds=rebuilds,
+    )
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """What one sample gives: its solve's status, optimum and cores, and the baseline's value."""
+
+    status: str
+    objective: float | None
+    cores: frozenset[tuple[str, str]]
+    baseline_value: float | None
+
+    @property
+    def regret(self) -> float:
+        if self.objective is None or self.baseline_value is None:
+            return math.nan
+        return self.objective - self.baseline_value
+
+
+@dataclass(frozen=True)
+class SampleChunk:
+    """Samples to solve in one process, with what they need (picklable, for Dask)."""
+
+    loaded: LoadedScenario
+    region: Region
+    tables: IndicatorTables
+    baseline: Solution
+    fast: bool
+    first: int  # index of the chunk's first sample
+    regions: list[Region]
+
+    def resolver(self) -> FastResolver | None:
+        if not self.fast:
+            return None
+        return FastResolver(self.loaded, self.region, self.tables, diagnose=False)
+
+    def solve_one(self, resolver: FastResolver | None, region: Region) -> SampleOutcome:
+        scenario = self.loaded.scenario
+        tables = compute_indicators(region, scenario)
+        if resolver is not None:
+            run = resolver.solve(self.loaded, region, tables)
+        else:
+            run = solve(self.loaded, region, tables=tables)
+        cores = run.core_set() if run.has_solution else frozenset()
+        value = baseline_value(self.baseline, region, scenario, tables)
+        return SampleOutcome(run.status, run.objective, cores, value)
+
+
+def solve_chunk(chunk: SampleChunk) -> tuple[list[SampleOutcome], int]:
+    """Solve a chunk of samples on one persistent model; the outcomes and the rebuilds."""
+    resolver = chunk.resolver()
+    outcomes = [chunk.solve_one(resolver, region) for region in chunk.regions]
+    return outcomes, resolver.rebuilds if resolver is not None else len(chunk.regions)
+
+
+def read_assignments(result: RunResult) -> Solution:
+    """The run's siting (cores and members) as a :class:`~model.results.Solution`."""
+    frame = result.assignments
+    cores = [
+        (str(k), str(i))
+        for k, i, role in zip(frame["cluster_type"], frame["core"], frame["role"], strict=True)
+        if role == "core"
+    ]
+    members = [
+        (str(k), str(i), str(j))
+        for k, i, j, role in zip(
+            frame["cluster_type"], frame["core"], frame["district"], frame["role"], strict=True
+        )
+        if role == "member"
+    ]
+    return Solution(cores, members)

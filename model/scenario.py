@@ -111,8 +111,7 @@ class CorridorRule(_Strict):
     max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
     types: list[Id] | None = Field(
         None,
-        description="types the rule applies to (id or name); null = those flagged "
-        "needs_corridor",
+        description="types the rule applies to (id or name); null = those flagged needs_corridor",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -210,8 +209,7 @@ class Budget(_Strict):
     default_cost: FiniteNonNegative = Field(1.0, description="cost of a core in a district")
     costs: dict[Id, FiniteNonNegative] = Field(
         default_factory=dict,
-        description="per-district (id, name or local name) cost of a core, overriding the "
-        "default",
+        description="per-district (id, name or local name) cost of a core, overriding the default",
     )
 
 
@@ -279,6 +277,67 @@ class SolverSettings(_Strict):
     )
 
 
+Term = Literal["fit", "export", "member", "coop"]
+Tolerance = Annotated[
+    float | Annotated[str, Field(pattern=r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$", max_length=20)],
+    Field(description="absolute number >= 0, or a percentage of the level's optimum"),
+]
+
+
+class Objective(_Strict):
+    """How the four terms make one objective (model/objective_modes.py, docs/model.md §5)."""
+
+    order: list[Term] | None = Field(
+        None,
+        min_length=1,
+        max_length=4,
+        description="lexicographic order of terms, e.g. [fit, coop]: each maximised in turn "
+        "with the ones before held at their optimum less their tolerance, then the weighted "
+        "sum among what is left; null = the weighted sum",
+    )
+    tolerance: list[Tolerance] | Tolerance = Field(
+        0.0,
+        description="give of each lexicographic level below its optimum: one for every level "
+        "or one per level; a number (absolute) or a text ending in % (of the level's optimum)",
+    )
+    normalised: bool = Field(
+        False,
+        description="read the weights as shares of each term's range on the payoff table "
+        "(w_t = share_t / (ideal_t - nadir_t)), so that the terms' units do not matter",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Objective:
+        if self.order is not None:
+            if len(set(self.order)) != len(self.order):
+                raise ValueError("a term is named twice in objective.order")
+            if isinstance(self.tolerance, list) and len(self.tolerance) not in (1, len(self.order)):
+                raise ValueError(
+                    f"objective.tolerance: give one tolerance or {len(self.order)} (one per "
+                    f"level), got {len(self.tolerance)}"
+                )
+            if self.normalised:
+                raise ValueError("objective.order and objective.normalised exclude each other")
+        elif self.tolerance not in (0, 0.0, [0], [0.0]):
+            raise ValueError("objective.tolerance goes with objective.order")
+        for value in self.tolerance if isinstance(self.tolerance, list) else [self.tolerance]:
+            if isinstance(value, float | int) and not (0 <= value <= BIG):
+                raise ValueError(f"objective.tolerance: expected a number >= 0, got {value}")
+        return self
+
+    def tolerances(self) -> list[str]:
+        """One tolerance text per level of ``order`` (as ``model.payoff`` reads them)."""
+        levels = len(self.order or [])
+        given = self.tolerance if isinstance(self.tolerance, list) else [self.tolerance]
+        texts = [str(v).strip() for v in given]
+        return texts * levels if len(texts) == 1 else texts
+
+    @property
+    def weighted(self) -> bool:
+        """True for the plain weighted sum (no order, weights not normalised)."""
+        return self.order is None and not self.normalised
+
+
 class Scenario(_Strict):
     name: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
@@ -289,6 +348,10 @@ class Scenario(_Strict):
     extends: str | None = Field(None, description="scenario file this one starts from")
     region: str = Field("smolensk", min_length=1, description="shipped region name or a path")
     weights: Weights = Field(default_factory=Weights, description="objective weights")
+    objective: Objective = Field(
+        default_factory=Objective,
+        description="weighted sum (default), lexicographic order, or normalised weights",
+    )
     indicators: Indicators = Field(default_factory=Indicators, description="indicator settings")
     rules: Rules = Field(default_factory=Rules, description="siting rules and policy")
     solver: SolverSettings = Field(default_factory=SolverSettings, description="solver settings")
@@ -674,9 +737,7 @@ def check_against_region(loaded: LoadedScenario, region: Region) -> None:
     groups = []
     for index, group in enumerate(rules.groups):
         at = f"rules.groups[{index}]"
-        members = [
-            district(d, f"{at}.districts[{n}]") for n, d in enumerate(group.districts)
-        ]
+        members = [district(d, f"{at}.districts[{n}]") for n, d in enumerate(group.districts)]
         kinds = None
         if group.types is not None:
             kinds = once(

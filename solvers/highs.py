@@ -241,6 +241,7 @@ class PersistentHighs:
         self._solver = new_highs()
         self.lp: LinearProgram | None = None
         self._column: dict[int, int] | None = None
+        self.last_values: np.ndarray | None = None  # column values of the last solution
         try:
             self.lp = compile_model(model)
         except InfeasibleConstantError as err:
@@ -312,6 +313,34 @@ class PersistentHighs:
         hi = highspy.kHighsInf if upper is None else float(upper)
         self._solver.changeRowBounds(int(row), lo, hi)
 
+    def set_costs(self, columns: np.ndarray, costs: np.ndarray) -> None:
+        """Replace the objective costs of HiGHS columns (indices, as :meth:`column` gives) in one
+        call: the array form of :meth:`set_objective_coefficients` for re-solves that change
+        every coefficient."""
+        if self.lp is None or len(columns) == 0:
+            return
+        index = np.ascontiguousarray(columns, dtype=np.int32)
+        self._solver.changeColsCost(len(index), index, np.ascontiguousarray(costs, np.float64))
+
+    def set_column_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of many HiGHS columns in one call (infinite values: no bound)."""
+        if self.lp is None or len(columns) == 0:
+            return
+        inf = highspy.kHighsInf
+        lo = np.where(np.isfinite(lower), lower, -inf).astype(np.float64)
+        hi = np.where(np.isfinite(upper), upper, inf).astype(np.float64)
+        index = np.ascontiguousarray(columns, dtype=np.int32)
+        self._solver.changeColsBounds(len(index), index, lo, hi)
+
+    def warm_start(self, values: np.ndarray | None) -> None:
+        """Offer ``values`` (one per column, e.g. :attr:`last_values`) to the next resolve as a
+        starting solution. HiGHS checks it and ignores it when it breaks the current bounds or
+        rows, so a stale start costs a check, never a wrong answer."""
+        if self.lp is None or values is None or len(values) != self.lp.num_col:
+            return
+        index = np.arange(self.lp.num_col, dtype=np.int32)
+        self._solver.setSolution(len(index), index, np.ascontiguousarray(values, np.float64))
+
     def objective_coefficient(self, var: VarData) -> float:
         """The current objective coefficient of ``var`` in the HiGHS model."""
         return float(self._solver.getLp().col_cost_[self.column(var)])
@@ -380,7 +409,9 @@ class PersistentHighs:
             status, message = Status.ERROR, f"{message} without a feasible solution"
         if not has_solution:
             return _outcome(status, message=message)
-        load_values(self.lp, solver.getSolution().col_value)
+        values = np.asarray(solver.getSolution().col_value, dtype=np.float64)
+        self.last_values = values
+        load_values(self.lp, values)
         objective = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if is_mip else None
         if bound is not None and not np.isfinite(bound):

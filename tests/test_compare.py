@@ -126,6 +126,7 @@ def test_sweep_runs_each_value(tmp_path: Path, capsys: pytest.CaptureFixture[str
             "--out",
             str(out),
             "--no-progress",
+            "--variant-folders",
         ]
     )
     assert status == 0

@@ -220,6 +220,7 @@ def test_sweep_over_degenerate_runs(
             "--out",
             str(out),
             "--no-progress",
+            "--variant-folders",
         ],
         capsys,
     )

@@ -130,10 +130,26 @@ def test_command_writes_shares_samples_and_the_optimum(tmp_path: Path) -> None:
     done = run_cli("robustness", str(BASELINE), "--samples", "4", "--seed", "2", "--out", str(out))
     assert done.returncode == 0, done.stderr
     shares = pd.read_csv(out / "shares.csv")
-    assert list(shares.columns) == ["cluster_type", "district", "share", "in_optimum"]
-    assert len(pd.read_csv(out / "samples.csv")) == 4
+    assert list(shares.columns) == [
+        "cluster_type",
+        "district",
+        "kept",
+        "share",
+        "low",
+        "high",
+        "in_optimum",
+    ]
+    assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
+    samples = pd.read_csv(out / "samples.csv")
+    assert len(samples) == 4 and {"baseline_value", "regret"} <= set(samples.columns)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["samples"] == 4 and summary["seed"] == 2
+    assert summary["regret"]["samples_counted"] == 4
+    assert summary["regret"]["mean"] == pytest.approx(samples["regret"].mean())
+    assert (out / "stability_map.png").read_bytes().startswith(b"\x89PNG")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Stability map" in page and "data:image/png;base64," in page
+    assert "Wilson" in page and "Expected regret" in page
     assert (out / "optimum" / "assignments.csv").is_file()
     again = run_cli("robustness", str(BASELINE), "--out", str(out))
     assert again.returncode == 2 and "--force" in again.stderr

@@ -13,6 +13,7 @@ from model.commands.run import (
     check_time_limit,
     refuse_run,
 )
+from model.errors import InputError
 
 if TYPE_CHECKING:
     from model.pipeline import RunResult
@@ -73,6 +74,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="spread of mean-one log-normal factors on every road link's minutes "
         "(default 0 = off); travel times are recomputed",
     )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="solve the samples on a local Dask cluster of N worker processes, each with its "
+        "own persistent model (default 1: in this process)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="solve on an existing Dask scheduler instead"
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the model again for every sample instead of re-solving one persistent "
+        "HiGHS model (model/fast_resolve.py; same results, slower)",
+    )
     add_folder_options(parser, "robustness-<name>-<timestamp>")
     add_solver_options(parser)
     parser.set_defaults(handler=handle)
@@ -85,6 +104,8 @@ def handle(args: argparse.Namespace) -> int:
     from model.staging import early_staging
 
     check_time_limit(args)
+    if args.workers < 1:
+        raise InputError(None, "--workers", f"expected 1 or more, got {args.workers}")
     noise = check_request(
         args.samples, args.sigma, args.seed, args.noise, args.drop, args.appear, args.times_sigma
     )
@@ -103,7 +124,7 @@ def _sample_and_write(
 ) -> int:
     """Solve the samples and write the folder (claimed by the caller)."""
     from model.output import write_run
-    from model.report.analysis_report import robustness_document, write_documents
+    from model.report.robustness_report import robustness_document, write_robustness_documents
     from model.robustness import robustness
     from model.staging import staged_folder
 
@@ -117,6 +138,10 @@ def _sample_and_write(
         drop=args.drop,
         appear=args.appear,
         times_sigma=noise.times_sigma,
+        fast=not args.rebuild,
+        progress=not args.no_progress,
+        workers=args.workers,
+        address=args.scheduler,
     )
     optimum = found.shares[found.shares["in_optimum"]]
     with staged_folder(folder, args.force, results_only=True) as staging:
@@ -136,6 +161,18 @@ def _sample_and_write(
                     optimum["cluster_type"], optimum["district"], optimum["share"], strict=True
                 )
             },
+            "cores_kept_interval": {
+                f"{k}@{i}": [low, high]
+                for k, i, low, high in zip(
+                    optimum["cluster_type"],
+                    optimum["district"],
+                    optimum["low"],
+                    optimum["high"],
+                    strict=True,
+                )
+            },
+            "interval": "95% Wilson score interval of the keep-share",
+            "regret": regret_json(found),
             "statuses": found.samples["status"].value_counts().to_dict(),
             "perturbed": ["activity.value", "exports.share"]
             + (["roads.minutes"] if noise.times_sigma > 0 else []),
@@ -143,12 +180,28 @@ def _sample_and_write(
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        write_documents(robustness_document(found, result), staging)
+        write_robustness_documents(robustness_document(found, result), staging)
         write_run(result, staging / "optimum", runner_ups=False)
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     print(render(found, names, args.samples))
     print(f"\nresults in {folder}/")
     return 0
+
+
+def regret_json(found: Robustness) -> dict[str, object]:
+    """The regret statistics for summary.json (None where a statistic has no value)."""
+    regret = found.regret
+    if regret is None:
+        return {}
+    return {
+        "mean": regret.mean,
+        "interval": [regret.low, regret.high],
+        "interval_kind": "95% Student t interval of the mean",
+        "samples_counted": regret.counted,
+        "zero_share": regret.zero_share,
+        "largest": regret.largest,
+        "baseline_infeasible": regret.baseline_infeasible,
+    }
 
 
 def render(found: Robustness, names: dict[str, str], samples: int) -> str:
@@ -168,6 +221,30 @@ def render(found: Robustness, names: dict[str, str], samples: int) -> str:
         lines.append(f"  {cluster_type:<20} {', '.join(cells)}")
     lines.append("")
     lines.append("* = a core of the unperturbed optimum")
+    optimum = found.shares[found.shares["in_optimum"]]
+    for k, i, share, low, high in zip(
+        optimum["cluster_type"],
+        optimum["district"],
+        optimum["share"],
+        optimum["low"],
+        optimum["high"],
+        strict=True,
+    ):
+        place = names.get(str(i), str(i))
+        lines.append(f"  kept {k} in {place}: {share:.0%} (95% Wilson {low:.0%}-{high:.0%})")
+    regret = found.regret
+    if regret is not None and regret.mean is not None:
+        interval = (
+            f", 95% interval {regret.low:.4f} to {regret.high:.4f}"
+            if regret.low is not None and regret.high is not None
+            else ""
+        )
+        lines.append(
+            f"expected regret of the optimum's siting {regret.mean:.4f}{interval} "
+            f"({regret.counted} samples; regret 0 in {regret.zero_share:.0%})"
+        )
+    elif regret is not None:
+        lines.append("expected regret: no sample was solved with the optimum's siting feasible")
     return "\n".join(lines)
 
 

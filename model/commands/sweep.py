@@ -44,10 +44,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--scheduler", metavar="ADDRESS", help="solve on an existing Dask scheduler instead"
     )
     sweep.add_argument(
+        "--variant-folders",
+        action="store_true",
+        help="also write every variant's run folder (runs/<value>/: report, map, GeoJSON) and "
+        "comparison.html with small multiples of the maps (off by default: the tables only)",
+    )
+    sweep.add_argument(
         "--runner-ups",
         action="store_true",
-        help="give every run's report its runner-up re-solves (one solve per siting; off by "
-        "default in sweeps)",
+        help="with --variant-folders: give every run's report its runner-up re-solves (one "
+        "solve per siting; off by default in sweeps)",
+    )
+    sweep.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build and hand off the model again for every value instead of re-solving one "
+        "persistent HiGHS model per worker (model/fast_resolve.py; same results, slower)",
     )
     add_solver_options(sweep)
     sweep.set_defaults(handler=handle)
@@ -81,12 +93,25 @@ class Variant:
     solver: str | None
     time_limit: float | None
     log_dir: Path | None = None  # where a relative solver.log_file goes
+    fast: bool = True  # re-solve this worker's persistent model (model.fast_resolve)
 
 
 def solve_variant(variant: Variant) -> RunResult:
+    """One value of the sweep: on this process's persistent base model, or rebuilt.
+
+    The base model is the scenario with every override but the swept one (the last), so all
+    the values of a sweep share it; a value that changes more than costs and bounds is
+    rebuilt inside :meth:`model.fast_resolve.FastResolver.solve`.
+    """
     from model.pipeline import logs_into, solve
     from model.scenario import load_scenario
 
+    if variant.fast:
+        from model.fast_resolve import BaseKey, solve_with_overrides
+
+        key = BaseKey(variant.scenario, variant.overrides[:-1], variant.solver, variant.time_limit)
+        with logs_into(variant.log_dir):
+            return solve_with_overrides(key, variant.overrides[-1:])
     loaded = load_scenario(
         variant.scenario,
         list(variant.overrides),
@@ -134,6 +159,8 @@ def handle(args: argparse.Namespace) -> int:
     from model.staging import claimed, claimed_new, early_staging
 
     check_time_limit(args)
+    if args.runner_ups and not args.variant_folders:
+        raise InputError(None, "--runner-ups", "needs --variant-folders (runs have no folders)")
     if args.workers < 1:
         raise InputError(None, "--workers", f"expected 1 or more, got {args.workers}")
     values = split_values(args.values)
@@ -162,6 +189,7 @@ def handle(args: argparse.Namespace) -> int:
                 args.solver,
                 args.time_limit,
                 logs / _folder_name(s),
+                fast=not args.rebuild,
             )
             for s in settings
         ]
@@ -176,7 +204,10 @@ def handle(args: argparse.Namespace) -> int:
         snapshots = [snapshot_of(r, label=s) for r, s in zip(results, settings, strict=True)]
         comparison = compare(snapshots)
         labels = [_folder_name(s.label) for s in snapshots]
-        write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
+        if args.variant_folders:
+            write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
+        else:
+            write_comparison(comparison, [], [], folder, args.force)
     print(comparison.to_markdown(title=f"Sweep of {args.param}"))
     print(f"\nresults in {folder}/")
     return 0
