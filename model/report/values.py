@@ -39,12 +39,17 @@ class ClusterValue:
         return math.fsum(self.terms.values())
 
 
-def pair_value(result: RunResult, first: tuple[str, str], second: tuple[str, str]) -> float:
+def pair_value(
+    result: RunResult,
+    first: tuple[str, str],
+    second: tuple[str, str],
+    links: Lookup | None = None,
+) -> float:
     """The whole weighted cooperation of two cores (0 for two cores of one type)."""
     (k, i), (k2, j) = first, second
     if k == k2:
         return 0.0
-    link = float(result.tables.link.at[i, j])
+    link = (links or Lookup(result.tables.link))(i, j)
     return result.loaded.scenario.weights.coop * symmetric_cooperation(result.region, k, k2) * link
 
 
@@ -61,7 +66,9 @@ def cluster_values(result: RunResult) -> list[ClusterValue]:
     values = []
     for siting in sitings:
         k, i = siting.cluster_type, siting.core
-        coop = math.fsum(pair_value(result, (k, i), other) for other in cores if other != (k, i))
+        coop = math.fsum(
+            pair_value(result, (k, i), other, link) for other in cores if other != (k, i)
+        )
         values.append(
             ClusterValue(
                 k,

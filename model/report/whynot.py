@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from model.pipeline import RunResult
 from model.report.values import pair_value
+from model.results import Lookup
 
 TIE_TOLERANCE = 1e-9  # relative to the objective's scale: Δ within it is a tie
 
@@ -118,16 +119,16 @@ def _move(
         member_value = math.fsum(instance.member_coef.get((k, j, m), 0.0) for m in chosen)
     else:
         chosen, member_value = _best_members(result, k, j, others, taken)
-    coop = math.fsum(pair_value(result, site, other) for other in others)
+    links = Lookup(result.tables.link)
+    coop = math.fsum(pair_value(result, site, other, links) for other in others)
     blocked = [] if fixed_members is not None else _blocked(result, k, j, others, taken)
     return Move(j, core, member_value, chosen, coop, blocked)
 
 
 def _core_score(result: RunResult, k: str, j: str) -> float:
     weights = result.loaded.scenario.weights
-    return weights.fit * float(result.tables.fit.at[k, j]) + weights.export * float(
-        result.tables.export.at[k, j]
-    )
+    fit, export = Lookup(result.tables.fit), Lookup(result.tables.export)
+    return weights.fit * fit(k, j) + weights.export * export(k, j)
 
 
 def _best_members(
