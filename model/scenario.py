@@ -111,8 +111,7 @@ class CorridorRule(_Strict):
     max_minutes: FiniteNonNegative = Field(30.0, description="reach of a federal road, minutes")
     types: list[Id] | None = Field(
         None,
-        description="types the rule applies to (id or name); null = those flagged "
-        "needs_corridor",
+        description="types the rule applies to (id or name); null = those flagged needs_corridor",
     )
 
     def applies_to(self, cluster: ClusterType) -> bool:
@@ -210,8 +209,7 @@ class Budget(_Strict):
     default_cost: FiniteNonNegative = Field(1.0, description="cost of a core in a district")
     costs: dict[Id, FiniteNonNegative] = Field(
         default_factory=dict,
-        description="per-district (id, name or local name) cost of a core, overriding the "
-        "default",
+        description="per-district (id, name or local name) cost of a core, overriding the default",
     )
 
 
@@ -674,9 +672,7 @@ def check_against_region(loaded: LoadedScenario, region: Region) -> None:
     groups = []
     for index, group in enumerate(rules.groups):
         at = f"rules.groups[{index}]"
-        members = [
-            district(d, f"{at}.districts[{n}]") for n, d in enumerate(group.districts)
-        ]
+        members = [district(d, f"{at}.districts[{n}]") for n, d in enumerate(group.districts)]
         kinds = None
         if group.types is not None:
             kinds = once(

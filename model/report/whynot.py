@@ -60,6 +60,7 @@ class WhyNot:
     here: Move
     moves: list[Move]  # every other district, in district order
     tolerance: float
+    partners_here: list[tuple[str, str]] = field(default_factory=list)  # the other cores
 
     def delta(self, move: Move) -> float:
         return move.total - self.here.total
@@ -98,7 +99,7 @@ def why_not(result: RunResult) -> list[WhyNot]:
         }  # members of other k clusters
         here = _move(result, k, i, others, taken, fixed_members=tuple(siting.members))
         moves = [_move(result, k, j, others, taken) for j in result.instance.districts if j != i]
-        found.append(WhyNot(k, i, here, moves, TIE_TOLERANCE * scale))
+        found.append(WhyNot(k, i, here, moves, TIE_TOLERANCE * scale, others))
     return found
 
 
@@ -157,7 +158,9 @@ def _blocked(
     names = result.region.districts["name"]
     reasons: list[str] = []
     if (k, j) not in instance.fit_coef:
-        reasons.append(instance.excluded.get((k, j), "not an allowed site"))
+        reason = instance.excluded.get((k, j), "not an allowed site")
+        type_name = result.region.clusters[k].name
+        reasons.append(reason.replace(f": {k} must", f": {type_name.lower()} must"))
     if (k, j) in others:
         reasons.append("already holds a core of this type")
     if j in taken:
@@ -192,7 +195,7 @@ def _blocked(
                 if len(lock.districts) == 1
                 else "one of " + ", ".join(str(names[d]) for d in lock.districts)
             )
-            reasons.append(f"lock: rules.lock puts {k} in {where}")
+            reasons.append(f"lock: rules.lock asks for this type in {where}")
     if instance.site_cost is not None and instance.budget_limit is not None:
         spent = math.fsum(instance.site_cost[d] for _, d in after)
         if spent > instance.budget_limit + 1e-9:
