@@ -102,7 +102,7 @@ def setting_phrases(snap: Snapshot, reference: Snapshot) -> list[str]:
     phrases: list[str] = []
     keys = list(dict.fromkeys([*reference.settings, *snap.settings]))
     for key in keys:
-        if key in IGNORED:
+        if key in IGNORED or not key:
             continue
         mine, theirs = snap.settings.get(key), reference.settings.get(key)
         if json.dumps(mine, sort_keys=True) == json.dumps(theirs, sort_keys=True):
@@ -140,31 +140,30 @@ def summary_line(snap: Snapshot, reference: Snapshot) -> str:
     from model.compare import comparable
 
     phrases = setting_phrases(snap, reference)
-    said = " and ".join(phrases[:MAX_PHRASES]) or "the same settings"
+    said = " and ".join(phrases[:MAX_PHRASES])
     if len(phrases) > MAX_PHRASES:
         said += f" (and {len(phrases) - MAX_PHRASES} more changes)"
-    if snap.objective is None:
-        return f"{snap.label}: {said}: no siting ({snap.status})."
+    subject = f"{snap.label}: {said}" if said else snap.label
     one = len(phrases) <= 1
     verb, change, gain = ("costs", "changes", "gains") if one else ("cost", "change", "gain")
+    if snap.objective is None:
+        return f"{subject}: no siting ({snap.status})."
     if not comparable(snap, reference):
         text = (
-            f"{snap.label}: {said}: the weights differ from {reference.label}, so the "
-            "objectives are not comparable"
+            f"{subject}: the weights differ from {reference.label}, so the objectives are not "
+            "comparable"
         )
     elif reference.objective is None:
-        text = f"{snap.label}: {said}: {reference.label} has no siting to compare with"
+        text = f"{subject}: {reference.label} has no siting to compare with"
     else:
         delta = snap.objective - reference.objective
         share = f" ({abs(delta) / abs(reference.objective):.1%})" if reference.objective else ""
         if abs(delta) <= 1e-9 * max(1.0, abs(reference.objective)):
-            text = (
-                f"{snap.label}: {said} {change} nothing in the objective against {reference.label}"
-            )
+            text = f"{subject} {change} nothing in the objective against {reference.label}"
         elif delta < 0:
-            text = f"{snap.label}: {said} {verb} {-delta:.3f}{share} against {reference.label}"
+            text = f"{subject} {verb} {-delta:.3f}{share} against {reference.label}"
         else:
-            text = f"{snap.label}: {said} {gain} {delta:.3f}{share} against {reference.label}"
+            text = f"{subject} {gain} {delta:.3f}{share} against {reference.label}"
     moves = _moves(snap, reference)
     if not moves:
         return text + "; no core moves."
@@ -172,7 +171,8 @@ def summary_line(snap: Snapshot, reference: Snapshot) -> str:
     if len(moves) > MAX_MOVES:
         shown += f"; and {len(moves) - MAX_MOVES} more"
     count = f"{len(moves)} type{'s' if len(moves) != 1 else ''}"
-    return f"{text}; {count} move: {shown}."
+    verb = "moves" if len(moves) == 1 else "move"
+    return f"{text}; {count} {verb}: {shown}."
 
 
 def summary_lines(snapshots: list[Snapshot]) -> list[str]:
