@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from model.compare import Snapshot
 
 MAX_PHRASES = 3  # setting changes said in words; the rest are counted
-MAX_MOVES = 4  # moved cores named; the rest are counted
+MAX_MOVES = 8  # moved cores named; the rest are counted
 IGNORED = ("name", "description", "extends")
 
 
