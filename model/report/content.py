@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from model.basis import label
+from model.compare_summary import setting_words
 from model.pipeline import RunResult
 from model.report.document import (
     Block,
@@ -84,11 +85,13 @@ def scenario_section(result: RunResult) -> Section:
     """The description, the settings that differ from the defaults, and the files read."""
     loaded = result.loaded
     defaults = _defaults()
-    changed = [
-        f"`{key}` = {value}"
-        for key, value in flatten(loaded.resolved())
-        if key not in ("name", "description", "extends") and defaults.get(key) != value
-    ]
+    names = Names(result.region)
+    changed = []
+    for key, value in flatten(loaded.resolved()):
+        if key in ("name", "description", "extends") or defaults.get(key) == value:
+            continue
+        words = setting_words(key, json.loads(value), names.districts, names.types)
+        changed.append(f"`{key}`: {words}" if words is not None else f"`{key}` = {value}")
     blocks: list[Block | Section] = [
         Paragraph(loaded.scenario.description.strip() or "*The scenario has no description.*"),
         Paragraph(
@@ -435,9 +438,13 @@ def explanations_section(
         "Why here",
         [
             Paragraph(
-                "For each cluster: the terms that put it there, the core district's sectors, the "
-                "rules that shape the choice, and the runner-up (the scenario solved again with "
-                "this core forbidden)."
+                "For each cluster: the terms that put it there (its value: fit, export, "
+                "members and half of each cooperation pair; the values add up to the "
+                "objective), the core district's sectors, the rules that shape the choice, the "
+                "runner-up (the scenario solved again with this core forbidden; a tie when it "
+                "gives up nothing), why not elsewhere (every district with a higher fit + "
+                "export score and what beat it, everything else fixed) and, when the scenario's "
+                "own rules moved the type, which rule did."
             )
         ],
     )
