@@ -190,6 +190,11 @@ def test_sweep_runs_each_value(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert float(terms.loc["coop", "weights.coop=0"]) == 0.0
     assert float(terms.loc["coop", "weights.coop=2"]) > 0.0
     assert (out / "runs" / "weights.coop=2" / "summary.json").is_file()
+    # other weights: the objectives stand side by side only with a word that they differ
+    assert terms.loc["weights", "weights.coop=2"] == "differ: not comparable"
+    assert pd.isna(terms.loc["objective", "weights.coop=2 % change"])
+    page = (out / "comparison.html").read_text(encoding="utf-8")
+    assert "the weights differ from weights.coop=0, so the objectives are not comparable" in page
 
 
 def test_sweep_splits_values_outside_brackets() -> None:
