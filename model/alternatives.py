@@ -43,6 +43,7 @@ gap, so the order may differ from the exact order by up to the gap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -79,15 +80,31 @@ def check_request(count: int, slack: float) -> None:
 
 
 def near_optimal(
-    result: RunResult, count: int, slack: float, diverse: bool = False
+    result: RunResult, count: int, slack: float, diverse: bool = False, progress: bool = False
 ) -> Alternatives:
     """Up to ``count`` distinct sitings of a solved run within ``slack`` of its optimum.
 
     ``slack`` is the fraction of the optimum an alternative may lose (0.05: at least 95 % of
     a positive optimum). By default the list is the next best, best first; with ``diverse``
     each alternative shares the fewest cores with those before it. ``result`` must be a
-    proven optimum solved with HiGHS.
+    proven optimum solved with HiGHS. ``progress``: a progress bar on stderr (tqdm), shown
+    only once the search has taken more than a second.
     """
+    from tqdm import tqdm
+
+    with tqdm(
+        total=count, desc="alternatives", unit="siting", disable=not progress, delay=1.0
+    ) as bar:
+        return _near_optimal(result, count, slack, diverse, lambda: bar.update(1))
+
+
+def _near_optimal(
+    result: RunResult,
+    count: int,
+    slack: float,
+    diverse: bool,
+    on_found: Callable[[], object],
+) -> Alternatives:
     check_request(count, slack)
     scenario = result.loaded.scenario
     if scenario.solver.name.strip().lower() not in PERSISTENT_SOLVERS:
@@ -173,6 +190,7 @@ def near_optimal(
                 timings={"resolve": outcome.wall_time_s},
             )
         )
+        on_found()
         if not proven:  # the alternatives after it would not be proven either
             return Alternatives(found, outcome.status.value)
     return Alternatives(found, "count")

@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from model.errors import InputError
+from model.compare_summary import setting_words, summary_lines
+from model.errors import ClusterSiteError, InputError
 from model.pipeline import RunResult
 from model.results import TERMS
 from model.saved import check_saved_folder
@@ -38,6 +39,7 @@ class Snapshot:
     settings: dict[str, Any]  # resolved scenario flattened to dotted keys
     source: str
     names: dict[str, str] = field(default_factory=dict)  # district id -> display name
+    type_names: dict[str, str] = field(default_factory=dict)  # type id -> display name
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -76,6 +78,7 @@ def snapshot_of(result: RunResult, label: str | None = None) -> Snapshot:
         settings=flatten(result.loaded.resolved()),
         source=str(result.loaded.path),
         names={str(k): str(v) for k, v in result.region.districts["name"].items()},
+        type_names={k: c.name for k, c in result.region.clusters.items()},
     )
 
 
@@ -92,6 +95,7 @@ def snapshot_of_folder(folder: Path, label: str | None = None) -> Snapshot:
         settings=flatten(summary["scenario"]),
         source=str(folder),
         names=_names_of_saved_region(summary),
+        type_names=_type_names_of_saved_region(summary),
     )
 
 
@@ -106,6 +110,20 @@ def _names_of_saved_region(summary: dict[str, Any]) -> dict[str, str]:
     except (ValueError, OSError, UnicodeDecodeError):
         return {}  # names are cosmetic: fall back to ids
     return dict(zip(table["id"], table["name"], strict=True))
+
+
+def _type_names_of_saved_region(summary: dict[str, Any]) -> dict[str, str]:
+    """Cluster type names from the region a saved run used, if it is still there."""
+    region = summary.get("provenance", {}).get("region")
+    catalogue = Path(str(region)) / "clusters.yaml" if region else None
+    if catalogue is None or not catalogue.is_file():
+        return {}
+    try:
+        from model.region import load_region
+
+        return {k: c.name for k, c in load_region(catalogue.parent).clusters.items()}
+    except (ClusterSiteError, OSError, ValueError):
+        return {}  # names are cosmetic: fall back to ids
 
 
 def unique_labels(snapshots: list[Snapshot]) -> list[Snapshot]:
@@ -130,48 +148,95 @@ def _describe(entries: list[tuple[str, tuple[str, ...]]], names: dict[str, str])
     return "; ".join(parts) if parts else "-"
 
 
-def sitings_table(snapshots: list[Snapshot], names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Rows: cluster types; columns: scenarios; cells: core (members), marked where changed."""
-    names = names or {}
+def sitings_table(
+    snapshots: list[Snapshot],
+    names: dict[str, str] | None = None,
+    type_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rows: cluster types (full names); columns: per scenario the core (members), and after
+    each scenario but the first a column of its own for the change mark (``*`` core moved,
+    ``~`` same core, other members, empty: unchanged), so that no cell holds a mark; the last
+    column is the type id."""
+    names, type_names = names or {}, type_names or {}
     types: list[str] = []
     for snap in snapshots:
         types += [k for k in snap.sitings if k not in types]
     reference = snapshots[0]
     table: dict[str, list[str]] = {}
     for snap in snapshots:
-        column = []
+        column, marks = [], []
         for k in types:
             mine, theirs = snap.sitings.get(k, []), reference.sitings.get(k, [])
-            text = _describe(mine, names)
-            if snap is not reference:
-                if [c for c, _ in mine] != [c for c, _ in theirs]:
-                    text = f"{CHANGED} {text}"
-                elif mine != theirs:
-                    text = f"{MEMBERS_CHANGED} {text}"
-            column.append(text)
+            column.append(_describe(mine, names))
+            marks.append(change_mark(mine, theirs))
         table[snap.label] = column
-    return pd.DataFrame(table, index=pd.Index(types, name="cluster_type"))
+        if snap is not reference:
+            table[change_column(snap.label)] = marks
+    table["type id"] = types
+    index = pd.Index([type_names.get(k, k) for k in types], name="cluster type")
+    return pd.DataFrame(table, index=index)
+
+
+def change_column(label: str) -> str:
+    return f"{label} change"
+
+
+def change_mark(
+    mine: list[tuple[str, tuple[str, ...]]], theirs: list[tuple[str, tuple[str, ...]]]
+) -> str:
+    """``*`` when the cores differ, ``~`` when only the members do, else empty."""
+    if [c for c, _ in mine] != [c for c, _ in theirs]:
+        return CHANGED
+    return MEMBERS_CHANGED if mine != theirs else ""
+
+
+def weights_of(snap: Snapshot) -> dict[str, Any]:
+    return {k: v for k, v in snap.settings.items() if k.startswith("weights.")}
+
+
+def comparable(snap: Snapshot, reference: Snapshot) -> bool:
+    """Objectives compare only under the same weights."""
+    return weights_of(snap) == weights_of(reference)
 
 
 def terms_table(snapshots: list[Snapshot]) -> pd.DataFrame:
-    """Rows: status, objective and each term; columns: scenarios; plus change vs reference."""
-    rows = ["status", "objective", *TERMS]
+    """Rows: status, weights, objective and each term; columns: scenarios, and after each but
+    the first its difference and % change against the first. Under other weights the
+    objectives are not comparable: those cells stay empty and the weights row says so."""
+    rows = ["status", "weights", "objective", *TERMS]
+    reference = snapshots[0]
     table: dict[str, list[Any]] = {}
     for snap in snapshots:
+        same = comparable(snap, reference)
         table[snap.label] = [
             snap.status,
+            "reference" if snap is reference else ("same" if same else "differ: not comparable"),
             _round(snap.objective),
             *(_round(snap.terms.get(t)) for t in TERMS),
         ]
-    frame = pd.DataFrame(table, index=pd.Index(rows, name="measure"))
-    reference = snapshots[0]
-    for snap in snapshots[1:]:
-        frame[f"{snap.label} - {reference.label}"] = [
-            "",
-            _difference(snap.objective, reference.objective),
-            *(_difference(snap.terms.get(t), reference.terms.get(t)) for t in TERMS),
+        if snap is reference:
+            continue
+        pairs = [(snap.objective, reference.objective)] + [
+            (snap.terms.get(t), reference.terms.get(t)) for t in TERMS
         ]
-    return frame
+        table[f"{snap.label} - {reference.label}"] = [
+            "",
+            "",
+            *(_difference(a, b) if same else None for a, b in pairs),
+        ]
+        table[f"{snap.label} % change"] = [
+            "",
+            "",
+            *(_percent(a, b) if same else None for a, b in pairs),
+        ]
+    return pd.DataFrame(table, index=pd.Index(rows, name="measure"))
+
+
+def _percent(value: float | None, reference: float | None) -> float | None:
+    """(value − reference) / |reference| in per cent, 2 decimals; None when undefined."""
+    if value is None or reference is None or reference == 0:
+        return None
+    return round(100.0 * (float(value) - float(reference)) / abs(float(reference)), 2)
 
 
 def _round(value: float | None) -> float | None:
@@ -197,11 +262,15 @@ def settings_table(snapshots: list[Snapshot]) -> pd.DataFrame:
         for key in keys
         if len({json.dumps(s.settings.get(key), sort_keys=True) for s in snapshots}) > 1
     ]
-    table = {
-        snap.label: [_show(snap.settings.get(key, "(absent)")) for key in differing]
-        for snap in snapshots
-    }
+    table = {snap.label: [_in_words(snap, key) for key in differing] for snap in snapshots}
     return pd.DataFrame(table, index=pd.Index(differing, name="setting"))
+
+
+def _in_words(snap: Snapshot, key: str) -> str:
+    """A setting's value; locks, bans and groups in words with district and type names."""
+    value = snap.settings.get(key, "(absent)")
+    words = setting_words(key, value, snap.names, snap.type_names)
+    return words if words is not None else _show(value)
 
 
 def _show(value: Any) -> str:
@@ -214,20 +283,36 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+MARKS_NOTE = (
+    f"In the change columns, {CHANGED} marks a core that differs from the first scenario, "
+    f"{MEMBERS_CHANGED} the same core with other members."
+)
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """The three tables of a comparison."""
+    """The three tables of a comparison and one summary line per scenario after the first."""
 
     sitings: pd.DataFrame
     terms: pd.DataFrame
     settings: pd.DataFrame
+    summary: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables under the titles the reports give them."""
+        return {
+            "Sitings": self.sitings,
+            "Objective and terms": self.terms,
+            "Settings that differ": self.settings,
+        }
 
     def to_markdown(self, title: str = "Scenario comparison") -> str:
         parts = [
             f"# {title}",
             "",
-            f"`{CHANGED}` marks a core that differs from the first scenario, "
-            f"`{MEMBERS_CHANGED}` the same core with other members.",
+            *(f"- {line}" for line in self.summary),
+            *([""] if self.summary else []),
+            MARKS_NOTE,
             "",
             "## Sitings",
             "",
@@ -268,8 +353,14 @@ def compare(snapshots: list[Snapshot]) -> Comparison:
     names: dict[str, str] = {}
     for snap in snapshots:
         names |= snap.names
+    type_names: dict[str, str] = {}
+    for snap in snapshots:
+        type_names |= snap.type_names
     return Comparison(
-        sitings_table(snapshots, names), terms_table(snapshots), settings_table(snapshots)
+        sitings_table(snapshots, names, type_names),
+        terms_table(snapshots),
+        settings_table(snapshots),
+        summary_lines(snapshots),
     )
 
 

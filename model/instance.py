@@ -67,8 +67,10 @@ class LockSet:
         return [(self.cluster, i) for i in self.districts]
 
     def describe(self) -> str:
-        where = self.districts[0] if len(self.districts) == 1 else (
-            "one of " + ", ".join(self.districts)
+        where = (
+            self.districts[0]
+            if len(self.districts) == 1
+            else ("one of " + ", ".join(self.districts))
         )
         return f"{self.cluster} in {where}"
 
@@ -174,9 +176,7 @@ def _exclusion_reasons(
     """Why each excluded core site is excluded (forbid, greenfield, border and corridor rules)."""
     rules = scenario.rules
     reasons: dict[Site, str] = {}
-    own = (
-        tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
-    )
+    own = tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
     for k in types:
         cluster = region.clusters[k]
         for i in region.district_ids:

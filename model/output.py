@@ -16,9 +16,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from model.pipeline import RunResult
 from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
 from model.report.gis import write_gis
+from model.report.values import cluster_values
 from model.report.writer import write_report
 from model.staging import staged_folder
 
@@ -108,6 +111,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         }
     sitings = result.sitings()
     bases = run_bases(result)
+    values = cluster_values(result)
     return _clean(
         {
             "status": result.status,
@@ -118,10 +122,14 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
                     "cluster_type": row.cluster_type,
                     "core": row.core,
                     "members": list(row.members),
-                    "contribution": row.contribution,
+                    # the cluster's value (model.report.values); the values add up to the
+                    # objective; "contribution" keeps the key older readers know
+                    "value": value.value,
+                    "contribution": value.value,
+                    "terms": value.terms,
                     **basis.summary(),
                 }
-                for row, basis in zip(sitings, bases, strict=True)
+                for row, basis, value in zip(sitings, bases, values, strict=True)
             ],
             "diagnosis": result.diagnosis,
             "conflict": result.conflict,
@@ -162,9 +170,9 @@ def siting_lines(result: RunResult) -> list[str]:
     """
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     bases = run_bases(result)
-    header = ("cluster type", "core district", "members", "contribution", "")
+    header = ("cluster type", "core district", "members", "value", "")
     table = []
-    for row, basis in zip(result.sitings(), bases, strict=True):
+    for row, basis, value in zip(result.sitings(), bases, cluster_values(result), strict=True):
         flags = []
         if basis.core.rests_on_estimates:
             parts = []
@@ -180,7 +188,7 @@ def siting_lines(result: RunResult) -> list[str]:
                 row.cluster_type,
                 names.get(row.core, row.core),
                 ", ".join(names.get(m, m) for m in row.members) or "-",
-                f"{row.contribution:.3f}",
+                f"{value.value:.3f}",
                 "  ".join(flags),
             )
         )
@@ -189,6 +197,11 @@ def siting_lines(result: RunResult) -> list[str]:
     lines = [fmt.format(*header).rstrip()]
     lines.append(fmt.format(*("-" * w for w in widths), "-" * 12, "").rstrip())
     lines += [fmt.format(*row).rstrip() for row in table]
+    if table:
+        lines.append(
+            "value: the cluster's fit, export and members and half of each cooperation pair; "
+            "the values add up to the objective"
+        )
     marked = [b for b in bases if b.core.rests_on_estimates]
     if marked:
         lines.append(
@@ -215,11 +228,58 @@ def siting_lines(result: RunResult) -> list[str]:
     return lines
 
 
+CLUSTERS_FILE = "clusters.csv"
+CLUSTER_COLUMNS = [
+    "cluster_type",
+    "type_name",
+    "core",
+    "core_name",
+    "members",
+    "fit",
+    "export",
+    "member",
+    "coop",
+    "value",
+    "share_of_objective",
+    "estimate",
+    "greenfield",
+]
+
+
+def write_clusters_csv(result: RunResult, path: Path) -> None:
+    """One row per cluster: its terms and its value (the values add up to the objective).
+
+    ``members`` holds the member district names separated by "; "; ``estimate`` is the
+    estimate mark (``†``) in its own column, ``greenfield`` is true or false.
+    """
+    names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
+    objective = result.objective or 0.0
+    rows = []
+    for value, basis in zip(cluster_values(result), run_bases(result), strict=True):
+        rows.append(
+            {
+                "cluster_type": value.cluster_type,
+                "type_name": result.region.clusters[value.cluster_type].name,
+                "core": value.core,
+                "core_name": names.get(value.core, value.core),
+                "members": "; ".join(names.get(m, m) for m in value.members),
+                **{term: round(value.terms[term], 9) for term in ("fit", "export", "member")},
+                "coop": round(value.terms["coop"], 9),
+                "value": round(value.value, 9),
+                "share_of_objective": round(value.value / objective, 6) if objective else "",
+                "estimate": MARK if basis.core.rests_on_estimates else "",
+                "greenfield": str(basis.core.greenfield).lower(),
+            }
+        )
+    pd.DataFrame(rows, columns=CLUSTER_COLUMNS).to_csv(path, index=False, lineterminator="\n")
+
+
 def write_run(
     result: RunResult, folder: Path, force: bool = False, runner_ups: bool = True
 ) -> Path:
-    """Write assignments.csv (when there is a solution), summary.json, the report files and
-    the GIS layers (``model.report.gis``: GeoJSON, a QGIS style, a GeoPackage with pyogrio).
+    """Write assignments.csv and clusters.csv (when there is a solution), summary.json, the
+    report files and the GIS layers (``model.report.gis``: GeoJSON, a QGIS style, a
+    GeoPackage with pyogrio).
 
     ``runner_ups=False`` leaves out the report's re-solve per siting (sweeps write many runs).
     """
@@ -228,6 +288,7 @@ def write_run(
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
             table.to_csv(staging / "assignments.csv", index=False, lineterminator="\n")
+            write_clusters_csv(result, staging / CLUSTERS_FILE)
         started = time.perf_counter()
         write_report(result, staging, runner_ups=runner_ups)  # map.png, report.md/.html
         result.timings["report"] = time.perf_counter() - started

@@ -172,9 +172,7 @@ def check_constraints(
     for group in rules.groups:
         members = set(group.districts)
         kinds = None if group.types is None else set(group.types)
-        count = sum(
-            1 for k, i in solution.cores if i in members and (kinds is None or k in kinds)
-        )
+        count = sum(1 for k, i in solution.cores if i in members and (kinds is None or k in kinds))
         if count < group.min_sites or (group.max_sites is not None and count > group.max_sites):
             problems.append(
                 f"group {group.name}: {count} cores, allowed {group.min_sites}..{group.max_sites}"

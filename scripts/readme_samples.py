@@ -9,7 +9,9 @@ is the console of one command, run here in a temporary folder, with what changes
 run replaced: the seconds per stage (``…s``), the run folder's time stamp
 (``YYYYMMDD-HHMMSS``) and the repository's absolute path. ``make-run`` is what ``make run``
 prints: the baseline on the core install, so without pyogrio (no ``sitings.gpkg``, and the
-one-line note saying how to get it). ``tests/test_readme_quickstart.py`` runs ``--check``.
+one-line note saying how to get it). ``planner-scenario`` is the worked example's scenario file
+and ``planner-compare`` the console of its ``compare``. ``tests/test_readme_quickstart.py``
+runs ``--check``.
 """
 
 from __future__ import annotations
@@ -63,7 +65,40 @@ def make_run() -> str:
     return _normalise(err.getvalue() + out.getvalue())
 
 
-SAMPLES: dict[str, Callable[[], str]] = {"make-run": make_run}
+PLANNER_SCENARIO = REPO / "scenarios" / "wood_northeast.yaml"
+
+
+def planner_scenario() -> str:
+    """The worked example's scenario file, verbatim."""
+    return PLANNER_SCENARIO.read_text(encoding="utf-8")
+
+
+def planner_compare() -> str:
+    """The console of the worked example: ``compare`` of the baseline and the question."""
+    from model.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with tempfile.TemporaryDirectory() as work:
+        argv = [
+            "compare",
+            str(REPO / "scenarios" / "baseline.yaml"),
+            str(PLANNER_SCENARIO),
+            "--out",
+            str(Path(work) / "runs" / "planner"),
+        ]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main(argv)
+        text = (err.getvalue() + out.getvalue()).replace(str(Path(work)) + os.sep, "")
+    if status != 0:
+        raise SystemExit(f"the worked example ended with status {status}: {err.getvalue()}")
+    return _normalise(text)
+
+
+SAMPLES: dict[str, Callable[[], str]] = {
+    "make-run": make_run,
+    "planner-scenario": planner_scenario,
+    "planner-compare": planner_compare,
+}
 
 
 def render(readme: str, samples: dict[str, str]) -> str:

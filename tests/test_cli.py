@@ -118,6 +118,7 @@ def test_no_argument_runs_the_baseline(tmp_path: Path) -> None:
     assert len(folders) == 1 and folders[0].name.startswith("baseline-")
     assert {p.name for p in folders[0].iterdir()} == {
         "assignments.csv",
+        "clusters.csv",
         "summary.json",
         "map.png",
         "report.md",

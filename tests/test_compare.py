@@ -30,18 +30,67 @@ def test_comparison_marks_moved_cores_and_changed_members() -> None:
     reference = snap("a", {"wood": [("x", ("y",))], "food": [("z", ())]}, 2.0, weights={"fit": 1})
     other = snap("b", {"wood": [("x", ())], "food": [("y", ())]}, 1.5, weights={"fit": 2})
     result = compare([reference, other])
+    # no type names known: the ids stand in; the marks have a column of their own
     assert result.sitings.loc["wood", "a"] == "x (y)"
-    assert result.sitings.loc["wood", "b"] == f"{MEMBERS_CHANGED} x"
-    assert result.sitings.loc["food", "b"] == f"{CHANGED} y"
-    assert result.terms.loc["objective", "b - a"] == pytest.approx(-0.5)
+    assert result.sitings.loc["wood", "b"] == "x"
+    assert result.sitings.loc["wood", "b change"] == MEMBERS_CHANGED
+    assert result.sitings.loc["food", "b"] == "y"
+    assert result.sitings.loc["food", "b change"] == CHANGED
+    assert "a change" not in result.sitings.columns  # the reference has nothing to compare
+    # the weights differ: the objectives are not set against each other
+    assert result.terms.loc["weights", "b"] == "differ: not comparable"
+    assert pd.isna(result.terms.loc["objective", "b - a"])
+    assert pd.isna(result.terms.loc["objective", "b % change"])
+    assert "not comparable" in result.summary[0]
     assert list(result.settings.index) == ["weights.fit"]
     assert result.settings.loc["weights.fit"].tolist() == ["1", "2"]
+
+
+def test_same_weights_give_a_difference_a_percent_change_and_a_cost_line() -> None:
+    reference = snap("a", {"wood": [("x", ())]}, 2.0, weights={"fit": 1})
+    other = snap("b", {"wood": [("y", ())]}, 1.5, weights={"fit": 1}, rules={"max_members": 2})
+    result = compare([reference, other])
+    assert result.terms.loc["weights", "b"] == "same"
+    assert result.terms.loc["objective", "b - a"] == pytest.approx(-0.5)
+    assert result.terms.loc["objective", "b % change"] == pytest.approx(-25.0)  # -0.5 / 2
+    assert result.summary == [
+        "b: rules.max_members null → 2 costs 0.500 (25.0%) against a; 1 type moves: wood x → y."
+    ]
+
+
+def test_full_names_and_plain_words_for_rules() -> None:
+    names = {"x": "Xeno", "y": "Ypsilon", "c": "City"}
+    types = {"wood": "Wood processing"}
+    reference = Snapshot(
+        "base", "optimal", 2.0, {"fit": 2.0}, {"wood": [("x", ())]}, flatten({}), "base",
+        names, types,
+    )  # fmt: skip
+    rules = {"rules": {"forbid": [{"cluster": None, "district": "c"}],
+                       "lock": [{"cluster": "wood", "districts": ["y", "x"]}]}}  # fmt: skip
+    other = Snapshot(
+        "plan", "optimal", 2.0, {"fit": 2.0}, {"wood": [("y", ())]}, flatten(rules), "plan",
+        names, types,
+    )  # fmt: skip
+    result = compare([reference, other])
+    assert list(result.sitings.index) == ["Wood processing"]
+    assert result.sitings.loc["Wood processing", "plan"] == "Ypsilon"
+    assert result.settings.loc["rules.forbid", "plan"] == "no core in City"
+    assert result.settings.loc["rules.lock", "plan"] == "wood processing in one of Ypsilon, Xeno"
+    # a tie: same objective, the core moved
+    assert result.summary == [
+        "plan: no core in City and wood processing in one of Ypsilon, Xeno change nothing in "
+        "the objective against base; 1 type moves: wood processing Xeno → Ypsilon."
+    ]
+    markdown = result.to_markdown()
+    assert "| Wood processing | Xeno | Ypsilon | * | wood |" in markdown
+    for line in markdown.splitlines():  # no mark glued to a cell's text
+        assert "| * " not in line.replace("| * |", "")
 
 
 def test_repeated_labels_stay_distinct_columns() -> None:
     one = snap("same", {"wood": [("x", ())]}, 1.0)
     result = compare([one, one])
-    assert list(result.sitings.columns) == ["same", "same#2"]
+    assert list(result.sitings.columns) == ["same", "same#2", "same#2 change", "type id"]
 
 
 def test_flatten_uses_dotted_keys() -> None:
@@ -102,9 +151,17 @@ def test_compare_reads_saved_runs_without_solving(
     table.to_csv(second / "assignments.csv", index=False)
     capsys.readouterr()
     assert main(["compare", str(first), str(second), "--out", str(tmp_path / "cmp")]) == 0
-    sitings = pd.read_csv(tmp_path / "cmp" / "sitings.csv", index_col=0)
-    assert sitings.loc["wood", "edited"] == f"{CHANGED} Velizhsky"
+    sitings = pd.read_csv(tmp_path / "cmp" / "sitings.csv", index_col=0, keep_default_na=False)
+    assert sitings.loc["Wood processing", "edited"] == "Velizhsky"
+    assert sitings.loc["Wood processing", "edited change"] == CHANGED
+    assert sitings.loc["Wood processing", "type id"] == "wood"
     assert not (tmp_path / "cmp" / "runs").exists()  # nothing was solved
+    # saved folders get the printable HTML page with a map per run, and one Markdown file
+    names = {p.name for p in (tmp_path / "cmp").iterdir()}
+    assert {"comparison.html", "comparison.md", "comparison_maps.png"} <= names
+    assert "comparison_report.md" not in names
+    page = (tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
+    assert "@media print" in page and "edited" in page and "<img" in page
 
 
 def test_compare_rejects_a_path_that_is_neither(tmp_path: Path) -> None:
@@ -134,6 +191,11 @@ def test_sweep_runs_each_value(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert float(terms.loc["coop", "weights.coop=0"]) == 0.0
     assert float(terms.loc["coop", "weights.coop=2"]) > 0.0
     assert (out / "runs" / "weights.coop=2" / "summary.json").is_file()
+    # other weights: the objectives stand side by side only with a word that they differ
+    assert terms.loc["weights", "weights.coop=2"] == "differ: not comparable"
+    assert pd.isna(terms.loc["objective", "weights.coop=2 % change"])
+    page = (out / "comparison.html").read_text(encoding="utf-8")
+    assert "the weights differ from weights.coop=0, so the objectives are not comparable" in page
 
 
 def test_sweep_splits_values_outside_brackets() -> None:

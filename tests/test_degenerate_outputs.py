@@ -224,7 +224,8 @@ def test_sweep_over_degenerate_runs(
         ],
         capsys,
     )
-    for name in ("comparison.md", "comparison_report.md", "comparison.html"):
+    assert not (out / "comparison_report.md").exists()  # one Markdown file: comparison.md
+    for name in ("comparison.md", "comparison.html"):
         text = (out / name).read_text(encoding="utf-8")
         assert "Traceback" not in text and " nan" not in text
     assert (out / "comparison_maps.png").read_bytes().startswith(PNG)

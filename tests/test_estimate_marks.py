@@ -401,11 +401,16 @@ def test_summary_sitings_carry_the_basis_and_stay_identical_on_rerun(
     from model.output import summary_dict
 
     by_type = {e["cluster_type"]: e for e in summary_dict(locked)["sitings"]}
-    assert by_type["wood"] | {"contribution": None} == {
+    wood_value = by_type["wood"]["value"]
+    assert by_type["wood"]["contribution"] == wood_value  # one number per cluster
+    assert sum(by_type["wood"]["terms"].values()) == pytest.approx(wood_value, abs=1e-12)
+    assert by_type["wood"] | {"contribution": None, "value": None, "terms": None} == {
         "cluster_type": "wood",
         "core": "a",
         "members": ["b"],
         "contribution": None,
+        "value": None,
+        "terms": None,
         "estimated_share": 0.75,
         "bases": ["group_default", "size_class_default", "stated"],
         "oldest_year": 2019,

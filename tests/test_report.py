@@ -250,10 +250,10 @@ def test_comparison_report_puts_the_runs_side_by_side(
     paths = write_comparison_report([baseline, no_coop], tmp_path)
     assert [p.name for p in paths] == [
         "comparison_maps.png",
-        "comparison_report.md",
+        "comparison.md",
         "comparison.html",
     ]
-    text = (tmp_path / "comparison_report.md").read_text(encoding="utf-8")
+    text = (tmp_path / "comparison.md").read_text(encoding="utf-8")
     names = baseline.region.districts["name"]
     header = next(line for line in text.splitlines() if line.startswith("| cluster type |"))
     assert header == "| cluster type | baseline | no-coop |"
@@ -273,10 +273,12 @@ def test_comparison_draws_one_map_per_run_and_takes_given_tables(
 ) -> None:
     figure = maps_figure([baseline, no_coop, baseline], ["a", "b", "c"])
     titles = [ax.get_title(loc="left") for ax in figure.axes]
-    assert [t.split(":")[0] for t in titles] == ["a", "b", "c"]
+    assert titles[0] == "a (reference)"  # plain words, no bare objective value
+    assert [t.split(":")[0] for t in titles[1:]] == ["b", "c"]
+    assert not any(f"{baseline.objective:.3f}" in t for t in titles)
     given = pd.DataFrame({"a": ["x"], "b": ["y"]}, index=pd.Index(["row"], name="what"))
     write_comparison_report([baseline, no_coop], tmp_path, {"Given table": given}, ["a", "b"])
-    text = (tmp_path / "comparison_report.md").read_text(encoding="utf-8")
+    text = (tmp_path / "comparison.md").read_text(encoding="utf-8")
     assert "### Given table" in text and "| row | x | y |" in text
 
 

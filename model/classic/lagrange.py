@@ -306,16 +306,12 @@ def reduce_sites(
     relaxation = _Relaxation(costs, p, upper, integral=integral_costs(costs))
     start = np.sort(costs, axis=1)[:, min(1, n_sites - 1)].astype(float)
     fixing = closed, opened
-    lower, lam = relaxation.ascend(
-        start, opened.copy(), ~closed, 3000, 30, fixing, True, deadline
-    )
+    lower, lam = relaxation.ascend(start, opened.copy(), ~closed, 3000, 30, fixing, True, deadline)
     if relaxation.chosen_at_best is not None and not past(deadline):  # polish, tighten
         rest = [int(j) for j in relaxation.chosen_at_best if j not in existing]
         relaxation.offer(local_search(costs, [*existing, *rest], len(existing), deadline))
     if relaxation.best_sites is not None and not past(deadline):
-        again, lam = relaxation.ascend(
-            lam, opened.copy(), ~closed, 500, 30, fixing, True, deadline
-        )
+        again, lam = relaxation.ascend(lam, opened.copy(), ~closed, 500, 30, fixing, True, deadline)
         lower = max(lower, again)
         heuristic = relaxation.best_sites or heuristic
     upper = relaxation.upper

@@ -20,8 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="list the next-best distinct sitings within a slack of the optimum",
         description="Solve the scenario, then find the next-best distinct sets of cores, best "
         "first (or with --diverse the most different ones), each at least (1 - slack) of the "
-        "optimum, and write them side by side like `compare` (the optimum is the reference). "
-        "HiGHS only.",
+        "optimum, and write them side by side like `compare` (the optimum is the reference), "
+        "with a printable comparison.html holding a map per siting. HiGHS only.",
     )
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     parser.add_argument(
@@ -42,6 +42,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(parser, "alternatives-<name>-<timestamp>")
     add_solver_options(parser)
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the output folder (no tables, no progress bar)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -67,12 +72,17 @@ def handle(args: argparse.Namespace) -> int:
     folder = args.out or default_run_folder(args.runs_dir, f"alternatives-{name}")
     if result.status != "optimal":  # nothing to start from; write nothing
         return refuse_run(result, "alternatives need a proven optimum to start from")
-    found = near_optimal(result, args.count, args.slack, diverse=args.diverse)
+    found = near_optimal(
+        result, args.count, args.slack, diverse=args.diverse, progress=not args.quiet
+    )
     results = [result, *found.results]
     labels = ["optimum", *(f"alternative-{n}" for n in range(1, len(results)))]
     snapshots = [snapshot_of(r, label=label) for r, label in zip(results, labels, strict=True)]
     comparison = compare(snapshots)
     write_comparison(comparison, results, labels, folder, args.force, runner_ups=False)
+    if args.quiet:
+        print(folder)
+        return 0
     kind = "Most different alternatives" if args.diverse else "Alternatives"
     print(comparison.to_markdown(title=f"{kind} within {args.slack:.1%} of the optimum"))
     if found.ended != "count":

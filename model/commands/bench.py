@@ -6,6 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
 from model.errors import InputError
 
 
@@ -41,6 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--export-only", action="store_true", help="write the MPS collection, run nothing"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_quiet(parser, "the results folder")
     parser.set_defaults(handler=handle)
 
 
@@ -86,7 +88,8 @@ def handle(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.solvers.split(",") if n.strip()]
     solvers, skipped = available_solvers(names)
     for name, hint in skipped.items():
-        print(f"skipped solver {name}: not installed ({hint})")
+        if not args.quiet:
+            print(f"skipped solver {name}: not installed ({hint})")
     if not solvers and not args.export_only:
         raise InputError(None, "--solvers", "none of the requested solvers is installed")
     out.mkdir(parents=True, exist_ok=True)
@@ -96,15 +99,22 @@ def handle(args: argparse.Namespace) -> int:
         print(f"MPS collection: {table.parent}/ ({len(instances)} files, {table.name})")
         return 0
     jobs = make_jobs(instances, solvers, args.repeats, args.time_limit)
-    print(f"{len(instances)} instances × {len(solvers)} solvers × {args.repeats} seeds")
+    if not args.quiet:
+        print(f"{len(instances)} instances × {len(solvers)} solvers × {args.repeats} seeds")
     rows = run_grid(
-        jobs, address=args.scheduler, workers=args.workers, progress=not args.no_progress
+        jobs,
+        address=args.scheduler,
+        workers=args.workers,
+        progress=not (args.no_progress or args.quiet),
     )
     runs_csv = write_rows(rows, out / "runs.csv")
     runs = pd.read_csv(runs_csv)
     report = write_report(runs, out, skipped)
     if args.export_mps:
         export_collection(instances, args.export_mps, runs)
+    if args.quiet:
+        print(out)
+        return 0
     print(summary_table(runs).to_string(index=False))
     print(f"results in {out}/ (runs.csv, summary.csv, profile.png, {report.name})")
     return 0

@@ -20,8 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Solve each scenario file, or read each saved run folder without "
         "re-solving, and print and write a side-by-side table: the core and members of every "
         "cluster type per scenario (changes against the first marked), the objective and its "
-        "terms, and the settings that differ. Writes sitings.csv, terms.csv, settings.csv, "
-        "comparison.md and each solved run into the output folder.",
+        "terms, and the settings that differ, with one plain-language line per scenario after the "
+        "first. Writes sitings.csv, terms.csv, settings.csv, comparison.md, a printable "
+        "comparison.html with a map per run, and each solved run into the output folder.",
     )
     compare.add_argument(
         "items",
@@ -78,24 +79,55 @@ def write_comparison(
     folder: Path,
     force: bool,
     runner_ups: bool = True,
+    snapshots: list[Snapshot] | None = None,
 ) -> None:
-    """The tables, every freshly solved run in runs/<label>/, and (when every column was
-    solved here) the comparison report with small multiples of the maps, written all at once."""
+    """The tables, every freshly solved run in runs/<label>/, and the comparison report
+    (comparison.md, comparison.html, the maps), written all at once.
+
+    ``snapshots``: every compared column in order (saved run folders among them); without
+    them every column is one of ``results``. A saved run whose region is gone gets no map:
+    the report is written without maps and says why.
+    """
+    from model.errors import InputError
     from model.output import write_run
-    from model.report import write_comparison_report
+    from model.report.comparison import (
+        MapPanel,
+        result_panel,
+        saved_panel,
+        write_comparison_report,
+    )
     from model.staging import staged_folder
 
     with staged_folder(folder, force) as staging:
         comparison.write(staging)
         for result, label in zip(results, labels, strict=True):
             write_run(result, staging / "runs" / label, runner_ups=runner_ups)
-        if results and len(results) == len(comparison.sitings.columns):
-            tables = {
-                "Sitings (* core moved, ~ other members)": comparison.sitings,
-                "Objective and terms": comparison.terms,
-                "Settings that differ": comparison.settings,
-            }
-            write_comparison_report(results, staging, tables=tables, labels=labels)
+        solved = iter(zip(results, labels, strict=True))
+        panels: list[MapPanel] = []
+        notes: list[str] = []
+        for snap in snapshots or []:
+            if Path(snap.source).is_dir():
+                try:
+                    panels.append(saved_panel(Path(snap.source), snap.label))
+                except InputError as err:
+                    notes.append(f"no maps: {snap.label} cannot be drawn ({err})")
+            else:
+                result, label = next(solved)
+                panels.append(result_panel(result, label))
+        if snapshots is None:
+            panels = [result_panel(r, label) for r, label in zip(results, labels, strict=True)]
+        if not panels:
+            return
+        write_comparison_report(
+            results,
+            staging,
+            tables=comparison.tables(),
+            labels=[p.label for p in panels],
+            summary=comparison.summary,
+            panels=panels,
+            notes=notes,
+            draw_maps=not notes,
+        )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -116,7 +148,9 @@ def handle(args: argparse.Namespace) -> int:
         solved_labels = [
             s.label for s in snapshots if s.source != "" and not Path(s.source).is_dir()
         ]
-        write_comparison(comparison, results, solved_labels, folder, args.force)
+        write_comparison(
+            comparison, results, solved_labels, folder, args.force, snapshots=snapshots
+        )
     if args.quiet:
         print(folder)
     else:

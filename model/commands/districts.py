@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -16,6 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "federal road (or the minutes to the nearest one).",
     )
     add_region_option(parser)
+    add_quiet(parser, "the table")
     parser.set_defaults(handler=handle)
 
 
@@ -98,6 +101,8 @@ def handle(args: argparse.Namespace) -> int:
         "federal road (or nearest)",
     ]
     print_table(header, rows, right={3, 4})
+    if args.quiet:
+        return 0
     print(
         f"{len(ids)} districts in {region.path}; a scenario may name a district by its id, "
         "name or local name, in any letter case"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
 from model.commands.run import add_override_option
 from model.errors import InputError
 
@@ -26,6 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_override_option(parser)
+    add_quiet(parser, "the file written")
     parser.set_defaults(handler=handle)
 
 
@@ -38,5 +40,5 @@ def handle(args: argparse.Namespace) -> int:
     if args.out.exists() and (args.out.is_dir() or not args.force):
         raise InputError(args.out, None, "exists; choose another --out or add --force")
     written = export_scenario(args.scenario, args.out, file_format, args.overrides)
-    print(f"wrote {written} ({file_format})")
+    print(written if args.quiet else f"wrote {written} ({file_format})")
     return 0

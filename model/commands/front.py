@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model.commands.quiet import add_quiet
 from model.commands.run import add_folder_options, add_solver_options, check_time_limit
 from model.errors import InputError
 
@@ -53,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(payoff, "payoff-<name>-<timestamp>")
     add_solver_options(payoff)
+    add_quiet(payoff, "the output folder")
     payoff.set_defaults(handler=handle_payoff)
 
     front = commands.add_parser(
@@ -86,6 +88,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(front, "front-<name>-<timestamp>")
     add_solver_options(front)
+    add_quiet(front, "the output folder")
     front.set_defaults(handler=handle_front)
 
 
@@ -247,6 +250,9 @@ def _payoff_into(
         _write_json(staging / "summary.json", summary)
         doc = payoff_document(result.loaded.scenario.name, table, names, sections)
         write_documents(doc, staging)
+    if args.quiet:
+        print(folder)
+        return 0
     print("\n".join(lines))
     print(f"\nresults in {folder}/")
     return 0
@@ -358,6 +364,9 @@ def _front_into(
         _write_json(staging / "summary.json", summary)
         doc = front_document(result.loaded.scenario.name, front, png, names, optimum)
         write_documents(doc, staging)
+    if args.quiet:
+        print(folder)
+        return 0
     print(
         f"Pareto front of {', '.join(terms)}: {len(front.points)} points, hypervolume "
         f"{hv:.6g}" + (f" ({share:.1%} of the nadir-ideal box)" if share else "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -27,6 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "smaller is denser: more members and cooperating pairs per core)",
     )
     parser.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    add_quiet(parser, "the region folder")
     parser.set_defaults(handler=handle)
 
 
@@ -42,6 +45,9 @@ def handle(args: argparse.Namespace) -> int:
         overwrite=args.force,
         spacing_km=args.spacing_km,
     )
+    if args.quiet:
+        print(folder)
+        return 0
     print(f"wrote region {folder} ({args.districts} districts, {args.types} cluster types)")
     print(f"use it from a scenario with:  region: {folder.resolve()}")
     return 0

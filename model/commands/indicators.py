@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -31,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--runs-dir", type=Path, default=Path("runs"), help="where new folders go (runs/)"
     )
+    add_quiet(parser, "the output folder")
     parser.set_defaults(handler=handle)
 
 
@@ -46,5 +49,5 @@ def handle(args: argparse.Namespace) -> int:
     folder = args.out or default_run_folder(args.runs_dir, f"indicators-{region.path.name}")
     with staged_folder(folder, args.force) as staging:
         written = write_atlas(region, staging)
-    print(f"{len(written)} files in {folder}/ (atlas.md lists them)")
+    print(folder if args.quiet else f"{len(written)} files in {folder}/ (atlas.md lists them)")
     return 0

@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -18,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("folder", type=Path, metavar="RUN_FOLDER", help="a run folder")
     parser.add_argument("--out", type=Path, metavar="FILE", help="PNG file to write instead")
+    add_quiet(parser, "the map file")
     parser.set_defaults(handler=handle)
 
 

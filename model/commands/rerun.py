@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
+
 EXIT_NOT_REPRODUCED = 5
 
 
@@ -28,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help=f"exit with status {EXIT_NOT_REPRODUCED} unless the assignments are identical",
     )
+    add_quiet(rerun, "the run folder and whether the run was reproduced")
     rerun.set_defaults(handler=handle)
 
 
@@ -55,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     with claim_folder(args, loaded.scenario.name) as folder, logs_into(early_staging(folder)):
         result = rerun(saved, loaded)
         write_run(result, folder, force=args.force)
-    print(render_report(result, folder))
+    print(folder if args.quiet else render_report(result, folder))
     before, after = args.run_folder / "assignments.csv", folder / "assignments.csv"
     same = _same_bytes(before, after)
     print(

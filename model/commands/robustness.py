@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model.commands.quiet import add_quiet
 from model.commands.run import (
     add_folder_options,
     add_solver_options,
@@ -94,6 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_folder_options(parser, "robustness-<name>-<timestamp>")
     add_solver_options(parser)
+    add_quiet(parser, "the output folder")
     parser.set_defaults(handler=handle)
 
 
@@ -182,6 +184,9 @@ def _sample_and_write(
         )
         write_robustness_documents(robustness_document(found, result), staging)
         write_run(result, staging / "optimum", runner_ups=False)
+    if args.quiet:
+        print(folder)
+        return 0
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     print(render(found, names, args.samples))
     print(f"\nresults in {folder}/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     docs = commands.add_parser(
@@ -13,6 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "the same table).",
     )
     docs.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
+    add_quiet(docs, "the reference")
     docs.set_defaults(handler=handle)
 
 

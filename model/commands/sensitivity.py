@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model.commands.quiet import add_quiet
 from model.commands.run import (
     add_folder_options,
     add_solver_options,
@@ -33,6 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     add_folder_options(parser, "sensitivity-<name>-<timestamp>")
     add_solver_options(parser)
+    add_quiet(parser, "the output folder")
     parser.set_defaults(handler=handle)
 
 
@@ -62,6 +64,9 @@ def handle(args: argparse.Namespace) -> int:
                 json.dumps(summary(found), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             write_documents(sensitivity_document(found), staging)
+    if args.quiet:
+        print(folder)
+        return 0
     names = {str(k): str(v) for k, v in result.region.districts["name"].items()}
     print(render(found, names))
     print(f"\nresults in {folder}/")

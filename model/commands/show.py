@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from model.commands.quiet import add_quiet
 from model.commands.run import add_override_option
 
 
@@ -19,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     show.add_argument("scenario", type=Path, help="scenario YAML file")
     add_override_option(show)
+    add_quiet(show, "the resolved scenario, without the comment lines")
     show.set_defaults(handler=handle)
 
 
@@ -26,8 +28,9 @@ def handle(args: argparse.Namespace) -> int:
     from model.scenario import load_scenario
 
     loaded = load_scenario(args.scenario, args.overrides)
-    print("# resolved from: " + " -> ".join(loaded.chain))
-    if loaded.overrides:
-        print("# overrides: " + " ".join(loaded.overrides))
+    if not args.quiet:
+        print("# resolved from: " + " -> ".join(loaded.chain))
+        if loaded.overrides:
+            print("# overrides: " + " ".join(loaded.overrides))
     print(yaml.safe_dump(loaded.resolved(), sort_keys=False, allow_unicode=True), end="")
     return 0

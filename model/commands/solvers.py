@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -13,6 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "gurobi, cplex), whether each is installed, its version, and how to install it. "
         "Any other name Pyomo knows can be given to --solver as well.",
     )
+    add_quiet(parser, "the table")
     parser.set_defaults(handler=handle)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model.commands.quiet import add_quiet
 from model.commands.run import add_folder_options, add_solver_options, check_time_limit
 from model.errors import InputError
 
@@ -62,6 +63,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "persistent HiGHS model per worker (model/fast_resolve.py; same results, slower)",
     )
     add_solver_options(sweep)
+    add_quiet(sweep, "the output folder")
     sweep.set_defaults(handler=handle)
 
 
@@ -199,7 +201,7 @@ def handle(args: argparse.Namespace) -> int:
             workers=args.workers,
             address=args.scheduler,
             desc=args.param,
-            progress=not args.no_progress,
+            progress=not (args.no_progress or args.quiet),
         )
         snapshots = [snapshot_of(r, label=s) for r, s in zip(results, settings, strict=True)]
         comparison = compare(snapshots)
@@ -208,6 +210,9 @@ def handle(args: argparse.Namespace) -> int:
             write_comparison(comparison, results, labels, folder, args.force, args.runner_ups)
         else:
             write_comparison(comparison, [], [], folder, args.force)
+    if args.quiet:
+        print(folder)
+        return 0
     print(comparison.to_markdown(title=f"Sweep of {args.param}"))
     print(f"\nresults in {folder}/")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from model.commands.districts import add_region_option, print_table
+from model.commands.quiet import add_quiet
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,6 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "cooperation intensities.",
     )
     add_region_option(parser)
+    add_quiet(parser, "the table")
     parser.set_defaults(handler=handle)
 
 
@@ -37,6 +39,8 @@ def handle(args: argparse.Namespace) -> int:
             ]
         )
     print_table(["id", "name", "sectors", "flags", "cooperation"], rows, right=set())
+    if args.quiet:
+        return 0
     print(
         f"{len(rows)} cluster types in {region.path / 'clusters.yaml'}; a scenario may name a "
         "type by its id or name, in any letter case"

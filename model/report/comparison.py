@@ -1,31 +1,47 @@
-"""One report for several runs: small multiples of their maps and side-by-side tables.
+"""One report for several runs: a summary line per change, maps, side-by-side tables.
 
-``compare`` calls :func:`write_comparison_report` with the solved runs and, when it has them,
-its own tables (a DataFrame, or titled DataFrames); without tables, a sitings table and a
-terms table are computed here from the runs. Writes ``comparison_maps.png``,
-``comparison_report.md`` and a self-contained ``comparison.html``.
+``compare`` calls :func:`write_comparison_report` with the solved runs, or with map panels of
+saved run folders (:func:`saved_panel`), and its own tables and summary lines; without tables,
+a sitings table and a terms table are computed here from the runs. Writes
+``comparison_maps.png``, ``comparison.md`` (the one Markdown file of a comparison: summary,
+tables, maps and provenance) and a self-contained, printable ``comparison.html``.
+
+Every map after the first rings the cores that moved against the first (the reference) and
+says in its title, in plain words, how the objective changed.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 
+from model.compare import MARKS_NOTE
 from model.pipeline import RunResult
+from model.region import Region
 from model.report.content import (
     TERM_LABELS,
     estimate_blocks,
     licences_section,
     outcome_sentence,
 )
-from model.report.document import Callout, Document, Figure, Paragraph, Section, Table
-from model.report.estimates import map_marks, map_notice, run_bases
+from model.report.document import (
+    Bullets,
+    Callout,
+    Document,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+)
+from model.report.estimates import map_marks, run_bases
 from model.report.explain import TERMS
 from model.report.formatting import Names, num
 from model.report.geo import RegionShapes, load_shapes
@@ -34,6 +50,10 @@ from model.report.maps import (
     GREENFIELD_LABEL,
     NOTICE_COLOUR,
     MapLayers,
+    MapMarks,
+    SitingLike,
+    core_positions,
+    crossing_handles,
     draw_labels,
     draw_sitings,
     finish_axes,
@@ -45,10 +65,96 @@ from model.report.style import type_styles
 
 MAPS_FILE, MARKDOWN_FILE, HTML_FILE = (
     "comparison_maps.png",
-    "comparison_report.md",
+    "comparison.md",
     "comparison.html",
 )
-COLUMNS = 3  # maps per row
+LEGACY_MARKDOWN_FILE = "comparison_report.md"  # before the merge; no longer written
+COLUMNS = 2  # maps per row: two stay readable on a printed A4 page
+MOVED_COLOUR = "#d00000"
+
+
+@dataclass(frozen=True)
+class MapPanel:
+    """One small map of a comparison: a run's region, sitings and marks, and its title."""
+
+    label: str
+    region: Region
+    sitings: Sequence[SitingLike]
+    types: list[str]
+    marks: MapMarks
+    objective: float | None
+    status: str
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+def result_panel(result: RunResult, label: str) -> MapPanel:
+    """The panel of a freshly solved run."""
+    return MapPanel(
+        label,
+        result.region,
+        result.sitings(),
+        list(result.instance.types),
+        map_marks(run_bases(result)),
+        result.objective,
+        result.status,
+        dict(result.loaded.scenario.weights.model_dump()),
+    )
+
+
+def saved_panel(folder: Path, label: str) -> MapPanel:
+    """The panel of a saved run folder (its region must still be where the run found it)."""
+    from model.report.saved import read_saved_run
+    from model.saved import read_summary
+
+    saved = read_saved_run(folder)
+    _, summary = read_summary(folder)
+    objective = summary.get("objective")
+    weights = summary.get("scenario", {}).get("weights", {})
+    return MapPanel(
+        label,
+        saved.region,
+        saved.sitings,
+        saved.types,
+        saved.marks,
+        float(objective) if isinstance(objective, int | float) else None,
+        str(summary.get("status", "?")),
+        {str(k): v for k, v in weights.items()} if isinstance(weights, dict) else {},
+    )
+
+
+def moved_cores(panel: MapPanel, reference: MapPanel) -> set[tuple[str, str]]:
+    """Cores of ``panel`` whose type has other cores in the reference."""
+
+    def cores(p: MapPanel) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for s in p.sitings:
+            found.setdefault(s.cluster_type, []).append(s.core)
+        return {k: sorted(v) for k, v in found.items()}
+
+    mine, theirs = cores(panel), cores(reference)
+    return {
+        (s.cluster_type, s.core)
+        for s in panel.sitings
+        if mine.get(s.cluster_type) != theirs.get(s.cluster_type)
+    }
+
+
+def panel_title(panel: MapPanel, reference: MapPanel) -> str:
+    """The map's title in plain words: the reference, or how the objective changed."""
+    if panel.objective is None:
+        return f"{panel.label}: no siting ({panel.status})"
+    proven = "" if panel.status == "optimal" else " (not proven optimal)"
+    if panel is reference:
+        return f"{panel.label} (reference){proven}"
+    if panel.weights != reference.weights:
+        return f"{panel.label}: other weights, objective not comparable{proven}"
+    if reference.objective is None or reference.objective == 0:
+        return f"{panel.label}{proven}"
+    change = (panel.objective - reference.objective) / abs(reference.objective)
+    if abs(change) < 5e-4:
+        return f"{panel.label}: objective as {reference.label}{proven}"
+    word = "lower" if change < 0 else "higher"
+    return f"{panel.label}: objective {abs(change):.1%} {word} than {reference.label}{proven}"
 
 
 def run_labels(results: list[RunResult]) -> list[str]:
@@ -106,47 +212,55 @@ def frame_table(frame: pd.DataFrame, caption: str = "") -> Table:
     return Table([str(frame.index.name or ""), *map(str, frame.columns)], rows, caption=caption)
 
 
-def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
-    """One small map per run on a grid, with one legend of the cluster types."""
-    count = len(results)
+def maps_figure(
+    runs: Sequence[RunResult] | Sequence[MapPanel], labels: list[str] | None = None
+) -> MplFigure:
+    """One map per run on a grid (two per row), with one legend of the cluster types; every
+    map after the first rings the cores that moved against the first."""
+    panels: list[MapPanel] = []
+    for run, label in zip(runs, labels or [""] * len(runs), strict=True):
+        if isinstance(run, MapPanel):
+            panels.append(run)
+        else:
+            assert isinstance(run, RunResult)
+            panels.append(result_panel(run, label))
+    count = len(panels)
     columns = min(COLUMNS, count)
     rows = math.ceil(count / columns)
-    figure = MplFigure(figsize=(4.6 * columns, 4.3 * rows + 0.9), dpi=100)
+    height = 5.6 * rows + 1.0
+    figure = MplFigure(figsize=(6.4 * columns, height), dpi=100)
     grid = figure.add_gridspec(
         rows,
         columns,
         left=0.04,
         right=0.99,
-        top=1 - 0.45 / (4.3 * rows + 0.9),
-        bottom=0.75 / (4.3 * rows + 0.9),
+        top=1 - 0.45 / height,
+        bottom=0.85 / height,
         wspace=0.12,
-        hspace=0.18,
+        hspace=0.16,
     )
     shapes_of: dict[Path, RegionShapes] = {}
-    any_greenfield = False
-    for n, (result, label) in enumerate(zip(results, labels, strict=True)):
-        region = result.region
+    any_greenfield = any_moved = False
+    reference = panels[0]
+    for n, panel in enumerate(panels):
+        region = panel.region
         if region.path not in shapes_of:
             shapes_of[region.path] = load_shapes(region.path, set(region.district_ids))
-        shapes = shapes_of[region.path]
-        layers = MapLayers(region, shapes)
+        layers = MapLayers(region, shapes_of[region.path])
         ax = figure.add_subplot(grid[n // columns, n % columns])
-        sitings = result.sitings()
-        bases = run_bases(result)
-        marks = map_marks(bases)
+        marks = panel.marks
         any_greenfield = any_greenfield or bool(marks.greenfield)
-        draw_sitings(
-            ax,
-            layers,
-            sitings,
-            type_styles(list(region.clusters)),
-            small=True,
-            greenfield=marks.greenfield,
-        )
-        cores = {s.core for s in sitings}
+        styles = type_styles(list(region.clusters))
+        draw_sitings(ax, layers, panel.sitings, styles, small=True, greenfield=marks.greenfield)
+        moved = moved_cores(panel, reference) if panel is not reference else set()
+        if moved:
+            any_moved = True
+            ring_cores(ax, layers, panel.sitings, moved)
+        finish_axes(ax, layers, layers.shapes.attribution, small=True)
+        cores = {s.core for s in panel.sitings}
         suffix = {d: marks.label_suffix(d) for d in cores}
         draw_labels(ax, layers, cores, small=True, suffix=suffix)
-        short = map_notice(bases, short=True)
+        short = marks.notice and map_notice_short(marks)
         if short:  # inside the map's upper left corner: below it sits the common legend
             ax.text(
                 0.01,
@@ -160,13 +274,10 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
                 zorder=10,
             )
-        finish_axes(ax, layers, layers.shapes.attribution, small=True)
-        value = f"{result.objective:.3f}" if result.objective is not None else "–"
-        status = "" if result.status == "optimal" else f" [{result.status}, NOT optimal]"
-        ax.set_title(f"{label}: {value}{status}", fontsize=10, loc="left")
-    region = results[0].region
+        ax.set_title(panel_title(panel, reference), fontsize=10, loc="left")
+    region = panels[0].region
     styles = type_styles(list(region.clusters))
-    shown = [k for k in region.clusters if any(k in r.instance.types for r in results)]
+    shown = [k for k in region.clusters if any(k in p.types for p in panels)]
     handles = [
         Line2D(
             [],
@@ -194,45 +305,95 @@ def maps_figure(results: list[RunResult], labels: list[str]) -> MplFigure:
                 label=GREENFIELD_LABEL,
             )
         )
+    if any_moved:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=13,
+                markerfacecolor="none",
+                markeredgecolor=MOVED_COLOUR,
+                markeredgewidth=2,
+                label=f"ringed: core moved against {reference.label}",
+            )
+        )
+    handles += crossing_handles(region)
     figure.legend(
         handles=handles, loc="lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False
     )
     return figure
 
 
+def map_notice_short(marks: MapMarks) -> str | None:
+    """The short estimate notice of a panel (the marks carry the long one)."""
+    return marks.short_notice or None
+
+
+def ring_cores(
+    ax: Axes, layers: MapLayers, sitings: Sequence[SitingLike], moved: set[tuple[str, str]]
+) -> None:
+    """A red ring around each moved core."""
+    positions = core_positions(layers, sitings)
+    xs = [positions[site][0] for site in sorted(moved)]
+    ys = [positions[site][1] for site in sorted(moved)]
+    ax.scatter(
+        xs,
+        ys,
+        s=330,
+        facecolors="none",
+        edgecolors=MOVED_COLOUR,
+        linewidths=2.0,
+        zorder=9,
+    )
+
+
 def comparison_document(
-    results: list[RunResult],
-    labels: list[str],
-    maps_png: bytes,
+    panels: list[MapPanel],
+    maps_png: bytes | None,
     tables: Mapping[str, pd.DataFrame],
+    summary: list[str] | None = None,
+    results: list[RunResult] | None = None,
+    notes: list[str] | None = None,
 ) -> Document:
+    """The comparison as one document: summary lines, maps, tables, provenance, licences."""
+    labels = [p.label for p in panels]
     document = Document(
         title="Scenario comparison: " + ", ".join(labels),
-        subtitle=f"{len(results)} runs; the first is the reference.",
+        subtitle=f"{len(panels)} runs; the first, {labels[0]}, is the reference.",
     )
-    for result, label in zip(results, labels, strict=True):
+    for result, label in zip(results or [], labels, strict=False):
         sentence, proven = outcome_sentence(result)
         if not proven:
             document.lead.append(Callout(f"{label}: {sentence}"))
-    provenance = read_provenance(results[0].region.path)
+    region = panels[0].region
+    provenance = read_provenance(region.path)
     document.lead.append(Callout(provenance.warning))
-    document.sections.append(
-        Section(
-            "Maps",
-            [
-                Figure(
-                    MAPS_FILE,
-                    maps_png,
-                    "Maps of the compared runs",
-                    caption="One map per run (title: scenario and objective); cores coloured by "
-                    "type, members shaded and linked to their core.",
-                )
-            ],
+    if summary:
+        document.sections.append(Section("In one line each", [Bullets(list(summary))]))
+    if maps_png is not None:
+        document.sections.append(
+            Section(
+                "Maps",
+                [
+                    Figure(
+                        MAPS_FILE,
+                        maps_png,
+                        "Maps of the compared runs",
+                        caption="One map per run; cores coloured by type, members shaded and "
+                        "linked to their core, border crossings as black squares; a red ring "
+                        f"marks a core that moved against {labels[0]}.",
+                    )
+                ],
+            )
         )
-    )
+    for note in notes or []:
+        document.lead.append(Callout(note, kind="note"))
     section = Section("Side by side", [])
     for title, frame in tables.items():
-        section.add(Section(title, [frame_table(frame)]))
+        caption = MARKS_NOTE if "change" in " ".join(map(str, frame.columns)) else ""
+        section.add(Section(title, [frame_table(frame, caption)]))
     if not tables:
         section.add(Paragraph("No tables were given."))
     document.sections.append(section)
@@ -240,12 +401,12 @@ def comparison_document(
         Section(
             "Data provenance",
             [
-                Paragraph(f"Region folder: `{results[0].region.path}`."),
+                Paragraph(f"Region folder: `{region.path}`."),
                 *estimate_blocks(provenance),
             ],
         )
     )
-    credit = load_shapes(results[0].region.path, set(results[0].region.district_ids)).attribution
+    credit = load_shapes(region.path, set(region.district_ids)).attribution
     document.sections.append(licences_section(provenance, credit))
     return document
 
@@ -255,11 +416,22 @@ def write_comparison_report(
     folder: Path,
     tables: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
     labels: list[str] | None = None,
+    summary: list[str] | None = None,
+    panels: list[MapPanel] | None = None,
+    notes: list[str] | None = None,
+    draw_maps: bool = True,
 ) -> list[Path]:
-    """Write comparison_maps.png, comparison_report.md and comparison.html into ``folder``."""
-    if not results:
+    """Write comparison_maps.png (unless ``draw_maps`` is false), comparison.md and
+    comparison.html into ``folder``.
+
+    ``panels`` (one per compared run, e.g. saved run folders) replace the maps of
+    ``results``; ``summary``: one plain-language line per run after the first.
+    """
+    if not results and not panels:
         raise ValueError("nothing to compare")
     labels = labels or run_labels(results)
+    if panels is None:
+        panels = [result_panel(r, label) for r, label in zip(results, labels, strict=True)]
     if tables is None:
         titled: Mapping[str, pd.DataFrame] = {
             "Sitings: core (number of members)": sitings_frame(results, labels),
@@ -269,13 +441,17 @@ def write_comparison_report(
         titled = {"Comparison": tables}
     else:
         titled = tables
-    buffer = io.BytesIO()
-    save_figure(maps_figure(results, labels), buffer)
-    png = buffer.getvalue()
-    document = comparison_document(results, labels, png, titled)
+    png: bytes | None = None
+    if draw_maps:
+        buffer = io.BytesIO()
+        save_figure(maps_figure(panels), buffer)
+        png = buffer.getvalue()
+    document = comparison_document(panels, png, titled, summary, results, notes)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / MAPS_FILE, folder / MARKDOWN_FILE, folder / HTML_FILE]
-    paths[0].write_bytes(png)
-    paths[1].write_text(render_markdown(document), encoding="utf-8")
-    paths[2].write_text(render_html(document), encoding="utf-8")
+    paths = [folder / MAPS_FILE] if png is not None else []
+    paths += [folder / MARKDOWN_FILE, folder / HTML_FILE]
+    if png is not None:
+        paths[0].write_bytes(png)
+    paths[-2].write_text(render_markdown(document), encoding="utf-8")
+    paths[-1].write_text(render_html(document), encoding="utf-8")
     return paths

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from model.basis import label
+from model.compare_summary import setting_words
 from model.pipeline import RunResult
 from model.report.document import (
     Block,
@@ -47,6 +48,8 @@ from model.report.indicator_tables import (
     stars_table,
 )
 from model.report.provenance import Provenance, licence_lines
+from model.report.why_text import own_rules_text, rules_summary_text, why_not_text
+from model.report.whynot import TIE_TOLERANCE
 from model.scenario import Scenario
 
 TERM_LABELS = {
@@ -82,11 +85,13 @@ def scenario_section(result: RunResult) -> Section:
     """The description, the settings that differ from the defaults, and the files read."""
     loaded = result.loaded
     defaults = _defaults()
-    changed = [
-        f"`{key}` = {value}"
-        for key, value in flatten(loaded.resolved())
-        if key not in ("name", "description", "extends") and defaults.get(key) != value
-    ]
+    names = Names(result.region)
+    changed = []
+    for key, value in flatten(loaded.resolved()):
+        if key in ("name", "description", "extends") or defaults.get(key) == value:
+            continue
+        words = setting_words(key, json.loads(value), names.districts, names.types)
+        changed.append(f"`{key}`: {words}" if words is not None else f"`{key}` = {value}")
     blocks: list[Block | Section] = [
         Paragraph(loaded.scenario.description.strip() or "*The scenario has no description.*"),
         Paragraph(
@@ -330,7 +335,15 @@ def explanation_blocks(
             )
             + "; half of each pair counts here."
         )
-    blocks: list[Block] = [terms, *(Paragraph(t) for t in text)]
+    blocks: list[Block] = [terms]
+    if e.greenfield:
+        blocks.append(
+            Callout(
+                f"**No activity.** The type's own sectors show no activity in "
+                f"{names.d(e.core)}: this core would be built from nothing (greenfield)."
+            )
+        )
+    blocks += [Paragraph(t) for t in text]
     if e.rules:
         blocks.append(Paragraph("**Rules at work.**"))
         blocks.append(Bullets(e.rules))
@@ -342,6 +355,9 @@ def explanation_blocks(
             )
         )
     blocks.append(Paragraph("**Runner-up.** " + runner_up_text(result, e, names)))
+    for extra in (why_not_text(e, names), own_rules_text(e, names)):
+        if extra:
+            blocks.append(Paragraph(extra))
     return blocks
 
 
@@ -378,6 +394,18 @@ def runner_up_text(result: RunResult, e: Explanation, names: Names) -> str:
     if r.status in ("locked", "not computed") or r.objective is None:
         return r.note[:1].upper() + r.note[1:] + "." if r.note else r.status
     where = names.ds(r.districts) if r.districts else "nowhere"
+    scale = max(1.0, abs(result.objective or 0.0))
+    if r.given_up is not None and abs(r.given_up) <= TIE_TOLERANCE * scale:
+        text = (
+            f"a tie: with {names.d(e.core)} forbidden for this type, the best siting puts it in "
+            f"**{where}** with the same objective ({num(r.objective)})"
+        )
+        if r.moved:
+            text += "; other cores that move with it: " + "; ".join(
+                f"{names.t(k).lower()} {names.ds(old)} → {names.ds(new)}" for k, old, new in r.moved
+            )
+        text += "."
+        return text[:1].upper() + text[1:]
     text = (
         f"with {names.d(e.core)} forbidden for this type, the best siting puts it in **{where}**"
         f" and the objective falls from {num(result.objective)} to {num(r.objective)}: "
@@ -410,12 +438,20 @@ def explanations_section(
         "Why here",
         [
             Paragraph(
-                "For each cluster: the terms that put it there, the core district's sectors, the "
-                "rules that shape the choice, and the runner-up (the scenario solved again with "
-                "this core forbidden)."
+                "For each cluster: the terms that put it there (its value: fit, export, "
+                "members and half of each cooperation pair; the values add up to the "
+                "objective), the core district's sectors, the rules that shape the choice, the "
+                "runner-up (the scenario solved again with this core forbidden; a tie when it "
+                "gives up nothing), why not elsewhere (every district with a higher fit + "
+                "export score and what beat it, everything else fixed) and, when the scenario's "
+                "own rules moved the type, which rule did."
             )
         ],
     )
+    summary = explanations[0].rules_summary if explanations else None
+    said = rules_summary_text(summary, result.objective, names)
+    if said:
+        section.blocks.append(Paragraph(said))
     for e in explanations:
         title = f"{names.t(e.cluster_type)} in {names.d(e.core)}"
         blocks = explanation_blocks(

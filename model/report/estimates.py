@@ -547,6 +547,7 @@ def map_marks(bases: Iterable[SitingBasis]) -> MapMarks:
         frozenset(greenfield_cores(chosen)),
         frozenset(estimated_cores(chosen)),
         map_notice(chosen),
+        map_notice(chosen, short=True),
     )
 
 
@@ -569,20 +570,23 @@ def saved_map_marks(entries: Iterable[Mapping[str, object]]) -> MapMarks:
 
     key = [(str(e.get("cluster_type")), str(e.get("core"))) for e in chosen]
     marked = [bool(e.get("rests_on_estimates")) for e in chosen]
+    partly = sum(
+        1
+        for e, m in zip(chosen, marked, strict=True)
+        if not m and (share(e, "estimated_share") > 0 or share(e, "export_estimated_share") > 0)
+    )
+    member_count = sum(len(members(e, "members")) for e in chosen)
+    marked_members = sum(len(members(e, "members_on_estimates")) for e in chosen)
+    unstated = sum(1 for e in chosen if e.get("bases") == [UNSTATED])
+
+    def said(short: bool) -> str | None:
+        return notice(
+            len(chosen), sum(marked), partly, member_count, marked_members, unstated, short
+        )
+
     return MapMarks(
         frozenset(k for k, e in zip(key, chosen, strict=True) if e.get("greenfield")),
         frozenset(k for k, m in zip(key, marked, strict=True) if m),
-        notice(
-            cores=len(chosen),
-            marked=sum(marked),
-            partly=sum(
-                1
-                for e, m in zip(chosen, marked, strict=True)
-                if not m
-                and (share(e, "estimated_share") > 0 or share(e, "export_estimated_share") > 0)
-            ),
-            members=sum(len(members(e, "members")) for e in chosen),
-            marked_members=sum(len(members(e, "members_on_estimates")) for e in chosen),
-            unstated=sum(1 for e in chosen if e.get("bases") == [UNSTATED]),
-        ),
+        said(False),
+        said(True),
     )

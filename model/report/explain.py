@@ -14,7 +14,15 @@ For every sited cluster (type k, core i):
 - **basis**: the rows of the region files behind the core's and the members' figures, by
   basis (:mod:`model.report.estimates`): what is estimated, what is stated, what is unstated;
 - **runner-up**: the scenario is solved again with ``(k, i)`` added to ``rules.forbid``; the
-  type's new core is the runner-up and the fall of the objective is what forcing it costs.
+  type's new core is the runner-up and the fall of the objective is what forcing it costs (a
+  fall of 0 is a tie);
+- **why not there**: every other district with a higher core score, and what beat it with
+  everything else fixed (a rule, the members, the cooperation) (:mod:`model.report.whynot`);
+- **own rules**: the scenario's own policy rules that moved the type, found by solving without
+  them (:mod:`model.report.own_rules`).
+
+The terms are those of :mod:`model.report.values`: one number per cluster, adding up to the
+objective.
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ from dataclasses import dataclass, field
 from model.instance import symmetric_cooperation
 from model.pipeline import RunResult
 from model.report.estimates import SitingBasis, run_bases
+from model.report.own_rules import OwnRules, RuleEffect, rule_effects
+from model.report.values import cluster_values
+from model.report.whynot import WhyNot, why_not
 from model.resolver import SiteResolver
 from model.results import Lookup
 from model.scenario import BorderRule, CorridorRule
@@ -71,6 +82,10 @@ class Explanation:
     rules: list[str]
     runner_up: RunnerUp
     basis: SitingBasis | None = None  # the rows behind the figures (None: not computed)
+    why_not: WhyNot | None = None  # other districts with everything else fixed
+    own_rules: RuleEffect | None = None  # set when the scenario's own rules moved the type
+    rules_summary: OwnRules | None = None  # the scenario's own rules (shared by all)
+    greenfield: bool = False  # the core's own sectors show no activity in the district
 
     @property
     def value(self) -> float:
@@ -88,7 +103,10 @@ def resolve_seconds(result: RunResult) -> float:
 
 
 def explain(
-    result: RunResult, runner_ups: bool = True, budget_s: float | None = RUNNER_UP_BUDGET_S
+    result: RunResult,
+    runner_ups: bool = True,
+    budget_s: float | None = RUNNER_UP_BUDGET_S,
+    own_rules: bool = True,
 ) -> list[Explanation]:
     """One explanation per sited cluster, in the order of ``result.sitings()``.
 
@@ -114,9 +132,14 @@ def explain(
     resolver = SiteResolver(result)  # builds the model once for all the runner-ups
     explanations = []
     bases = run_bases(result)
-    for siting, basis in zip(sitings, bases, strict=True):
+    moves = why_not(result)
+    effects = rule_effects(result, per_rule=not skip) if own_rules and runner_ups else None
+    own = Lookup(result.tables.own_activity) if result.tables.own_activity is not None else None
+    for siting, basis, value, move in zip(
+        sitings, bases, cluster_values(result), moves, strict=True
+    ):
         k, i = siting.cluster_type, siting.core
-        terms = _terms(result, values, (k, i), siting.members, cores)
+        terms = dict(value.terms)
         runner = (
             runner_up(result, k, i, resolver) if not skip else RunnerUp("not computed", note=skip)
         )
@@ -132,6 +155,10 @@ def explain(
                 rules=binding_rules(result, values, (k, i), len(siting.members), cores),
                 runner_up=runner,
                 basis=basis,
+                why_not=move,
+                own_rules=effects.effects.get(k) if effects is not None else None,
+                rules_summary=effects,
+                greenfield=own is not None and not own(k, i) > 0,
             )
         )
     return explanations
@@ -160,25 +187,6 @@ def _pair_value(
         return 0.0
     coop = symmetric_cooperation(result.region, k, k2)
     return values.weights.coop * coop * values.link(i, j)
-
-
-def _terms(
-    result: RunResult,
-    values: _Values,
-    site: tuple[str, str],
-    members: list[str],
-    cores: list[tuple[str, str]],
-) -> dict[str, float]:
-    k, i = site
-    weights = values.weights
-    member_sum = math.fsum(values.fit(k, j) * values.link(i, j) for j in members)
-    coop = math.fsum(_pair_value(result, values, site, other) for other in cores if other != site)
-    return {
-        "fit": weights.fit * values.fit(k, i),
-        "export": weights.export * values.export(k, i),
-        "member": weights.member * member_sum,
-        "coop": coop / 2,
-    }
 
 
 def _partners(

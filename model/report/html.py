@@ -44,6 +44,21 @@ figure { margin: 12px 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 code { background: #f1f1ee; padding: 0 3px; border-radius: 3px; font-size: 13px; }
 .scroll { overflow-x: auto; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; color: #000; }
+  nav { display: none; }
+  h2 { break-after: avoid; page-break-after: avoid; margin-top: 18px; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  table, figure, .callout { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  .scroll { overflow: visible; }
+  table { font-size: 8.5pt; }
+  th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  figure img { max-height: 240mm; border: none; }
+  a { color: #000; text-decoration: none; }
+}
 """
 
 _INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|\*([^*\s][^*]*?)\*|\[([^\]]+)\]\(([^)\s]+)\)")

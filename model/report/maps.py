@@ -72,6 +72,7 @@ class MapMarks:
     greenfield: frozenset[tuple[str, str]] = frozenset()  # (type, core) with no own activity
     estimated: frozenset[tuple[str, str]] = frozenset()  # (type, core) resting on estimates
     notice: str | None = None  # printed at the foot of the figure
+    short_notice: str | None = None  # the same in a few words, for small multiples
 
     def label_suffix(self, district: str) -> str:
         """'†' after a core's name when one of its cores rests on estimates."""
@@ -202,6 +203,90 @@ def draw_network(ax: Axes, layers: MapLayers) -> None:
             linestyle=(0, (4, 3)),
             zorder=4,
         )
+    draw_crossings(ax, layers)
+
+
+CROSSING_COLOUR = "#111111"
+
+
+def crossing_points(layers: MapLayers) -> list[tuple[float, float, str, str]]:
+    """(lon, lat, mode, name) of every border crossing.
+
+    ``crossings.csv`` names a crossing's district, not its position: it is drawn on the state
+    border line at the point nearest the district's admin centre (at the centre when the
+    region has no border line); several crossings of one district sit side by side along the
+    border, a fixed small step apart, so the drawing is the same on every run.
+    """
+    crossings = layers.region.crossings
+    if crossings is None or crossings.empty:
+        return []
+    lines = layers.shapes.border_lines
+    vertices = np.concatenate([line[:, :2] for line in lines]) if lines else None
+    cos_lat = math.cos(math.radians(layers.mean_latitude))
+    found = []
+    seen: dict[str, int] = defaultdict(int)
+    for _, row in crossings.iterrows():
+        district = str(row["district"])
+        x, y = layers.points[district]
+        if vertices is not None and len(vertices):
+            dx = (vertices[:, 0] - x) * cos_lat
+            dy = vertices[:, 1] - y
+            nearest = int(np.argmin(dx * dx + dy * dy))
+            x, y = float(vertices[nearest, 0]), float(vertices[nearest, 1])
+        step = seen[district]
+        seen[district] += 1
+        found.append((x, y + 0.035 * step, str(row.get("mode", "road")), str(row["name"])))
+    return found
+
+
+def draw_crossings(ax: Axes, layers: MapLayers, small: bool = False) -> None:
+    """Border crossings: filled squares for road crossings, hollow ones for rail."""
+    for x, y, mode, _ in crossing_points(layers):
+        rail = mode.strip().lower() == "rail"
+        ax.scatter(
+            [x],
+            [y],
+            s=16 if small else 34,
+            marker="s",
+            facecolors="white" if rail else CROSSING_COLOUR,
+            edgecolors=CROSSING_COLOUR,
+            linewidths=1.1,
+            zorder=7,
+        )
+
+
+def crossing_handles(region: Region) -> list[Line2D]:
+    """Legend entries of the crossings (none when the region has none)."""
+    crossings = region.crossings
+    if crossings is None or crossings.empty:
+        return []
+    modes = {str(m).strip().lower() for m in crossings.get("mode", [])}
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="s",
+            markersize=6,
+            markerfacecolor=CROSSING_COLOUR,
+            markeredgecolor=CROSSING_COLOUR,
+            label="border crossing (road)",
+        )
+    ]
+    if "rail" in modes:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="s",
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor=CROSSING_COLOUR,
+                label="border crossing (rail)",
+            )
+        )
+    return handles
 
 
 def _extent(layers: MapLayers) -> tuple[float, float, float, float]:
@@ -312,6 +397,14 @@ def _core_positions(
     return positions
 
 
+def core_positions(
+    layers: MapLayers, sitings: Sequence[SitingLike]
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Where each core's marker is drawn (side by side when a district holds several)."""
+    x0, x1 = _extent(layers)[:2]
+    return _core_positions(sitings, layers.points, 0.022 * (x1 - x0))
+
+
 def _tint(colour: str, strength: float) -> RGB:
     """The colour mixed with white (strength 1 = the colour itself)."""
     rgb = np.array([int(colour[n : n + 2], 16) / 255 for n in (1, 3, 5)])
@@ -356,9 +449,7 @@ def draw_sitings(
             draw_hatch(ax, layers, district, styles[kind].colour, patterns[n % len(patterns)])
     draw_network(ax, layers)
 
-    x0, x1 = _extent(layers)[:2]
-    spread = 0.022 * (x1 - x0)
-    positions = _core_positions(sitings, points, spread)
+    positions = core_positions(layers, sitings)
     for siting in sitings:
         style = styles[siting.cluster_type]
         cx, cy = positions[(siting.cluster_type, siting.core)]
@@ -407,24 +498,54 @@ def draw_labels(
 ) -> None:
     """District names at their admin centres, cores in bold; only cores on a crowded map.
 
-    ``suffix`` adds text after a district's name (an estimate mark, "(greenfield)").
+    Call after :func:`finish_axes` (the placement needs the final extent): labels are placed
+    by :func:`model.report.labels.place_labels` so that they do not overlap each other or the
+    core markers. ``suffix`` adds text after a district's name (an estimate mark).
     """
+    from model.report.labels import place_labels, text_size
+
     suffix = suffix or {}
     names = layers.region.districts["name"]
     points = layers.points
     crowded = small or len(points) > MANY_DISTRICTS
-    for district, (x, y) in points.items():
+    shown = [d for d in points if d in emphasise or not crowded]
+    # cores first, then north to south, then by name: the order is the placement priority
+    shown.sort(key=lambda d: (d not in emphasise, -points[d][1], str(names[d])))
+    figure = ax.get_figure()
+    dpi = float(figure.dpi) if figure is not None else 100.0
+    ax.apply_aspect()
+    to_pixels = ax.transData.transform
+    anchors = [tuple(map(float, to_pixels(points[d]))) for d in shown]
+    texts = [str(names[d]) + suffix.get(d, "") for d in shown]
+    sizes_pt = [((6 if small else 8) if d in emphasise else 6.5) for d in shown]
+    sizes = [
+        text_size(text, size, dpi, bold=d in emphasise)
+        for text, size, d in zip(texts, sizes_pt, shown, strict=True)
+    ]
+    half = (6 if small else 9) * dpi / 72  # half the side of a core marker, in pixels
+    obstacles = [
+        (x - half, y - half, x + half, y + half)
+        for d, (x, y) in zip(shown, anchors, strict=True)
+        if d in emphasise
+    ]
+    frame = ax.get_window_extent()
+    placements = place_labels(
+        [(x, y) for x, y in anchors],
+        sizes,
+        gap=(7 if small else 9) * dpi / 72,
+        obstacles=obstacles,
+        frame=(frame.x0, frame.y0, frame.x1, frame.y1),
+    )
+    for district, text, size, placement in zip(shown, texts, sizes_pt, placements, strict=True):
         strong = district in emphasise
-        if crowded and not strong:
-            continue
         ax.annotate(
-            str(names[district]) + suffix.get(district, ""),
-            (x, y),
-            xytext=(0, -9 if not strong else -11),
+            text,
+            points[district],
+            xytext=(placement.dx * 72 / dpi, placement.dy * 72 / dpi),
             textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=(6 if small else 8) if strong else 6.5,
+            ha=placement.ha,
+            va=placement.va,
+            fontsize=size,
             fontweight="bold" if strong else "normal",
             color="#111111" if strong else "#555555",
             path_effects=HALO,
@@ -517,6 +638,7 @@ def legend_handles(
     )
     if has_border:
         handles.append(Line2D([], [], color=BORDER_COLOUR, linewidth=2.4, label="state border"))
+    handles += crossing_handles(region)
     handles.append(
         Line2D([], [], color=ROAD_COLOURS["federal"], linewidth=2.2, label="federal road link")
     )
@@ -544,8 +666,8 @@ def siting_figure(
     ax.set_anchor("NE")
     draw_sitings(ax, layers, sitings, styles, greenfield=marks.greenfield)
     cores = {s.core for s in sitings}
-    draw_labels(ax, layers, cores, suffix={d: marks.label_suffix(d) for d in cores})
     finish_axes(ax, layers, shapes.attribution or _fallback_credit(shapes))
+    draw_labels(ax, layers, cores, suffix={d: marks.label_suffix(d) for d in cores})
     figure.suptitle(title, x=0.06, y=0.975, ha="left", fontsize=12)
     figure.legend(
         handles=legend_handles(sitings, types, styles, region, bool(shapes.border_lines), marks),
@@ -618,8 +740,8 @@ def choropleth_figure(
     draw_districts(ax, layers, fills)
     draw_network(ax, layers)
     top = sorted(values, key=lambda d: -values[d])[:3]
-    draw_labels(ax, layers, set(top), suffix=suffix)
     finish_axes(ax, layers, shapes.attribution or _fallback_credit(shapes))
+    draw_labels(ax, layers, set(top), suffix=suffix)
     figure.suptitle(title, x=0.08, y=0.975, ha="left", fontsize=12)
     draw_notice(figure, notice, x=0.08)
     bar_axes = figure.add_axes((0.85, 0.2, 0.025, 0.6))

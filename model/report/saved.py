@@ -73,11 +73,9 @@ def read_saved_run(folder: Path) -> SavedRun:
 
 
 def _title(summary: dict[str, Any]) -> str:
-    name = summary.get("scenario", {}).get("name", "?")
-    status = str(summary.get("status", "?"))
-    objective = summary.get("objective")
-    label = status if status == "optimal" else f"{status} (NOT optimal)"
-    if status == "infeasible":
-        label = "infeasible: no siting"
-    value = f", objective {objective:.3f}" if isinstance(objective, int | float) else ""
-    return f"Scenario {name}: {label}{value}"
+    from model.report.writer import plain_title
+
+    name = str(summary.get("scenario", {}).get("name", "?"))
+    sitings = summary.get("sitings")
+    count = len(sitings) if isinstance(sitings, list) else 0
+    return plain_title(name, str(summary.get("status", "?")), count)

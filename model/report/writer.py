@@ -22,13 +22,26 @@ from model.report.provenance import read_provenance
 MAP_FILE, MARKDOWN_FILE, HTML_FILE = "map.png", "report.md", "report.html"
 
 
+def plain_title(name: str, status: str, sited: int) -> str:
+    """The map's title in a planner's words: the scenario and what the map shows.
+
+    No objective value (a bare number means nothing on a map); a run that is not proven
+    optimal or has no siting says so.
+    """
+    if status == "infeasible" or (sited == 0 and status not in ("optimal", "time_limit")):
+        return f"Scenario {name}: no siting satisfies the rules ({status})"
+    what = (
+        "no cluster core is sited"
+        if sited == 0
+        else f"where the {sited} cluster core{'s' if sited != 1 else ''} and their members go"
+    )
+    caveat = "" if status == "optimal" else f" (best found, NOT proven optimal: {status})"
+    return f"Scenario {name}: {what}{caveat}"
+
+
 def map_title(result: RunResult) -> str:
-    """Scenario, status and objective in one line."""
-    status = result.status if result.status == "optimal" else f"{result.status} (NOT optimal)"
-    if result.status == "infeasible":
-        status = "infeasible: no siting"
-    value = f", objective {result.objective:.3f}" if result.objective is not None else ""
-    return f"Scenario {result.loaded.scenario.name}: {status}{value}"
+    """The run's map title (:func:`plain_title`)."""
+    return plain_title(result.loaded.scenario.name, result.status, len(result.sitings()))
 
 
 def render_map(result: RunResult) -> tuple[bytes, str | None]:
