@@ -33,6 +33,17 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# the screenshots kept in docs/img are refreshed only on request, so that a test run leaves
+# the working tree as it found it: CLUSTERSITE_UPDATE_SCREENSHOTS=1 make test
+UPDATE_SHOTS = "CLUSTERSITE_UPDATE_SCREENSHOTS"
+DOCS_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "img"
+
+
+def screenshot_dir(scratch: Path) -> Path:
+    """docs/img when the environment asks for fresh screenshots, else ``scratch``."""
+    folder = DOCS_SHOTS if os.environ.get(UPDATE_SHOTS) == "1" else scratch
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def unavailable(reason: str) -> None:

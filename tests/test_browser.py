@@ -3,7 +3,7 @@
 Each page must load with no console error, no page error and no failed request; its maps
 (img or svg) and tables must render with a non-zero size (images decoded: natural width > 0);
 it must print (a PDF of at least one page, with the navigation hidden by the print style).
-A screenshot of each is kept in docs/img/.
+A screenshot of each is kept in docs/img/ (refreshed with CLUSTERSITE_UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from model.pipeline import solve_scenario_file
-from tests.browser import chromium, open_page, rendered_sizes
+from tests.browser import chromium, open_page, rendered_sizes, screenshot_dir
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
-SHOTS = REPO / "docs" / "img"
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +45,20 @@ def check_page(page: Any) -> None:
 
 
 @pytest.mark.parametrize("name", ["report", "comparison"])
-def test_page_renders_in_chromium(name: str, pages: dict[str, Path]) -> None:
+def test_page_renders_in_chromium(name: str, pages: dict[str, Path], tmp_path: Path) -> None:
     with chromium() as browser:
         page, problems = open_page(browser, pages[name])
         check_page(page)
         assert problems.all() == []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        shot = screenshot_dir(tmp_path) / f"{name}.png"
+        page.screenshot(path=str(shot))
         page.emulate_media(media="print")
         if page.query_selector("nav") is not None:
             assert page.eval_on_selector("nav", "n => getComputedStyle(n).display") == "none"
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
         page.close()
-    assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+    assert shot.stat().st_size > 10_000
 
 
 def test_comparison_page_answers_the_planners_question(pages: dict[str, Path]) -> None:

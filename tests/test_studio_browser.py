@@ -4,7 +4,8 @@ The planner locks wood to a set of north-eastern districts by clicking them on t
 every core from the city, raises the cooperation weight, exports the scenario and opens the
 report. After each step the test checks the map (the traces plotly drew) and the tables
 against a fresh solve of the same scenario, and at the end that the console showed no error
-and that no request left 127.0.0.1. Screenshots go to docs/img/studio-*.png.
+and that no request left 127.0.0.1. Screenshots go to docs/img/studio-*.png when
+CLUSTERSITE_UPDATE_SCREENSHOTS=1 (else to a scratch folder).
 
 Skipped only when Chromium or Playwright is missing, and failed instead when
 CLUSTERSITE_REQUIRE_BROWSER=1.
@@ -24,10 +25,10 @@ import pytest
 
 from model.pipeline import solve, solve_scenario_file
 from model.scenario import load_scenario
+from tests.browser import screenshot_dir
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
-SHOTS = REPO / "docs" / "img"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -149,10 +150,10 @@ def _check_against_cli(page: Any, overrides: list[str], tmp: Path) -> dict[str, 
 
 
 def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
+    shots = screenshot_dir(tmp_path / "shots")
     from playwright.sync_api import sync_playwright
 
     url, root = studio
-    SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     foreign: list[str] = []
     with sync_playwright() as playwright:
@@ -167,7 +168,7 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             page.goto(url)
             page.wait_for_selector("#sitings-table tbody tr", timeout=STEP_TIMEOUT_MS)
             _check_against_cli(page, [], tmp_path)
-            page.screenshot(path=str(SHOTS / "studio-1-baseline.png"))
+            page.screenshot(path=str(shots / "studio-1-baseline.png"))
 
             # 1. wood in the north-east: three districts clicked on the map join the lock set
             for district in NORTH_EAST:
@@ -187,7 +188,7 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
                 "#why-here-list"
             )
             assert page.inner_text("#runner-up").startswith(f"runner-up without {shown['wood']}")
-            page.screenshot(path=str(SHOTS / "studio-2-wood-north-east.png"))
+            page.screenshot(path=str(shots / "studio-2-wood-north-east.png"))
 
             # 2. no core in the city
             _click_district(page, "smolensk")
@@ -197,7 +198,7 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             shown = _check_against_cli(page, [lock, ban], tmp_path)
             assert _name("smolensk") not in shown.values()
             assert _traces(page)["banned"] == ["smolensk"]
-            page.screenshot(path=str(SHOTS / "studio-3-no-city.png"))
+            page.screenshot(path=str(shots / "studio-3-no-city.png"))
 
             # 3. a weight: cooperation counts double
             coop = page.locator("input[id='{\"num\":\"weights.coop\"}']")
@@ -205,7 +206,7 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             coop.press("Enter")
             _wait_message(page, "set weights.coop=2")
             _check_against_cli(page, [lock, ban, "weights.coop=2"], tmp_path)
-            page.screenshot(path=str(SHOTS / "studio-4-coop-2.png"))
+            page.screenshot(path=str(shots / "studio-4-coop-2.png"))
             page.locator("#undo").click()
             _wait_message(page, "undone: set weights.coop=2")
             _check_against_cli(page, [lock, ban], tmp_path)
@@ -232,7 +233,7 @@ def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
             report.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             report.wait_for_load_state()
             assert "wood" in report.inner_text("body")
-            report.screenshot(path=str(SHOTS / "studio-5-report.png"))
+            report.screenshot(path=str(shots / "studio-5-report.png"))
         finally:
             browser.close()
     assert errors == []

@@ -24,13 +24,13 @@ from model.report.explain import (
     RunnerUp,
     _leading_sectors,
     _partners,
-    _terms,
     _type_sectors,
     _Values,
     binding_rules,
     runner_up,
 )
 from model.report.geo import load_shapes
+from model.report.values import cluster_values
 from model.scenario import Rules
 from model.studio.resolve import SessionSiteResolver, SessionSolver
 
@@ -245,7 +245,9 @@ def why_here(result: RunResult, cluster_type: str, session: SessionSolver) -> Wh
     values = _Values(result)
     site = (siting.cluster_type, siting.core)
     region = result.region
-    terms = _terms(result, values, site, siting.members, cores)
+    # the report's one number per cluster (its half of each cooperation pair), so that the
+    # studio and the report show the same terms
+    terms = next(v.terms for v in cluster_values(result) if (v.cluster_type, v.core) == site)
     lines = ["terms: " + ", ".join(f"{t} {terms[t]:.3f}" for t in TERMS)]
     lines += [
         f"sector {sector}: weight {weight:g} in the type, LQ {lq:.2f} here"
