@@ -29,6 +29,16 @@ from pyomo.common.modeling import unique_component_name
 from pyomo.opt import SolverStatus, TerminationCondition
 
 from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
+from solvers.licence import (
+    FREE_EDITIONS,
+    LicenceError,
+    LicenceState,
+    captured_output,
+    no_licence_error,
+    over_limit_error,
+    probe_licence,
+    state_from_probe,
+)
 
 PROBE_SECONDS = 30.0  # time limit of the feasibility check when the run has none
 OptionMap = Callable[[SolverOptions], tuple[dict[str, Any], list[str]]]
@@ -118,8 +128,10 @@ INSTALL_HINTS = {
     "conda: conda install -c conda-forge coin-or-cbc)",
     "glpk": "install GLPK (Debian/Ubuntu: apt-get install glpk-utils; "
     "conda: conda install -c conda-forge glpk)",
-    "gurobi": "pip install gurobipy (models beyond its size limit need a Gurobi licence)",
-    "cplex": "pip install cplex (models beyond its size limit need a CPLEX licence)",
+    "gurobi": "pip install gurobipy (models beyond its size limit need a Gurobi licence; "
+    "or pip install 'clustersite[commercial]')",
+    "cplex": "pip install cplex (models beyond its size limit need a CPLEX licence; "
+    "or pip install 'clustersite[commercial]')",
 }
 
 # Pyomo's names per family: the Python-package interface first, then the program.
@@ -155,6 +167,11 @@ class PyomoSolverAdapter:
         return self._factory
 
     def available(self) -> bool:
+        package = _PACKAGES.get(self.name)
+        if package is not None and importlib.util.find_spec(package) is not None:
+            # installed is enough: a missing or expired licence is reported when solving
+            # (LicenceError, exit 4), not as a solver that is not there
+            return True
         try:
             return bool(self._solver().available(exception_flag=False))
         except Exception as err:
@@ -171,6 +188,15 @@ class PyomoSolverAdapter:
         if isinstance(found, tuple):
             return ".".join(str(p) for p in found[:3])
         return str(found)
+
+    def licence(self) -> LicenceState:
+        """Full, size-limited or no licence, for Gurobi and CPLEX (see ``solvers.licence``)."""
+        if self.name not in _PROBES or not self.available():
+            return LicenceState("", "")
+        probe, is_size_error = _PROBES[self.name]
+        found = probe_licence(self.name, probe, is_size_error)
+        detail = gurobi_expiry() if self.name == "gurobi" and found != "full" else ""
+        return state_from_probe(self.name, found, detail)
 
     def install_hint(self) -> str:
         return INSTALL_HINTS.get(
@@ -198,8 +224,10 @@ class PyomoSolverAdapter:
             _load_quietly(model, results)
             objective = float(pyo.value(_objective(model)))
         bound = _bound(results) if has_solution else None
-        if bound is not None and objective is not None and not _bound_is_valid(
-            model, objective, bound
+        if (
+            bound is not None
+            and objective is not None
+            and not _bound_is_valid(model, objective, bound)
         ):
             # seen with CBC through Pyomo on maximisation models: a bound below a checked
             # solution (its sign lost on the way); a bound that cannot be right is dropped
@@ -253,7 +281,16 @@ class PyomoSolverAdapter:
         keywords: dict[str, Any] = {"options": mapped, "load_solutions": False, "tee": False}
         if log_file:
             keywords["logfile"] = log_file
-        return solver.solve(model, **keywords)
+        if self.name not in FREE_EDITIONS:
+            return solver.solve(model, **keywords)
+        try:
+            with captured_output():  # licence banners and error lines printed by the libraries
+                return solver.solve(model, **keywords)
+        except Exception as err:
+            refused = _licence_error(self.name, err, model)
+            if refused is None:
+                raise
+            raise refused from None
 
     def _settle_unbounded(
         self, model: pyo.ConcreteModel, options: SolverOptions, message: str
@@ -282,6 +319,93 @@ class PyomoSolverAdapter:
         if condition == TerminationCondition.infeasible:
             return Status.INFEASIBLE, f"{message}; but no feasible integer point exists"
         return Status.ERROR, f"{message}; feasibility check ended with {condition}"
+
+
+_PACKAGES = {"gurobi": "gurobipy", "cplex": "cplex"}
+
+
+def _licence_error(name: str, err: Exception, model: pyo.ConcreteModel) -> LicenceError | None:
+    """Gurobi's or CPLEX's refusal as a LicenceError naming the model's size, else None."""
+    if not (_is_gurobi_size_error(err) or _is_cplex_size_error(err) or _is_licence_text(err)):
+        return None
+    from solvers.standard_form import InfeasibleConstantError, compile_model
+
+    rows: int | None
+    columns: int | None
+    try:
+        lp = compile_model(model)
+        rows, columns = lp.num_row, lp.num_col
+    except (InfeasibleConstantError, ValueError):
+        rows = columns = None
+    if _is_gurobi_size_error(err) or _is_cplex_size_error(err):
+        return over_limit_error(name, rows, columns)
+    return no_licence_error(name, str(err), rows, columns)
+
+
+def _is_gurobi_size_error(err: Exception) -> bool:
+    return getattr(err, "errno", None) == 10010 or "too large for size-limited" in str(err)
+
+
+def _is_cplex_size_error(err: Exception) -> bool:
+    return "CPLEX Error  1016" in str(err) or "size limits exceeded" in str(err)
+
+
+def _is_licence_text(err: Exception) -> bool:
+    return getattr(err, "errno", None) == 10009 or "licen" in str(err).lower()
+
+
+def _gurobi_probe(rows: int, columns: int) -> None:
+    import gurobipy as gp
+
+    with gp.Env(empty=True) as env:
+        env.setParam("OutputFlag", 0)
+        env.start()
+        with gp.Model(env=env) as model:
+            x = model.addMVar(columns, vtype=gp.GRB.BINARY)
+            for i in range(rows):
+                model.addConstr(x[i % columns] <= 1)
+            model.setObjective(x.sum(), gp.GRB.MAXIMIZE)
+            model.optimize()
+
+
+def _cplex_probe(rows: int, columns: int) -> None:
+    import cplex
+
+    problem = cplex.Cplex()
+    for stream in ("results", "log", "warning", "error"):
+        getattr(problem, f"set_{stream}_stream")(None)
+    problem.variables.add(obj=[1.0] * columns, types="B" * columns)
+    problem.objective.set_sense(problem.objective.sense.maximize)
+    problem.linear_constraints.add(
+        lin_expr=[cplex.SparsePair([i % columns], [1.0]) for i in range(rows)],
+        senses="L" * rows,
+        rhs=[1.0] * rows,
+    )
+    problem.solve()
+
+
+def gurobi_expiry() -> str:
+    """The expiry date of Gurobi's licence, as Gurobi reports it (YYYY-MM-DD), or ""."""
+    try:
+        import gurobipy as gp
+
+        with captured_output(), gp.Env(empty=True) as env:
+            env.setParam("OutputFlag", 0)
+            env.start()
+            with gp.Model(env=env) as model:
+                stamp = int(model.getAttr("LicenseExpiration"))
+    except Exception:  # no licence, or an older gurobipy without the attribute
+        return ""
+    if stamp <= 0 or stamp >= 99990000:
+        return ""
+    text = str(stamp)
+    return f"expires {text[:4]}-{text[4:6]}-{text[6:]}"
+
+
+_PROBES = {
+    "gurobi": (_gurobi_probe, _is_gurobi_size_error),
+    "cplex": (_cplex_probe, _is_cplex_size_error),
+}
 
 
 def _load_quietly(model: pyo.ConcreteModel, results: Any) -> None:
