@@ -83,6 +83,8 @@ def _gurobi(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
         mapped["Threads"] = options.threads
     if options.presolve is not None:
         mapped["Presolve"] = -1 if options.presolve else 0
+    if options.log_file:
+        mapped["LogFile"] = options.log_file  # Pyomo's gurobi_direct writes no log file itself
     return mapped, []
 
 

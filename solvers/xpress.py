@@ -95,7 +95,7 @@ class XpressAdapter(MatrixAdapter):
         if options.presolve is not None:
             settings["presolve"] = 1 if options.presolve else 0
         if options.log_file:
-            handle.setlogfile(str(options.log_file))
+            handle.setLogFile(str(options.log_file))
             settings["outputlog"] = 1
         settings.update(options.raw)
         for key, value in settings.items():

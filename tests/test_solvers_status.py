@@ -24,6 +24,7 @@ from model.errors import SolverUnavailableError
 from solvers import KNOWN_SOLVERS, SolveOutcome, SolverOptions, Status, get_solver, solver_table
 from solvers.base import SolverOptionError
 from solvers.pyomo_solver import PyomoSolverAdapter
+from tests.installed_solvers import REQUIRED_ENV, required_solvers, solvers_under_test
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -132,7 +133,7 @@ def market_split(a: np.ndarray, d: np.ndarray) -> pyo.ConcreteModel:
     return m
 
 
-INSTALLED = [row.name for row in solver_table() if row.installed]
+INSTALLED = solvers_under_test()
 SPLIT = market_split_data()
 
 
@@ -143,6 +144,15 @@ def solve(name: str, model: pyo.ConcreteModel, **options: object) -> SolveOutcom
 def test_highs_and_a_second_solver_are_installed() -> None:
     assert "highs" in INSTALLED
     assert "scip" in INSTALLED  # from the dev extra (pyscipopt), so CI always has two
+
+
+@pytest.mark.parametrize("name", required_solvers() or ["highs"])
+def test_required_solvers_are_installed_with_a_usable_licence(name: str) -> None:
+    """What CLUSTERSITE_REQUIRED_SOLVERS names (make test: the dev extra's) must work here."""
+    rows = {row.name: row for row in solver_table(licences=True)}
+    assert name in rows, f"{REQUIRED_ENV} names {name}, which is no known solver"
+    assert rows[name].installed, f"{name} is required but not installed"
+    assert rows[name].licence.state != "none", f"{name}: no licence ({rows[name].licence.detail})"
 
 
 def test_market_split_has_no_exact_split() -> None:
