@@ -5,16 +5,16 @@ Pyomo model is built once and handed to each installed commercial solver two way
 the point where the solver could start (nothing is solved, so sizes past a free edition's limit
 can be measured too: the editions check the size when optimising):
 
-- **matrix**: ``solvers.standard_form.compile_model`` + the adapter's one matrix call
-  (``XpressAdapter._load``: ``loadMIP``; ``CoptAdapter._load``: ``loadMatrix``);
+- **matrix**: ``solvers.standard_form.compile_model`` + the adapter's matrix calls
+  (Gurobi ``addMVar`` + ``addMConstr``; CPLEX ``linear_constraints.add`` + ``variables.add`` +
+  ``set_coefficients``; Xpress ``loadMIP``; COPT ``loadMatrix``);
 - **pyomo**: Pyomo's own interface, ``SolverFactory('<name>_persistent').set_instance(model)``
   (the translation ``<name>_direct`` runs at every solve) for Gurobi, CPLEX and Xpress; COPT has
   no Pyomo interface, so its alternative is coptpy's modelling API fed the same compiled
   arrays: ``addVars`` and one ``addConstr`` per row.
 
-Gurobi and CPLEX have no matrix adapter (they run through Pyomo's direct interfaces); their
-Pyomo figure is printed for comparison with the others. Prints seconds (fastest of
-``--repeat``) and the ratio pyomo / matrix, all from one run on a possibly shared machine.
+Prints seconds (fastest of ``--repeat``) and the ratio other / matrix, all from one run on a
+possibly shared machine.
 
 Usage: ``python bench/handoff.py [--sizes 100 300] [--repeat 3] [--seed 1]``
 """
@@ -122,18 +122,13 @@ def main() -> int:
             model = scenario_model(load_scenario(path))
             lp = compile_model(model)
             for name in installed:
-                if name in ("xpress", "copt"):
-                    matrix = fastest(args.repeat, matrix_handoff(name, model))
-                    matrix_text = f"{matrix:9.4f}"
-                else:
-                    matrix, matrix_text = float("nan"), f"{'-':>9}"
+                matrix = fastest(args.repeat, matrix_handoff(name, model))
                 if name == "copt":
                     other, how = fastest(args.repeat, copt_rows(model)), "coptpy rows"
                 else:
                     other, how = fastest(args.repeat, pyomo_handoff(name, model)), "pyomo persist."
-                ratio = f"{other / matrix:12.1f}" if np.isfinite(matrix) else f"{'-':>12}"
-                print(f"{label:<12} {lp.num_row:>6} {lp.num_col:>6} {name:<7} {matrix_text} "
-                      f"{other:8.4f} {how:<15} {ratio}")  # fmt: skip
+                print(f"{label:<12} {lp.num_row:>6} {lp.num_col:>6} {name:<7} {matrix:9.4f} "
+                      f"{other:8.4f} {how:<15} {other / matrix:12.1f}")  # fmt: skip
     return 0
 
 

@@ -4,14 +4,17 @@
 to install the solver when it cannot run here; ``solver_table()`` lists the known families with
 what is installed and, for the commercial ones, their licence state and size limit.
 
-Adapters: HiGHS (``solvers.highs``), SCIP (``solvers.scip``), Xpress (``solvers.xpress``) and
-COPT (``solvers.copt``) take the compiled arrays of ``solvers.standard_form``; CBC, GLPK,
-Gurobi, CPLEX and any other name go through Pyomo (``solvers.pyomo_solver``). A commercial
-solver that refuses a model for its licence raises ``solvers.licence.LicenceError`` (exit 4).
+Adapters: HiGHS (``solvers.highs``), SCIP (``solvers.scip``), Gurobi (``solvers.gurobi``),
+CPLEX (``solvers.cplex``), Xpress (``solvers.xpress``) and COPT (``solvers.copt``) take the
+compiled arrays of ``solvers.standard_form``; CBC, GLPK and any other name go through Pyomo
+(``solvers.pyomo_solver``), as do Gurobi and CPLEX when only their programs are installed. A
+commercial solver that refuses a model for its licence raises ``solvers.licence.LicenceError``
+(exit 4).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 from model.errors import SolverUnavailableError
@@ -67,6 +70,14 @@ def adapter_for(name: str) -> SolverAdapter:
         from solvers.scip import ScipAdapter
 
         return ScipAdapter()
+    if key == "gurobi" and importlib.util.find_spec("gurobipy") is not None:
+        from solvers.gurobi import GurobiAdapter
+
+        return GurobiAdapter()
+    if key == "cplex" and importlib.util.find_spec("cplex") is not None:
+        from solvers.cplex import CplexAdapter
+
+        return CplexAdapter()
     if key == "xpress":
         from solvers.xpress import XpressAdapter
 

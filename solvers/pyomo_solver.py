@@ -1,9 +1,9 @@
 """Solvers reached through Pyomo's ``SolverFactory``: CBC, GLPK, Gurobi, CPLEX, any other name.
 
 CBC and GLPK run as programs (Pyomo writes an LP file and reads the solution file back);
-Gurobi and CPLEX use their Python packages (``gurobipy``, ``cplex``) through Pyomo's direct
-interfaces when installed, else their programs. Any other name Pyomo knows is passed through
-with the raw options only.
+Gurobi and CPLEX come here only when their Python packages are not installed (with them,
+``solvers.gurobi`` and ``solvers.cplex`` take the compiled arrays), and run as programs. Any
+other name Pyomo knows is passed through with the raw options only.
 
 Statuses come from Pyomo's termination condition (and, for GLPK, its log, since the solution
 file does not say why the search stopped): a run is called optimal only when Pyomo reports
@@ -29,16 +29,6 @@ from pyomo.common.modeling import unique_component_name
 from pyomo.opt import SolverStatus, TerminationCondition
 
 from solvers.base import SolveOutcome, SolverOptions, Status, relative_gap
-from solvers.licence import (
-    FREE_EDITIONS,
-    LicenceError,
-    LicenceState,
-    captured_output,
-    no_licence_error,
-    over_limit_error,
-    probe_licence,
-    state_from_probe,
-)
 
 PROBE_SECONDS = 30.0  # time limit of the feasibility check when the run has none
 OptionMap = Callable[[SolverOptions], tuple[dict[str, Any], list[str]]]
@@ -169,11 +159,6 @@ class PyomoSolverAdapter:
         return self._factory
 
     def available(self) -> bool:
-        package = _PACKAGES.get(self.name)
-        if package is not None and importlib.util.find_spec(package) is not None:
-            # installed is enough: a missing or expired licence is reported when solving
-            # (LicenceError, exit 4), not as a solver that is not there
-            return True
         try:
             return bool(self._solver().available(exception_flag=False))
         except Exception as err:
@@ -190,15 +175,6 @@ class PyomoSolverAdapter:
         if isinstance(found, tuple):
             return ".".join(str(p) for p in found[:3])
         return str(found)
-
-    def licence(self) -> LicenceState:
-        """Full, size-limited or no licence, for Gurobi and CPLEX (see ``solvers.licence``)."""
-        if self.name not in _PROBES or not self.available():
-            return LicenceState("", "")
-        probe, is_size_error = _PROBES[self.name]
-        found = probe_licence(self.name, probe, is_size_error)
-        detail = gurobi_expiry() if self.name == "gurobi" and found != "full" else ""
-        return state_from_probe(self.name, found, detail)
 
     def install_hint(self) -> str:
         return INSTALL_HINTS.get(
@@ -283,16 +259,7 @@ class PyomoSolverAdapter:
         keywords: dict[str, Any] = {"options": mapped, "load_solutions": False, "tee": False}
         if log_file:
             keywords["logfile"] = log_file
-        if self.name not in FREE_EDITIONS:
-            return solver.solve(model, **keywords)
-        try:
-            with captured_output():  # licence banners and error lines printed by the libraries
-                return solver.solve(model, **keywords)
-        except Exception as err:
-            refused = _licence_error(self.name, err, model)
-            if refused is None:
-                raise
-            raise refused from None
+        return solver.solve(model, **keywords)
 
     def _settle_unbounded(
         self, model: pyo.ConcreteModel, options: SolverOptions, message: str
@@ -321,93 +288,6 @@ class PyomoSolverAdapter:
         if condition == TerminationCondition.infeasible:
             return Status.INFEASIBLE, f"{message}; but no feasible integer point exists"
         return Status.ERROR, f"{message}; feasibility check ended with {condition}"
-
-
-_PACKAGES = {"gurobi": "gurobipy", "cplex": "cplex"}
-
-
-def _licence_error(name: str, err: Exception, model: pyo.ConcreteModel) -> LicenceError | None:
-    """Gurobi's or CPLEX's refusal as a LicenceError naming the model's size, else None."""
-    if not (_is_gurobi_size_error(err) or _is_cplex_size_error(err) or _is_licence_text(err)):
-        return None
-    from solvers.standard_form import InfeasibleConstantError, compile_model
-
-    rows: int | None
-    columns: int | None
-    try:
-        lp = compile_model(model)
-        rows, columns = lp.num_row, lp.num_col
-    except (InfeasibleConstantError, ValueError):
-        rows = columns = None
-    if _is_gurobi_size_error(err) or _is_cplex_size_error(err):
-        return over_limit_error(name, rows, columns)
-    return no_licence_error(name, str(err), rows, columns)
-
-
-def _is_gurobi_size_error(err: Exception) -> bool:
-    return getattr(err, "errno", None) == 10010 or "too large for size-limited" in str(err)
-
-
-def _is_cplex_size_error(err: Exception) -> bool:
-    return "CPLEX Error  1016" in str(err) or "size limits exceeded" in str(err)
-
-
-def _is_licence_text(err: Exception) -> bool:
-    return getattr(err, "errno", None) == 10009 or "licen" in str(err).lower()
-
-
-def _gurobi_probe(rows: int, columns: int) -> None:
-    import gurobipy as gp
-
-    with gp.Env(empty=True) as env:
-        env.setParam("OutputFlag", 0)
-        env.start()
-        with gp.Model(env=env) as model:
-            x = model.addMVar(columns, vtype=gp.GRB.BINARY)
-            for i in range(rows):
-                model.addConstr(x[i % columns] <= 1)
-            model.setObjective(x.sum(), gp.GRB.MAXIMIZE)
-            model.optimize()
-
-
-def _cplex_probe(rows: int, columns: int) -> None:
-    import cplex
-
-    problem = cplex.Cplex()
-    for stream in ("results", "log", "warning", "error"):
-        getattr(problem, f"set_{stream}_stream")(None)
-    problem.variables.add(obj=[1.0] * columns, types="B" * columns)
-    problem.objective.set_sense(problem.objective.sense.maximize)
-    problem.linear_constraints.add(
-        lin_expr=[cplex.SparsePair([i % columns], [1.0]) for i in range(rows)],
-        senses="L" * rows,
-        rhs=[1.0] * rows,
-    )
-    problem.solve()
-
-
-def gurobi_expiry() -> str:
-    """The expiry date of Gurobi's licence, as Gurobi reports it (YYYY-MM-DD), or ""."""
-    try:
-        import gurobipy as gp
-
-        with captured_output(), gp.Env(empty=True) as env:
-            env.setParam("OutputFlag", 0)
-            env.start()
-            with gp.Model(env=env) as model:
-                stamp = int(model.getAttr("LicenseExpiration"))
-    except Exception:  # no licence, or an older gurobipy without the attribute
-        return ""
-    if stamp <= 0 or stamp >= 99990000:
-        return ""
-    text = str(stamp)
-    return f"expires {text[:4]}-{text[4:6]}-{text[6:]}"
-
-
-_PROBES = {
-    "gurobi": (_gurobi_probe, _is_gurobi_size_error),
-    "cplex": (_cplex_probe, _is_cplex_size_error),
-}
 
 
 def _load_quietly(model: pyo.ConcreteModel, results: Any) -> None:

@@ -80,6 +80,22 @@ def infeasible_unbounded_columns() -> pyo.ConcreteModel:
     return m
 
 
+def ranged(sense: int) -> tuple[pyo.ConcreteModel, float]:
+    """x + 2y s.t. 1 ≤ x + y ≤ 3 (one ranged row), x − y = 1, x, y integer in 0..5.
+
+    By hand: x = y + 1, so x + y = 2y + 1 ∈ [1, 3] gives y ∈ {0, 1}, and x + 2y = 3y + 1.
+    Maximised: y = 1, x = 2, value 4 (the upper side binds); minimised: y = 0, x = 1, value 1
+    (the lower side binds).
+    """
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.y = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.band = pyo.Constraint(expr=pyo.inequality(1, m.x + m.y, 3))
+    m.link = pyo.Constraint(expr=m.x - m.y == 1)
+    m.obj = pyo.Objective(expr=m.x + 2 * m.y, sense=sense)
+    return m, 4.0 if sense == pyo.maximize else 1.0
+
+
 def unbounded() -> pyo.ConcreteModel:
     """max n + m s.t. n − m ≤ 2, n, m integer ≥ 0.
 
@@ -181,6 +197,16 @@ def test_minimisation_with_integer_continuous_and_offset(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", INSTALLED)
+@pytest.mark.parametrize("sense", [pyo.maximize, pyo.minimize])
+def test_ranged_row_binds_on_either_side(name: str, sense: int) -> None:
+    model, expected = ranged(sense)
+    outcome = solve(name, model)
+    assert outcome.status == Status.OPTIMAL
+    assert outcome.objective == pytest.approx(expected, abs=1e-6)
+    assert pyo.value(model.x) - pyo.value(model.y) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", INSTALLED)
 def test_infeasible(name: str) -> None:
     outcome = solve(name, infeasible())
     assert outcome.status == Status.INFEASIBLE
@@ -228,9 +254,12 @@ def test_missing_solver_is_a_clear_error_saying_how_to_install() -> None:
         assert row.install_hint
 
 
-def test_highs_refuses_an_unknown_raw_option() -> None:
+@pytest.mark.parametrize(
+    "name", [n for n in INSTALLED if n in ("highs", "gurobi", "cplex", "xpress", "copt")]
+)
+def test_an_unknown_raw_option_is_refused(name: str) -> None:
     with pytest.raises(SolverOptionError, match="no_such_option"):
-        solve("highs", knapsack()[0], raw={"no_such_option": 1})
+        solve(name, knapsack()[0], raw={"no_such_option": 1})
 
 
 @pytest.mark.parametrize("name", INSTALLED)
