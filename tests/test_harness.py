@@ -219,3 +219,10 @@ def test_a_run_over_the_licence_limit_is_recorded_as_such(tmp_path: Path) -> Non
     assert row["status"] == "over_licence_limit" and row["check"] == "none"
     assert row["message"].startswith("solver cplex: model too large for the Community Edition")
     assert row["objective"] is None
+
+
+def test_generated_and_scenario_files_mix_in_one_spec(tmp_path: Path) -> None:
+    found = resolve_instances(f"generated:2,{ROOT / 'scenarios' / 'baseline.yaml'}", tmp_path)
+    assert [i.name for i in found] == ["size-n30-k6-s1", "types-n60-k4-s1", "baseline"]
+    with pytest.raises(InputError, match="at most one generated"):
+        resolve_instances("generated:1,generated:2", tmp_path)
