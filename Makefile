@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib clean
+.PHONY: run test lint typecheck bench bench-orlib bench-handoff clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(RUN_STAMP)
 
 bench-orlib: $(RUN_STAMP)
 	$(PY) bench/orlib.py
+
+# hand-off of the model to each installed commercial solver (the dev or commercial extra)
+bench-handoff: $(RUN_STAMP)
+	$(PY) bench/handoff.py --sizes 100 300 --repeat 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
