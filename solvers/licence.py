@@ -30,6 +30,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from model.errors import ClusterSiteError
 
@@ -90,6 +91,17 @@ class LicenceError(ClusterSiteError):
             else "model size unknown"
         )
         super().__init__(f"solver {solver}: {reason}; {size}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its fields, so that it survives pickling (Dask workers of a sweep)
+        fields = (self.solver, self.reason, self.rows, self.columns)
+        return (_rebuild, (*fields, self.over_limit))
+
+
+def _rebuild(
+    solver: str, reason: str, rows: int | None, columns: int | None, over_limit: bool
+) -> LicenceError:
+    return LicenceError(solver, reason, rows, columns, over_limit=over_limit)
 
 
 def over_limit_error(solver: str, rows: int | None, columns: int | None) -> LicenceError:

@@ -172,3 +172,14 @@ def test_solver_list_shows_licence_state_and_limit() -> None:
             assert f"{limit.edition}: {limit.describe()}" in line
     for name in ("highs", "scip"):
         assert lines[name].split()[3] == "free"
+
+
+def test_licence_error_survives_pickling() -> None:
+    """Sweeps run on Dask workers: the error must come back whole."""
+    import pickle
+
+    error = LicenceError("copt", "model too large", 3, 4, over_limit=True)
+    back = pickle.loads(pickle.dumps(error))
+    assert isinstance(back, LicenceError) and str(back) == str(error)
+    assert (back.solver, back.rows, back.columns, back.over_limit) == ("copt", 3, 4, True)
+    assert back.exit_code == 4
