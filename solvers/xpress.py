@@ -85,6 +85,9 @@ class XpressAdapter(MatrixAdapter):
         settings: dict[str, Any] = {
             "miprelstop": float(options.mip_gap),
             "randomseed": int(options.seed),
+            # Xpress prunes nodes that cannot beat the incumbent by 1e-5 (MIPADDCUTOFF's
+            # default), so it may stop up to 1e-5 short of the optimum and call it optimal
+            "mipaddcutoff": -float(options.abs_gap or 0.0),
         }
         if options.abs_gap is not None:
             settings["mipabsstop"] = float(options.abs_gap)
