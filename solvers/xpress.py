@@ -78,7 +78,7 @@ class XpressAdapter(MatrixAdapter):
             coltype=["I"] * len(integer) if len(integer) else None,
             entind=integer if len(integer) else None,
         )
-        problem.chgobjsense(xp.maximize if lp.maximize else xp.minimize)
+        problem.chgObjSense(xp.ObjSense.MAXIMIZE if lp.maximize else xp.ObjSense.MINIMIZE)
         return problem
 
     def _apply_options(self, handle: Any, options: SolverOptions) -> list[str]:
