@@ -4,18 +4,18 @@ The free editions that ``pip install`` brings, with their limits for mixed-integ
 (measured with the versions named in ``docs/solvers.md``, by solving models one row or column
 past the limit; COPT takes larger LPs, 10,000 rows and columns):
 
-======  ===============================  ===========================================
-solver  edition                          size limit
-======  ===============================  ===========================================
-gurobi  restricted licence (in the wheel) 2,000 columns and 2,000 rows
-cplex   Community Edition                 1,000 columns and 1,000 rows
-xpress  Community licence (in the wheel) 5,000 rows and columns together
-copt    size-limited mode (no licence)    2,000 columns and 2,000 rows
-======  ===============================  ===========================================
+======  =================================  ================================
+solver  edition                            size limit
+======  =================================  ================================
+gurobi  restricted licence (in the wheel)  2,000 columns and 2,000 rows
+cplex   Community Edition                  1,000 columns and 1,000 rows
+xpress  Community licence (in the wheel)   5,000 rows and columns together
+copt    size-limited mode (no licence)     2,000 columns and 2,000 rows
+======  =================================  ================================
 
 A solver that refuses a model for its size, or finds no usable licence (missing, expired), ends
 the run with :class:`LicenceError`: exit status 4, one line naming the solver, the limit and
-the model's rows and columns, no traceback. :func:`licence_state` says, for ``run.py solvers``,
+the model's rows and columns, no traceback. :func:`probe_licence` says, for ``run.py solvers``,
 whether a solver runs on a full licence, a size-limited one, or none: it solves a one-column
 model and one just past the free edition's limit, a few milliseconds each.
 """
