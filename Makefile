@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib bench-handoff clean
+.PHONY: run test lint typecheck bench bench-orlib bench-handoff bench-studio bench-startup clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ bench-orlib: $(RUN_STAMP)
 # hand-off of the model to each installed commercial solver (the dev or commercial extra)
 bench-handoff: $(RUN_STAMP)
 	$(PY) bench/handoff.py --sizes 100 300 --repeat 5
+
+# the studio's change-to-redrawn-map latency (server side, and in Chromium when installed)
+bench-studio: $(DEV_STAMP)
+	$(PY) bench/studio.py
+
+# the baseline run's whole-process wall time (median of 5) and what --help loads
+bench-startup: $(RUN_STAMP)
+	$(PY) bench/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

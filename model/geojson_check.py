@@ -67,8 +67,35 @@ def load_geojson(path: Path, allowed: tuple[str, ...] = POLYGONS + LINES) -> dic
     """A FeatureCollection of bounded size and depth whose geometries are all well formed.
 
     ``allowed`` names the geometry types the file may hold (``POLYGONS`` for
-    ``boundaries.geojson``, ``LINES`` for ``border_line.geojson``).
+    ``boundaries.geojson``, ``LINES`` for ``border_line.geojson``). The result is shared
+    between callers that read the same unchanged file: do not modify it.
     """
+    try:
+        stat = path.stat()
+        key: tuple[str, int, int, tuple[str, ...]] | None = (
+            str(path.resolve()), stat.st_mtime_ns, stat.st_size, allowed
+        )
+    except OSError:
+        key = None  # read_json names the problem
+    if key is not None and key in _CHECKED:
+        return _CHECKED[key]
+    data = _parse_and_check(path, allowed)
+    if key is not None:
+        if len(_CHECKED) >= _CACHE_SIZE:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = data
+    return data
+
+
+# One run reads the same boundaries three times (the region check, the map, the GIS layers);
+# a checked file is kept by path, modification time and size, so it is parsed and checked once.
+# Callers treat the returned object as read-only.
+_CACHE_SIZE = 8
+_CHECKED: dict[tuple[str, int, int, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def _parse_and_check(path: Path, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Parse and check one GeoJSON file (see :func:`load_geojson`)."""
     data = read_json(path, MAX_GEOJSON_BYTES)
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         raise InputError(path, None, "expected a GeoJSON FeatureCollection with 'features'")

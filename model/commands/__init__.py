@@ -25,4 +25,5 @@ COMMAND_MODULES = (
     "model.commands.districts",
     "model.commands.types",
     "model.commands.front",
+    "model.commands.studio",
 )
