@@ -1,9 +1,9 @@
 """Solvers reached through Pyomo's ``SolverFactory``: CBC, GLPK, Gurobi, CPLEX, any other name.
 
 CBC and GLPK run as programs (Pyomo writes an LP file and reads the solution file back);
-Gurobi and CPLEX use their Python packages (``gurobipy``, ``cplex``) through Pyomo's direct
-interfaces when installed, else their programs. Any other name Pyomo knows is passed through
-with the raw options only.
+Gurobi and CPLEX come here only when their Python packages are not installed (with them,
+``solvers.gurobi`` and ``solvers.cplex`` take the compiled arrays), and run as programs. Any
+other name Pyomo knows is passed through with the raw options only.
 
 Statuses come from Pyomo's termination condition (and, for GLPK, its log, since the solution
 file does not say why the search stopped): a run is called optimal only when Pyomo reports
@@ -73,6 +73,8 @@ def _gurobi(options: SolverOptions) -> tuple[dict[str, Any], list[str]]:
         mapped["Threads"] = options.threads
     if options.presolve is not None:
         mapped["Presolve"] = -1 if options.presolve else 0
+    if options.log_file:
+        mapped["LogFile"] = options.log_file  # Pyomo's gurobi_direct writes no log file itself
     return mapped, []
 
 
@@ -118,8 +120,10 @@ INSTALL_HINTS = {
     "conda: conda install -c conda-forge coin-or-cbc)",
     "glpk": "install GLPK (Debian/Ubuntu: apt-get install glpk-utils; "
     "conda: conda install -c conda-forge glpk)",
-    "gurobi": "pip install gurobipy (models beyond its size limit need a Gurobi licence)",
-    "cplex": "pip install cplex (models beyond its size limit need a CPLEX licence)",
+    "gurobi": "pip install gurobipy (models beyond its size limit need a Gurobi licence; "
+    "or pip install 'clustersite[commercial]')",
+    "cplex": "pip install cplex (models beyond its size limit need a CPLEX licence; "
+    "or pip install 'clustersite[commercial]')",
 }
 
 # Pyomo's names per family: the Python-package interface first, then the program.
@@ -198,8 +202,10 @@ class PyomoSolverAdapter:
             _load_quietly(model, results)
             objective = float(pyo.value(_objective(model)))
         bound = _bound(results) if has_solution else None
-        if bound is not None and objective is not None and not _bound_is_valid(
-            model, objective, bound
+        if (
+            bound is not None
+            and objective is not None
+            and not _bound_is_valid(model, objective, bound)
         ):
             # seen with CBC through Pyomo on maximisation models: a bound below a checked
             # solution (its sign lost on the way); a bound that cannot be right is dropped

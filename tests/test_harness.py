@@ -13,22 +13,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.bench.instances import FAMILIES, resolve_instances, write_generated
+from model.bench.instances import FAMILIES, Instance, resolve_instances, write_generated
 from model.bench.mps import export_collection
 from model.bench.report import (
     charged_times,
+    compared_instances,
     disagreements,
     instance_times,
+    over_limit_by_solver,
     performance_ratios,
     profile,
     shifted_geometric_mean,
     summary_table,
     write_report,
 )
-from model.bench.runner import COLUMNS, make_jobs, run_grid
+from model.bench.runner import COLUMNS, Job, make_jobs, run_grid, run_job
 from model.commands.bench import available_solvers
 from model.errors import InputError
 from model.scenario import load_scenario
+from tests.installed_solvers import solvers_under_test
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,3 +162,67 @@ def test_cli_writes_csv_report_and_plot(tmp_path: Path) -> None:
     assert {"runs.csv", "summary.csv", "profile.png", "report.md"} <= {
         p.name for p in out.iterdir()
     }
+
+
+def test_over_licence_limit_runs_leave_the_comparison() -> None:
+    """Solver c's licence refuses p1: p1 leaves the SGM and the profile of every solver."""
+    runs = runs_table()
+    extra = pd.DataFrame(
+        [
+            ("p1", "c", 0, "over_licence_limit", "none", None, None, None),
+            ("p2", "c", 0, "optimal", "ok", 5.0, 20.0, 5.0),
+        ],
+        columns=["instance", "solver", "seed", "status", "check", "objective", "solve_s", "bound"],
+    ).assign(time_limit=60.0, solver_version="y", family="f")
+    runs = pd.concat([runs, extra], ignore_index=True)
+    assert compared_instances(runs) == ["p2"]
+    assert over_limit_by_solver(runs) == {"c": ["p1"]}
+    table = summary_table(runs).set_index("solver")
+    assert table.loc["c", "over_licence_limit"] == 1 and table.loc["a", "over_licence_limit"] == 0
+    assert table.loc["c", "solved"] == 1 and table.loc["c", "errors"] == 0
+    # one compared instance: the SGM of a single time is that time (a 30 s, b charged 60 s)
+    assert table["sgm_s"].to_dict() == {"a": 30.0, "b": 60.0, "c": 20.0}
+    ratios = performance_ratios(instance_times(runs))
+    assert list(ratios.index) == ["p2"]
+    assert ratios.loc["p2"].tolist() == [1.5, math.inf, 1.0]  # a 30 / 20, b unsolved, c best
+    assert disagreements(runs) == []
+
+
+def test_nothing_compared_when_every_instance_is_over_a_limit(tmp_path: Path) -> None:
+    runs = runs_table()
+    refused = runs[runs["solver"] == "a"].assign(
+        solver="c", status="over_licence_limit", check="none", objective=None, bound=None
+    )
+    runs = pd.concat([runs, refused], ignore_index=True).assign(
+        host="h", cpu="c", cores=2, memory_gb=1.0, python="3"
+    )
+    assert compared_instances(runs) == []
+    assert summary_table(runs)["sgm_s"].isna().all()
+    assert instance_times(runs).empty and list(instance_times(runs).columns) == ["a", "b", "c"]
+    text = write_report(runs, tmp_path, {}).read_text(encoding="utf-8")
+    assert "over the 0 of 2 instances" in text
+    assert "- c: p1, p2" in text
+    assert (tmp_path / "profile.png").stat().st_size > 0
+
+
+@pytest.mark.skipif("cplex" not in solvers_under_test(), reason="CPLEX is not installed")
+def test_a_run_over_the_licence_limit_is_recorded_as_such(tmp_path: Path) -> None:
+    """A generated 100-district instance (over 1,000 columns) with CPLEX Community Edition."""
+    from model.generate import generate_region
+
+    generate_region(tmp_path / "region", 100, 1)
+    scenario = tmp_path / "r100.yaml"
+    scenario.write_text("name: r100\nregion: region\n", encoding="utf-8")
+    row = run_job(Job(Instance("r100", scenario), "cplex", 0, 30.0))
+    if row["status"] == "optimal":  # CPLEX with a full licence: no limit to meet
+        pytest.skip("CPLEX runs on a full licence here")
+    assert row["status"] == "over_licence_limit" and row["check"] == "none"
+    assert row["message"].startswith("solver cplex: model too large for the Community Edition")
+    assert row["objective"] is None
+
+
+def test_generated_and_scenario_files_mix_in_one_spec(tmp_path: Path) -> None:
+    found = resolve_instances(f"generated:2,{ROOT / 'scenarios' / 'baseline.yaml'}", tmp_path)
+    assert [i.name for i in found] == ["size-n30-k6-s1", "types-n60-k4-s1", "baseline"]
+    with pytest.raises(InputError, match="at most one generated"):
+        resolve_instances("generated:1,generated:2", tmp_path)

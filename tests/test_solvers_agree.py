@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from model.pipeline import solve_scenario_file
-from solvers import solver_table
+from tests.installed_solvers import solvers_under_test
 from tests.reference.bruteforce import solve_by_enumeration
 from tests.reference.tiny import write_random_instance
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
-INSTALLED = [row.name for row in solver_table() if row.installed]
+INSTALLED = solvers_under_test()
 SEEDS = range(1000, 1030)
 
 

@@ -24,6 +24,7 @@ from model.errors import SolverUnavailableError
 from solvers import KNOWN_SOLVERS, SolveOutcome, SolverOptions, Status, get_solver, solver_table
 from solvers.base import SolverOptionError
 from solvers.pyomo_solver import PyomoSolverAdapter
+from tests.installed_solvers import REQUIRED_ENV, required_solvers, solvers_under_test
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -79,6 +80,22 @@ def infeasible_unbounded_columns() -> pyo.ConcreteModel:
     return m
 
 
+def ranged(sense: int) -> tuple[pyo.ConcreteModel, float]:
+    """x + 2y s.t. 1 ≤ x + y ≤ 3 (one ranged row), x − y = 1, x, y integer in 0..5.
+
+    By hand: x = y + 1, so x + y = 2y + 1 ∈ [1, 3] gives y ∈ {0, 1}, and x + 2y = 3y + 1.
+    Maximised: y = 1, x = 2, value 4 (the upper side binds); minimised: y = 0, x = 1, value 1
+    (the lower side binds).
+    """
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.y = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.band = pyo.Constraint(expr=pyo.inequality(1, m.x + m.y, 3))
+    m.link = pyo.Constraint(expr=m.x - m.y == 1)
+    m.obj = pyo.Objective(expr=m.x + 2 * m.y, sense=sense)
+    return m, 4.0 if sense == pyo.maximize else 1.0
+
+
 def unbounded() -> pyo.ConcreteModel:
     """max n + m s.t. n − m ≤ 2, n, m integer ≥ 0.
 
@@ -132,7 +149,7 @@ def market_split(a: np.ndarray, d: np.ndarray) -> pyo.ConcreteModel:
     return m
 
 
-INSTALLED = [row.name for row in solver_table() if row.installed]
+INSTALLED = solvers_under_test()
 SPLIT = market_split_data()
 
 
@@ -143,6 +160,15 @@ def solve(name: str, model: pyo.ConcreteModel, **options: object) -> SolveOutcom
 def test_highs_and_a_second_solver_are_installed() -> None:
     assert "highs" in INSTALLED
     assert "scip" in INSTALLED  # from the dev extra (pyscipopt), so CI always has two
+
+
+@pytest.mark.parametrize("name", required_solvers() or ["highs"])
+def test_required_solvers_are_installed_with_a_usable_licence(name: str) -> None:
+    """What CLUSTERSITE_REQUIRED_SOLVERS names (make test: the dev extra's) must work here."""
+    rows = {row.name: row for row in solver_table(licences=True)}
+    assert name in rows, f"{REQUIRED_ENV} names {name}, which is no known solver"
+    assert rows[name].installed, f"{name} is required but not installed"
+    assert rows[name].licence.state != "none", f"{name}: no licence ({rows[name].licence.detail})"
 
 
 def test_market_split_has_no_exact_split() -> None:
@@ -168,6 +194,16 @@ def test_minimisation_with_integer_continuous_and_offset(name: str) -> None:
     assert outcome.objective == pytest.approx(expected, abs=1e-6)
     assert pyo.value(model.n) == pytest.approx(2)
     assert pyo.value(model.w) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+@pytest.mark.parametrize("sense", [pyo.maximize, pyo.minimize])
+def test_ranged_row_binds_on_either_side(name: str, sense: int) -> None:
+    model, expected = ranged(sense)
+    outcome = solve(name, model)
+    assert outcome.status == Status.OPTIMAL
+    assert outcome.objective == pytest.approx(expected, abs=1e-6)
+    assert pyo.value(model.x) - pyo.value(model.y) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("name", INSTALLED)
@@ -218,9 +254,12 @@ def test_missing_solver_is_a_clear_error_saying_how_to_install() -> None:
         assert row.install_hint
 
 
-def test_highs_refuses_an_unknown_raw_option() -> None:
+@pytest.mark.parametrize(
+    "name", [n for n in INSTALLED if n in ("highs", "gurobi", "cplex", "xpress", "copt")]
+)
+def test_an_unknown_raw_option_is_refused(name: str) -> None:
     with pytest.raises(SolverOptionError, match="no_such_option"):
-        solve("highs", knapsack()[0], raw={"no_such_option": 1})
+        solve(name, knapsack()[0], raw={"no_such_option": 1})
 
 
 @pytest.mark.parametrize("name", INSTALLED)
@@ -272,3 +311,18 @@ def test_cli_lists_solvers_with_versions() -> None:
     lines = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
     assert set(KNOWN_SOLVERS) <= set(lines)
     assert lines["highs"][1] == "yes" and lines["highs"][2][0].isdigit()
+
+
+@pytest.mark.skipif("xpress" not in INSTALLED, reason="Xpress is not installed")
+def test_xpress_proves_optimality_without_its_default_cutoff_slack() -> None:
+    """Xpress's MIPADDCUTOFF (default -1e-5) let it call a solution 1e-5 short of the optimum
+    optimal (seen on a generated 60-district instance); the adapter sets it to −abs_gap."""
+    from solvers.probe import probe_program
+    from solvers.xpress import XpressAdapter
+
+    adapter = XpressAdapter()
+    problem = adapter._load(probe_program(1, 1))
+    adapter._apply_options(problem, SolverOptions())
+    assert problem.controls.mipaddcutoff == 0.0 and problem.controls.miprelstop == 0.0
+    adapter._apply_options(problem, SolverOptions(abs_gap=0.5, mip_gap=0.01))
+    assert problem.controls.mipaddcutoff == -0.5 and problem.controls.mipabsstop == 0.5

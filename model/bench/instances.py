@@ -7,7 +7,7 @@ and link reach, road density) and tight capacities (one core per district, small
 several sites per type). Past the table, the same families repeat with the next seed.
 
 Any other SPEC is a comma-separated list of scenario files, folders (every ``*.yaml`` in them)
-or glob patterns.
+or glob patterns, and may hold one ``generated:N[:SEED]`` item too (its instances come first).
 """
 
 from __future__ import annotations
@@ -122,19 +122,26 @@ def write_generated(folder: Path, count: int, seed: int = 1) -> list[Instance]:
 
 def resolve_instances(spec: str, work: Path) -> list[Instance]:
     """The instances a ``--instances`` SPEC names; generated ones are written under ``work``."""
-    spec = spec.strip()
-    if spec.startswith(GENERATED):
-        parts = spec[len(GENERATED) :].split(":")
+    items = [part.strip() for part in spec.split(",") if part.strip()]
+    generated = [item for item in items if item.startswith(GENERATED)]
+    if len(generated) > 1:
+        raise InputError(None, "--instances", "at most one generated:N item")
+    found: list[Instance] = []
+    if generated:
+        parts = generated[0][len(GENERATED) :].split(":")
         try:
             count = int(parts[0])
             seed = int(parts[1]) if len(parts) > 1 else 1
         except ValueError as err:
             raise InputError(
-                None, "--instances", f"expected generated:N[:SEED], got {spec!r}"
+                None, "--instances", f"expected generated:N[:SEED], got {generated[0]!r}"
             ) from err
-        return write_generated(work, count, seed)
+        found = write_generated(work, count, seed)
+        items = [item for item in items if not item.startswith(GENERATED)]
+        if not items:
+            return found
     paths: list[Path] = []
-    for item in filter(None, (part.strip() for part in spec.split(","))):
+    for item in items:
         path = Path(item)
         if path.is_dir():
             paths += sorted(path.glob("*.yaml"))
@@ -147,8 +154,8 @@ def resolve_instances(spec: str, work: Path) -> list[Instance]:
             paths += matches
     if not paths:
         raise InputError(None, "--instances", f"no scenario files in {spec!r}")
-    names = [p.stem for p in paths]
-    return [
+    names = [p.stem for p in paths] + [i.name for i in found]
+    return found + [
         Instance(p.stem if names.count(p.stem) == 1 else f"{p.parent.name}/{p.stem}", p.resolve())
         for p in paths
     ]

@@ -3,9 +3,13 @@ r"""Benchmark report: solved counts, shifted geometric means and performance pro
 - A run is **solved** when its status is ``optimal`` and its solution passed the independent
   check. Its time is the solver's wall time (hand-off included); an unsolved run is charged
   the time limit.
+- A run is **over licence limit** when the solver's licence refused the model (a free edition's
+  size limit, or no usable licence): neither solved nor unsolved. The instances where any
+  compared solver has such a run are left out of the SGM and the performance profile, which
+  are computed over the **compared instances**, those every solver could take.
 - **Shifted geometric mean** (Achterberg 2007; Mittelmann's benchmarks), shift :math:`s = 10`
   seconds: :math:`\mathrm{SGM} = \exp\big(\frac1n \sum_r \ln(t_r + s)\big) - s` over every run
-  (instance × seed) of a solver.
+  (compared instance × seed) of a solver; NaN when no instance is compared.
 - **Performance profile** (Dolan & Moré 2002): per instance, :math:`t_{p,s}` is the mean time of
   solver *s* over the seeds (unsolved if any seed is unsolved), :math:`r_{p,s} = t_{p,s} /
   \min_s t_{p,s}`, and :math:`\rho_s(\tau)` the share of instances with :math:`r_{p,s} \le
@@ -25,6 +29,27 @@ import pandas as pd
 
 SHIFT_S = 10.0
 AGREEMENT = 1e-6
+OVER_LICENCE_LIMIT = "over_licence_limit"  # as model.bench.runner writes it
+
+
+def over_limit_mask(runs: pd.DataFrame) -> pd.Series:
+    """Runs the solver's licence refused."""
+    return runs["status"] == OVER_LICENCE_LIMIT
+
+
+def compared_instances(runs: pd.DataFrame) -> list[str]:
+    """Instances that no solver's licence refused, in the order of the runs."""
+    refused = set(runs.loc[over_limit_mask(runs), "instance"])
+    return [name for name in runs["instance"].drop_duplicates() if name not in refused]
+
+
+def over_limit_by_solver(runs: pd.DataFrame) -> dict[str, list[str]]:
+    """Per solver, the instances its licence refused (solvers without any left out)."""
+    refused = runs[over_limit_mask(runs)]
+    return {
+        str(solver): list(group["instance"].drop_duplicates())
+        for solver, group in refused.groupby("solver", sort=False)
+    }
 
 
 def solved_mask(runs: pd.DataFrame) -> pd.Series:
@@ -48,8 +73,14 @@ def shifted_geometric_mean(times: list[float] | np.ndarray, shift: float = SHIFT
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per solver: runs, solved, time-limit stops, errors, failed checks, SGM of time."""
-    frame = runs.assign(solved=solved_mask(runs), charged=charged_times(runs))
+    """Per solver: runs, solved, time-limit stops, errors, failed checks, runs over its licence
+    limit, and the SGM of time over the compared instances."""
+    compared = set(compared_instances(runs))
+    frame = runs.assign(
+        solved=solved_mask(runs),
+        charged=charged_times(runs),
+        compared=runs["instance"].isin(compared),
+    )
     rows = []
     for solver, group in frame.groupby("solver", sort=False):
         rows.append(
@@ -63,18 +94,25 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
                 "time_limit": int((group["status"] == "time_limit").sum()),
                 "errors": int((group["status"] == "error").sum()),
                 "failed_checks": int((group["check"] == "failed").sum()),
-                "sgm_s": round(shifted_geometric_mean(group["charged"].to_numpy()), 3),
+                "over_licence_limit": int(over_limit_mask(group).sum()),
+                "sgm_s": round(
+                    shifted_geometric_mean(group.loc[group["compared"], "charged"].to_numpy()), 3
+                ),
             }
         )
     return pd.DataFrame(rows)
 
 
 def instance_times(runs: pd.DataFrame) -> pd.DataFrame:
-    """Instance × solver mean time over seeds; NaN where any seed is unsolved."""
+    """Compared instance × solver mean time over seeds; NaN where any seed is unsolved."""
+    solvers = list(runs["solver"].drop_duplicates())
+    runs = runs[runs["instance"].isin(compared_instances(runs))]
     frame = runs.assign(solved=solved_mask(runs), time=pd.to_numeric(runs["solve_s"]))
     grouped = frame.groupby(["instance", "solver"], sort=False)
     mean = grouped["time"].mean().where(grouped["solved"].all())
-    return mean.unstack("solver")
+    if mean.empty:  # nothing compared: an empty table that still has every solver's column
+        return pd.DataFrame(columns=solvers, dtype=float)
+    return mean.unstack("solver").reindex(columns=solvers)
 
 
 def performance_ratios(times: pd.DataFrame) -> pd.DataFrame:
@@ -174,6 +212,8 @@ def write_report(
     times = instance_times(runs)
     plot_profiles(times, folder / "profile.png")
     limit = runs["time_limit"].iloc[0] if len(runs) else ""
+    compared = compared_instances(runs)
+    refused = over_limit_by_solver(runs)
     lines = [
         f"# {title}",
         "",
@@ -181,14 +221,22 @@ def write_report(
         f"{runs['seed'].nunique()} seeds = {len(runs)} runs; time limit {limit} s; one thread "
         "per run.",
         "",
-        "Solved = optimal and the solution passed the independent check. SGM = shifted "
-        f"geometric mean of time, shift {SHIFT_S:g} s, unsolved runs charged the time limit.",
+        "Solved = optimal and the solution passed the independent check. Over licence limit = "
+        "the solver's licence refused the model (a free edition's size limit): neither solved "
+        "nor unsolved. SGM = shifted geometric mean of time, shift "
+        f"{SHIFT_S:g} s, unsolved runs charged the time limit, over the {len(compared)} of "
+        f"{runs['instance'].nunique()} instances that every solver could take (the performance "
+        "profile too).",
         "",
         _markdown(summary),
         "",
         "![performance profile](profile.png)",
         "",
     ]
+    if refused:
+        lines += ["Over licence limit (left out of the SGM and the profile):", ""]
+        lines += [f"- {name}: {', '.join(found)}" for name, found in refused.items()]
+        lines.append("")
     if skipped:
         lines += ["Solvers not run (not installed):", ""]
         lines += [f"- {name}: {hint}" for name, hint in skipped.items()]

@@ -25,6 +25,7 @@ COLUMNS = (
     "solve_s", "handoff_s", "wall_s", "nodes", "time_limit", "solver_version", "message",
     "host", "cpu", "cores", "memory_gb", "python",
 )  # fmt: skip
+OVER_LICENCE_LIMIT = "over_licence_limit"  # the status of a run the solver's licence refused
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def run_job(job: Job) -> dict[str, Any]:
     from model.errors import ClusterSiteError
     from model.pipeline import SolutionCheckError, solve
     from model.scenario import load_scenario
-    from solvers import adapter_for
+    from solvers import LicenceError, adapter_for
 
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(
@@ -87,6 +88,8 @@ def run_job(job: Job) -> dict[str, Any]:
     try:
         row["solver_version"] = adapter_for(job.solver).version()
         result = solve(load_scenario(job.instance.scenario, overrides))
+    except LicenceError as err:
+        row.update(status=OVER_LICENCE_LIMIT, check="none", message=str(err))
     except SolutionCheckError as err:
         row.update(status="error", check="failed", message=str(err))
     except ClusterSiteError as err:

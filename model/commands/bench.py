@@ -16,10 +16,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="benchmark solvers on generated or given instances (Dask, CSV, report, profiles)",
         description="Run every instance with every solver and seed on Dask, check each "
         "solution against the instance, and write runs.csv, summary.csv (solved counts, "
-        "shifted geometric means), profile.png (performance profiles) and report.md.",
+        "shifted geometric means), profile.png (performance profiles) and report.md. Runs "
+        "that a solver's licence refuses (a free edition's size limit) are marked "
+        "over_licence_limit, and the SGM and the profile are taken over the instances every "
+        "solver could take.",
     )
     parser.add_argument(
-        "--solvers", default="highs", help="comma-separated solver names (default highs)"
+        "--solvers",
+        default="all",
+        help="comma-separated solver names, or all: every installed solver of "
+        "run.py solvers (default all)",
     )
     parser.add_argument(
         "--instances",
@@ -86,6 +92,10 @@ def handle(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         raise InputError(out, None, "output folder already holds files")
     names = [n.strip() for n in args.solvers.split(",") if n.strip()]
+    if names == ["all"]:
+        from solvers import KNOWN_SOLVERS
+
+        names = list(KNOWN_SOLVERS)
     solvers, skipped = available_solvers(names)
     for name, hint in skipped.items():
         if not args.quiet:
