@@ -14,17 +14,29 @@ BASELINE = REPO / "scenarios" / "baseline.yaml"
 
 
 def registered_commands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+    """Every command a user can run, nested ones (``region init``) by their full name."""
     found: dict[str, argparse.ArgumentParser] = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            found.update(action.choices)
+    pending: list[tuple[str, argparse.ArgumentParser]] = [("", build_parser())]
+    while pending:
+        prefix, parser = pending.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    full = f"{prefix} {name}".strip()
+                    nested = any(
+                        isinstance(a, argparse._SubParsersAction) for a in sub._actions
+                    )
+                    if nested:
+                        pending.append((full, sub))
+                    else:
+                        found[full] = sub
     return found
 
 
 def test_every_registered_command_accepts_quiet() -> None:
     commands = registered_commands()
-    assert len(commands) >= 19  # run, compare, sweep, ... front, payoff
+    assert len(commands) >= 24  # run, compare, sweep, ... front, payoff, studio, region init
+    assert {"studio", "region init", "region check", "region example"} <= set(commands)
     missing = [
         name for name, sub in commands.items() if "--quiet" not in sub._option_string_actions
     ]
@@ -62,3 +74,11 @@ def test_writing_commands_print_only_their_folder(
         assert captured.out.splitlines() == [str(out)], name
         assert "it/s" not in captured.err and "%|" not in captured.err, name  # no progress bar
         assert out.is_dir()
+
+
+def test_region_check_drops_its_closing_line_when_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["region", "check", "smolensk"]) == 0
+    loud = capsys.readouterr().out.splitlines()
+    assert main(["region", "check", "smolensk", "--quiet"]) == 0
+    quiet = capsys.readouterr().out.splitlines()
+    assert loud[-1].startswith("ok:") and quiet == loud[:-1]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -20,11 +22,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     _register_init(sub)
     check = sub.add_parser("check", help="validate and summarise a region folder")
     check.add_argument("folder", help="a region folder, or the name of a shipped region")
+    add_quiet(check, "the summary")
     check.set_defaults(handler=handle_check)
     example = sub.add_parser(
         "example", help="write the FICTIONAL input files of the worked example (Exampleshire)"
     )
     example.add_argument("folder", type=Path, help="folder to write (new or empty)")
+    add_quiet(example, "the folder written")
     example.set_defaults(handler=handle_example)
 
 
@@ -95,6 +99,7 @@ def _register_init(sub: argparse._SubParsersAction) -> None:
     init.add_argument("--adjacency-tolerance-m", type=float, default=ADJACENCY_TOLERANCE_M)
     init.add_argument("--min-shared-m", type=float, default=MIN_SHARED_M)
     init.add_argument("--border-tolerance-m", type=float, default=BORDER_TOLERANCE_M)
+    add_quiet(init, "the region folder written")
     init.set_defaults(handler=handle_init)
 
 
@@ -142,6 +147,9 @@ def handle_init(args: argparse.Namespace) -> int:
     from model.regionbuild.writer import build_notes
 
     folder, build = build_region(options)
+    if args.quiet:
+        print(folder)
+        return 0
     print("\n".join(build.summary))
     for note in build_notes(build):
         print(f"note: {note}")
@@ -156,7 +164,8 @@ def handle_check(args: argparse.Namespace) -> int:
 
     region = load_region(resolve_region_path(args.folder))
     print("\n".join(summary(region)))
-    print("ok: the folder loads as a region")
+    if not args.quiet:
+        print("ok: the folder loads as a region")
     return 0
 
 
@@ -164,6 +173,9 @@ def handle_example(args: argparse.Namespace) -> int:
     from model.regionbuild.example import write_example
 
     files = write_example(args.folder)
+    if args.quiet:
+        print(args.folder)
+        return 0
     print(
         f"wrote {len(files)} FICTIONAL input files to {args.folder}: "
         + ", ".join(p.name for p in files)

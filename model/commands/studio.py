@@ -6,6 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
+from model.commands.quiet import add_quiet
 from model.errors import InputError
 
 EXTRA_HINT = (
@@ -43,6 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--time-cap", type=float, default=10.0, metavar="S",
         help="seconds any one solve may take (10)",
     )
+    add_quiet(studio, "the address it serves")
     studio.set_defaults(handler=handle)
 
 
@@ -70,5 +72,6 @@ def handle(args: argparse.Namespace) -> int:
         thread.join()
     except KeyboardInterrupt:
         server.shutdown()
-        print("studio stopped")
+        if not args.quiet:
+            print("studio stopped")
     return 0
