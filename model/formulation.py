@@ -39,6 +39,30 @@ Constraints (one function each below)
        :math:`\sum_j z_{kik'j} \le max_{k'}\, y_{ki}` and
        :math:`\sum_i z_{kik'j} \le max_k\, y_{k'j}`.
 
+Compact cooperation (``cooperation="compact"``, docs/model.md §5.1)
+    Instead of one :math:`z` per pair, one continuous :math:`w_{kik'} \ge 0` per core site
+    :math:`(k,i)` and partner type :math:`k' > k` with at least one pair, carrying
+    :math:`y_{ki} \cdot L_{kik'}(y)` where :math:`L_{kik'}(y) = \sum_j c_{kik'j}\, y_{k'j}` and
+    :math:`c_{kik'j} = w_{coop}\, coop_{kk'}\, link_{ij}` (Glover 1975), with the rows
+
+    .. math::
+
+        w_{kik'} \le U_{kik'}\, y_{ki}, \qquad w_{kik'} \le \sum_j c_{kik'j}\, y_{k'j},
+
+    :math:`U_{kik'}` the sum of the :math:`max_{k'}` largest :math:`c_{kik'j}`, and
+    :math:`w_{kik'}` in the objective with coefficient 1 in place of the pair terms.
+
+    *Equivalence.* Fix any integer :math:`(y, x)` that satisfies families 1 to 5 and 7. In the
+    pair model the best :math:`z` is :math:`z_{kik'j} = y_{ki} y_{k'j}` (the coefficients are
+    positive and 6 allows exactly that; 8 holds for it because at most :math:`max_{k'}` cores of
+    type :math:`k'` exist), so the pair terms add up to
+    :math:`\sum_{kik'} y_{ki} L_{kik'}(y)`. In the compact model the best :math:`w_{kik'}` is
+    :math:`\min(U_{kik'} y_{ki}, L_{kik'}(y))` (bounded below by 0): if :math:`y_{ki} = 0` it is
+    :math:`0 = y_{ki} L_{kik'}`; if :math:`y_{ki} = 1` it is :math:`L_{kik'}(y)`, because
+    :math:`L_{kik'}(y)` sums at most :math:`max_{k'}` nonnegative coefficients and so never
+    exceeds :math:`U_{kik'}`. Both models therefore give every feasible siting the same best
+    objective, and their optima (values and sitings) coincide. Only the LP relaxations differ.
+
 Member arcs and pairs whose coefficient is zero are not generated (see ``model.instance``); they
 cannot improve the objective, so the optimum is the same. Constraints that cannot bind (a
 district with no more allowed sites than its capacity) are left out for the same reason.
@@ -64,8 +88,10 @@ from solvers.matrix_rows import (
     component_values,
 )
 
+COOPERATION_FORMS = ("pairs", "compact")
 
-def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
+
+def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo.ConcreteModel:
     """Build the Pyomo model; reads like the table of contents of the formulation.
 
     The families 1 to 6 and 8 and the objective are matrix rows (``solvers.matrix_rows``):
@@ -75,20 +101,31 @@ def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
     build plus hand-off to HiGHS from 1.1 s to 0.47 s. Index sets wrap the instance's lists
     (``SetOf``, no copy or validation). Python's cyclic garbage collector is paused meanwhile,
     as Pyomo's own writers do: the build creates many objects and nothing to collect.
+
+    ``cooperation`` is ``"pairs"`` (one z per cooperating pair, families 6 and 8) or
+    ``"compact"`` (one w per core site and partner type, ``model.compact`` below); None takes
+    the instance's choice (``instance.cooperation``, which ``solver.cooperation`` sets).
     """
+    form = cooperation or instance.cooperation
+    if form not in COOPERATION_FORMS:
+        raise ValueError(f"cooperation must be one of {COOPERATION_FORMS}, not {form!r}")
     with PauseGC():
         model = pyo.ConcreteModel(name="cluster_siting")
-        declare_variables(model, instance)
-        v = _columns(model, instance)
-        declare_objective(model, instance, v)
+        compact = compact_cooperation(instance) if form == "compact" else None
+        declare_variables(model, instance, compact)
+        v = _columns(model, instance, compact)
+        declare_objective(model, instance, v, compact)
         add_sites_per_type(model, instance, v)
         add_district_capacity(model, instance, v)
         add_members_need_core(model, instance, v)
         add_one_membership(model, instance, v)
         add_catchment_size(model, instance, v)
-        pair_groups = _pair_groups(instance, v)
-        add_pair_logic(model, instance, v, pair_groups)
-        add_pair_bounds(model, instance, v, pair_groups)
+        if compact is None:
+            pair_groups = _pair_groups(instance, v)
+            add_pair_logic(model, instance, v, pair_groups)
+            add_pair_bounds(model, instance, v, pair_groups)
+        else:
+            add_compact_rows(model, v, compact)
         add_min_border_sites(model, instance)
         add_group_limits(model, instance)
         add_locks(model, instance)
@@ -105,30 +142,49 @@ class _Columns:
     variables: list[VarData]
     y: dict[Site, int]  # core site -> column
     first_x: int  # column of instance.members[0]; member n is column first_x + n
-    first_z: int  # column of instance.pairs[0]
+    first_z: int  # column of instance.pairs[0], or of the first compact w
 
 
-def _columns(model: pyo.ConcreteModel, instance: SitingInstance) -> _Columns:
-    variables = [*component_values(model.y), *component_values(model.x), *component_values(model.z)]
+def _columns(
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: CompactCooperation | None = None
+) -> _Columns:
+    coop = model.z if compact is None else model.w
+    variables = [*component_values(model.y), *component_values(model.x), *component_values(coop)]
     n_y, n_x = len(instance.sites), len(instance.members)
-    if len(variables) != n_y + n_x + len(instance.pairs):
+    n_coop = instance.pair_count if compact is None else len(compact.keys)
+    if len(variables) != n_y + n_x + n_coop:
         raise ValueError("the instance lists a site, member or pair twice")
     return _Columns(variables, dict(zip(instance.sites, range(n_y), strict=True)), n_y, n_y + n_x)
 
 
-def declare_variables(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+def declare_variables(
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: CompactCooperation | None = None
+) -> None:
     # SetOf wraps a sequence without copying or validating it; the tuples keep later edits
     # of the instance's lists out of the model (_columns catches duplicates)
     model.y = pyo.Var(pyo.SetOf(tuple(instance.sites)), domain=pyo.Binary)
     model.x = pyo.Var(pyo.SetOf(tuple(instance.members)), domain=pyo.Binary)
-    model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
+    if compact is None:
+        model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
+    else:
+        model.w = pyo.Var(pyo.SetOf(tuple(compact.keys)), bounds=(0, None))
 
 
-def declare_objective(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
+def declare_objective(
+    model: pyo.ConcreteModel,
+    instance: SitingInstance,
+    v: _Columns,
+    compact: CompactCooperation | None = None,
+) -> None:
+    coop = (
+        map(instance.pair_coef.__getitem__, instance.pairs)
+        if compact is None
+        else np.ones(len(compact.keys))
+    )
     coefs = chain(
         map(instance.core_coef, instance.sites),
         map(instance.member_coef.__getitem__, instance.members),
-        map(instance.pair_coef.__getitem__, instance.pairs),
+        coop,
     )
     cost = np.fromiter(coefs, dtype=np.float64, count=len(v.variables))
     add_matrix_objective(model, "objective", v.variables, cost, sense=pyo.maximize)
@@ -301,6 +357,102 @@ def add_pair_bounds(
             last_coef=[-groups.hi[key[2]] for key in keys],
         )
         add_matrix_rows(model, name, keys, rows)
+
+
+@dataclass(frozen=True)
+class CompactCooperation:
+    """The compact cooperation terms, one per group (core site (k, i), partner type k').
+
+    Group g holds the pairs ``pair_index[start[g]:start[g+1]]`` of ``instance.pair_table``; its
+    core is the site ``core_site[g]`` (a position in ``instance.sites``), its partners the sites
+    ``partner_site[start[g]:start[g+1]]`` with coefficients ``partner_coef``; ``bound[g]`` is
+    U_{kik'}, the sum of the max_{k'} largest of them.
+    """
+
+    keys: list[tuple[str, str, str]]  # (k, i, k')
+    core_site: np.ndarray  # (groups,) int64
+    start: np.ndarray  # (groups + 1,) int64
+    partner_site: np.ndarray  # (pairs,) int64
+    partner_coef: np.ndarray  # (pairs,) float64
+    bound: np.ndarray  # (groups,) float64
+
+
+def compact_cooperation(instance: SitingInstance) -> CompactCooperation:
+    """Group the instance's pairs by (k, i, k') with arrays only (docs/model.md §5.1).
+
+    The pair table is ordered by type pair, then core district, then partner district, so the
+    pairs of one group are consecutive.
+    """
+    table = instance.pair_table
+    n_types, n_districts = len(instance.types), len(instance.districts)
+    type_pos = {k: a for a, k in enumerate(instance.types)}
+    district_pos = {d: b for b, d in enumerate(instance.districts)}
+    site_of = np.full((n_types, n_districts), -1, dtype=np.int64)
+    for n, (k, i) in enumerate(instance.sites):
+        site_of[type_pos[k], district_pos[i]] = n
+    count = len(table)
+    group_id = (table.first_type * n_types + table.second_type) * n_districts + table.first_district
+    if count and np.any(np.diff(group_id) < 0):
+        raise ValueError("the pair table is not ordered by type pair and core district")
+    new_group = np.ones(count, dtype=bool)
+    new_group[1:] = group_id[1:] != group_id[:-1]
+    firsts = np.flatnonzero(new_group)
+    start = np.append(firsts, count).astype(np.int64)
+    sizes = np.diff(start)
+    partner_site = site_of[table.second_type, table.second_district]
+    core_site = site_of[table.first_type[firsts], table.first_district[firsts]]
+    if np.any(partner_site < 0) or np.any(core_site < 0):
+        raise ValueError("a pair names a core site that is not allowed")
+    # U: the max_{k'} largest coefficients of each group, by rank within the group
+    group_of = np.repeat(np.arange(len(firsts)), sizes)
+    order = np.lexsort((-table.coef, group_of))
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count) - start[group_of[order]]
+    hi = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
+    counted = rank < hi[table.second_type]
+    bound = np.bincount(group_of[counted], weights=table.coef[counted], minlength=len(firsts))
+    types, districts = instance.types, instance.districts
+    keys = [
+        (types[a], districts[b], types[a2])
+        for a, b, a2 in zip(
+            table.first_type[firsts].tolist(),
+            table.first_district[firsts].tolist(),
+            table.second_type[firsts].tolist(),
+            strict=True,
+        )
+    ]
+    return CompactCooperation(keys, core_site, start, partner_site, table.coef, bound)
+
+
+def add_compact_rows(model: pyo.ConcreteModel, v: _Columns, compact: CompactCooperation) -> None:
+    """5.1. w[k,i,k'] ≤ U[k,i,k']·y[k,i] and w[k,i,k'] ≤ Σ_j c[k,i,k',j]·y[k',j]."""
+    groups = len(compact.keys)
+    w = v.first_z + np.arange(groups, dtype=np.int64)
+    core_rows = MatrixRows(
+        v.variables,
+        np.arange(0, 2 * groups + 1, 2, dtype=np.int64),
+        np.column_stack([w, compact.core_site]).ravel(),
+        np.column_stack([np.ones(groups), -compact.bound]).ravel(),
+        np.full(groups, -math.inf),
+        np.zeros(groups),
+    )
+    add_matrix_rows(model, "compact_core", compact.keys, core_rows)
+    # row g: w_g first, then its partners; the partners' positions shift by g + 1
+    sizes = np.diff(compact.start)
+    start = compact.start + np.arange(groups + 1, dtype=np.int64)
+    column = np.empty(int(start[-1]), dtype=np.int64)
+    coef = np.empty(int(start[-1]))
+    column[start[:-1]] = w
+    coef[start[:-1]] = 1.0
+    partner_pos = np.arange(len(compact.partner_site)) + np.repeat(
+        np.arange(1, groups + 1, dtype=np.int64), sizes
+    )
+    column[partner_pos] = compact.partner_site
+    coef[partner_pos] = -compact.partner_coef
+    partner_rows = MatrixRows(
+        v.variables, start, column, coef, np.full(groups, -math.inf), np.zeros(groups)
+    )
+    add_matrix_rows(model, "compact_partners", compact.keys, partner_rows)
 
 
 def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
