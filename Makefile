@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck bench bench-orlib clean
+.PHONY: run test lint typecheck bench bench-orlib bench-scale clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(RUN_STAMP)
 
 bench-orlib: $(RUN_STAMP)
 	$(PY) bench/orlib.py
+
+# 300, 1,000 and 3,000 districts x 6, 12, 24 and 51 types; writes docs/bench/scale.md and .png
+bench-scale: $(RUN_STAMP)
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
