@@ -448,7 +448,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--levels-limit", type=float, default=60.0, help="seconds for the level formulation"
     )
+    parser.add_argument(
+        "--report-only",
+        type=Path,
+        help="rebuild scale.md and scale.png from the scale.jsonl of an earlier run",
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        saved = [json.loads(line) for line in args.report_only.read_text().splitlines() if line]
+        report(saved, args.out, "python bench/scale.py", pdispersion_line(args.levels_limit))
+        return 0
     if args.child:
         row = run_child(args.child, args.gap, args.time_limit, not args.no_other_form)
         print(json.dumps(row))
@@ -480,17 +489,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 with (args.out / "scale.jsonl").open("a", encoding="utf-8") as log:
                     log.write(json.dumps(row) + "\n")
+    report(rows, args.out, "python bench/scale.py" + (" --quick" if args.quick else ""), dispersion)
+    return 0
+
+
+def report(rows: list[dict[str, Any]], out: Path, command: str, dispersion: str) -> None:
+    """Print the table, exponents and verdict; write scale.md and scale.png."""
     print("\n".join(table(rows)))
     print(
         "empirical exponents: "
         + ", ".join(f"{name} {value:.2f}" for name, value in exponents(rows).items())
     )
     print("\n".join(verdict(rows)))
-    command = "python bench/scale.py" + (" --quick" if args.quick else "")
-    write_markdown(rows, args.out / "scale.md", command, dispersion)
-    plot(rows, args.out / "scale.png")
-    print(f"wrote {args.out / 'scale.md'} and {args.out / 'scale.png'}")
-    return 0
+    write_markdown(rows, out / "scale.md", command, dispersion)
+    plot(rows, out / "scale.png")
+    print(f"wrote {out / 'scale.md'} and {out / 'scale.png'}")
 
 
 if __name__ == "__main__":

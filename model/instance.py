@@ -182,6 +182,12 @@ class SitingInstance:
         return len(self.pair_table)
 
 
+# From this many districts on, travel times are computed only up to the largest radius in use
+# and read inf beyond it (the times table, travel_minutes.csv of the atlas); the model, the
+# rules and the access times (tb, tc) are the same numbers as with the full matrix.
+BOUNDED_TIMES_FROM = 1000
+
+
 def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
     """Compute every indicator table under the scenario's indicator settings."""
     settings = scenario.indicators
@@ -198,7 +204,13 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
     )
     fit = ind.weighted_fit(scores, region.clusters)
     export = ind.export_orientation(region.exports, region.clusters, districts)
-    times = ind.travel_times(region.roads, districts)
+    # large regions: times only within the largest radius the model uses (link, member)
+    limit = (
+        max(settings.link_max_minutes, settings.member_max_minutes)
+        if len(districts) >= BOUNDED_TIMES_FROM
+        else None
+    )
+    times = ind.travel_times(region.roads, districts, limit)
     intra = None
     if settings.intra_district == "disc":
         intra = ind.intra_district_minutes(
@@ -212,7 +224,7 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
         export=export,
         times=times,
         link=link,
-        border_minutes=ind.border_access(times, region.crossings),
+        border_minutes=ind.border_access(times, region.crossings, region.roads),
         corridor_minutes=ind.corridor_access(times, region.roads),
         settings=settings,
         own_activity=ind.own_sector_activity(activity, region.clusters),
