@@ -111,7 +111,11 @@ def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo
         raise ValueError(f"cooperation must be one of {COOPERATION_FORMS}, not {form!r}")
     with PauseGC():
         model = pyo.ConcreteModel(name="cluster_siting")
-        compact = compact_cooperation(instance) if form == "compact" else None
+        compact = (
+            (compact_cooperation(instance), compact_cooperation(instance, mirror=True))
+            if form == "compact"
+            else None
+        )
         declare_variables(model, instance, compact)
         v = _columns(model, instance, compact)
         declare_objective(model, instance, v, compact)
@@ -125,12 +129,18 @@ def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo
             add_pair_logic(model, instance, v, pair_groups)
             add_pair_bounds(model, instance, v, pair_groups)
         else:
-            add_compact_rows(model, v, compact)
+            forward, mirror = compact
+            add_compact_rows(model, v, forward, v.first_z, "")
+            add_compact_rows(model, v, mirror, v.first_z + len(forward.keys), "_mirror")
+            add_compact_balance(model, instance, v, forward, mirror)
         add_min_border_sites(model, instance)
         add_group_limits(model, instance)
         add_locks(model, instance)
         add_budget(model, instance)
     return model
+
+
+_Compact = tuple["CompactCooperation", "CompactCooperation"]  # forward, mirror
 
 
 @dataclass(frozen=True)
@@ -146,19 +156,25 @@ class _Columns:
 
 
 def _columns(
-    model: pyo.ConcreteModel, instance: SitingInstance, compact: CompactCooperation | None = None
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: _Compact | None = None
 ) -> _Columns:
-    coop = model.z if compact is None else model.w
-    variables = [*component_values(model.y), *component_values(model.x), *component_values(coop)]
+    coop = [model.z] if compact is None else [model.w, model.w_mirror]
+    variables = [
+        *component_values(model.y),
+        *component_values(model.x),
+        *chain.from_iterable(map(component_values, coop)),
+    ]
     n_y, n_x = len(instance.sites), len(instance.members)
-    n_coop = instance.pair_count if compact is None else len(compact.keys)
+    n_coop = (
+        instance.pair_count if compact is None else len(compact[0].keys) + len(compact[1].keys)
+    )
     if len(variables) != n_y + n_x + n_coop:
         raise ValueError("the instance lists a site, member or pair twice")
     return _Columns(variables, dict(zip(instance.sites, range(n_y), strict=True)), n_y, n_y + n_x)
 
 
 def declare_variables(
-    model: pyo.ConcreteModel, instance: SitingInstance, compact: CompactCooperation | None = None
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: _Compact | None = None
 ) -> None:
     # SetOf wraps a sequence without copying or validating it; the tuples keep later edits
     # of the instance's lists out of the model (_columns catches duplicates)
@@ -167,19 +183,20 @@ def declare_variables(
     if compact is None:
         model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
     else:
-        model.w = pyo.Var(pyo.SetOf(tuple(compact.keys)), bounds=(0, None))
+        model.w = pyo.Var(pyo.SetOf(tuple(compact[0].keys)), bounds=(0, None))
+        model.w_mirror = pyo.Var(pyo.SetOf(tuple(compact[1].keys)), bounds=(0, None))
 
 
 def declare_objective(
     model: pyo.ConcreteModel,
     instance: SitingInstance,
     v: _Columns,
-    compact: CompactCooperation | None = None,
+    compact: _Compact | None = None,
 ) -> None:
     coop = (
         map(instance.pair_coef.__getitem__, instance.pairs)
         if compact is None
-        else np.ones(len(compact.keys))
+        else np.concatenate([np.ones(len(compact[0].keys)), np.zeros(len(compact[1].keys))])
     )
     coefs = chain(
         map(instance.core_coef, instance.sites),
@@ -361,27 +378,29 @@ def add_pair_bounds(
 
 @dataclass(frozen=True)
 class CompactCooperation:
-    """The compact cooperation terms, one per group (core site (k, i), partner type k').
+    """The compact cooperation terms of one direction, one per group (core site (k, i),
+    partner type k').
 
-    Group g holds the pairs ``pair_index[start[g]:start[g+1]]`` of ``instance.pair_table``; its
-    core is the site ``core_site[g]`` (a position in ``instance.sites``), its partners the sites
-    ``partner_site[start[g]:start[g+1]]`` with coefficients ``partner_coef``; ``bound[g]`` is
-    U_{kik'}, the sum of the max_{k'} largest of them.
+    Group g's core is the site ``core_site[g]`` (a position in ``instance.sites``); its partners
+    are the sites ``partner_site[start[g]:start[g+1]]`` with coefficients ``partner_coef``;
+    ``bound[g]`` is U, the sum of the max_{k'} largest of them; ``type_pair[g]`` numbers the
+    unordered type pair (the balance rows join the two directions by it).
     """
 
-    keys: list[tuple[str, str, str]]  # (k, i, k')
+    keys: list[tuple[str, str, str]]  # (k, i, k'): core type, core district, partner type
     core_site: np.ndarray  # (groups,) int64
     start: np.ndarray  # (groups + 1,) int64
     partner_site: np.ndarray  # (pairs,) int64
     partner_coef: np.ndarray  # (pairs,) float64
     bound: np.ndarray  # (groups,) float64
+    type_pair: np.ndarray  # (groups,) int64
 
 
-def compact_cooperation(instance: SitingInstance) -> CompactCooperation:
+def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> CompactCooperation:
     """Group the instance's pairs by (k, i, k') with arrays only (docs/model.md §5.1).
 
-    The pair table is ordered by type pair, then core district, then partner district, so the
-    pairs of one group are consecutive.
+    ``mirror=False`` takes the first type of each pair (k before k') as the core; ``True`` the
+    second, so the keys are (k', j, k).
     """
     table = instance.pair_table
     n_types, n_districts = len(instance.types), len(instance.districts)
@@ -390,44 +409,57 @@ def compact_cooperation(instance: SitingInstance) -> CompactCooperation:
     site_of = np.full((n_types, n_districts), -1, dtype=np.int64)
     for n, (k, i) in enumerate(instance.sites):
         site_of[type_pos[k], district_pos[i]] = n
+    core_type, core_district = table.first_type, table.first_district
+    partner_type, partner_district = table.second_type, table.second_district
+    if mirror:
+        core_type, partner_type = partner_type, core_type
+        core_district, partner_district = partner_district, core_district
     count = len(table)
-    group_id = (table.first_type * n_types + table.second_type) * n_districts + table.first_district
-    if count and np.any(np.diff(group_id) < 0):
-        raise ValueError("the pair table is not ordered by type pair and core district")
+    group_id = (core_type * n_types + partner_type) * n_districts + core_district
+    order = np.argsort(group_id, kind="stable")  # the identity for the first direction
+    group_id, coef = group_id[order], table.coef[order]
+    core_type, core_district = core_type[order], core_district[order]
+    partner_type, partner_district = partner_type[order], partner_district[order]
     new_group = np.ones(count, dtype=bool)
     new_group[1:] = group_id[1:] != group_id[:-1]
     firsts = np.flatnonzero(new_group)
     start = np.append(firsts, count).astype(np.int64)
-    sizes = np.diff(start)
-    partner_site = site_of[table.second_type, table.second_district]
-    core_site = site_of[table.first_type[firsts], table.first_district[firsts]]
+    partner_site = site_of[partner_type, partner_district]
+    core_site = site_of[core_type[firsts], core_district[firsts]]
     if np.any(partner_site < 0) or np.any(core_site < 0):
         raise ValueError("a pair names a core site that is not allowed")
     # U: the max_{k'} largest coefficients of each group, by rank within the group
-    group_of = np.repeat(np.arange(len(firsts)), sizes)
-    order = np.lexsort((-table.coef, group_of))
+    group_of = np.repeat(np.arange(len(firsts)), np.diff(start))
+    by_value = np.lexsort((-coef, group_of))
     rank = np.empty(count, dtype=np.int64)
-    rank[order] = np.arange(count) - start[group_of[order]]
+    rank[by_value] = np.arange(count) - start[group_of[by_value]]
     hi = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
-    counted = rank < hi[table.second_type]
-    bound = np.bincount(group_of[counted], weights=table.coef[counted], minlength=len(firsts))
+    counted = rank < hi[partner_type]
+    bound = np.bincount(group_of[counted], weights=coef[counted], minlength=len(firsts))
+    low = np.minimum(core_type[firsts], partner_type[firsts])
+    high = np.maximum(core_type[firsts], partner_type[firsts])
     types, districts = instance.types, instance.districts
     keys = [
         (types[a], districts[b], types[a2])
         for a, b, a2 in zip(
-            table.first_type[firsts].tolist(),
-            table.first_district[firsts].tolist(),
-            table.second_type[firsts].tolist(),
+            core_type[firsts].tolist(),
+            core_district[firsts].tolist(),
+            partner_type[firsts].tolist(),
             strict=True,
         )
     ]
-    return CompactCooperation(keys, core_site, start, partner_site, table.coef, bound)
+    return CompactCooperation(
+        keys, core_site, start, partner_site, coef, bound, low * n_types + high
+    )
 
 
-def add_compact_rows(model: pyo.ConcreteModel, v: _Columns, compact: CompactCooperation) -> None:
-    """5.1. w[k,i,k'] ≤ U[k,i,k']·y[k,i] and w[k,i,k'] ≤ Σ_j c[k,i,k',j]·y[k',j]."""
+def add_compact_rows(
+    model: pyo.ConcreteModel, v: _Columns, compact: CompactCooperation, first: int, suffix: str
+) -> None:
+    """5.1. w[k,i,k'] ≤ U[k,i,k']·y[k,i] and w[k,i,k'] ≤ Σ_j c[k,i,k',j]·y[k',j], for the w
+    in columns ``first`` on."""
     groups = len(compact.keys)
-    w = v.first_z + np.arange(groups, dtype=np.int64)
+    w = first + np.arange(groups, dtype=np.int64)
     core_rows = MatrixRows(
         v.variables,
         np.arange(0, 2 * groups + 1, 2, dtype=np.int64),
@@ -436,7 +468,7 @@ def add_compact_rows(model: pyo.ConcreteModel, v: _Columns, compact: CompactCoop
         np.full(groups, -math.inf),
         np.zeros(groups),
     )
-    add_matrix_rows(model, "compact_core", compact.keys, core_rows)
+    add_matrix_rows(model, "compact_core" + suffix, compact.keys, core_rows)
     # row g: w_g first, then its partners; the partners' positions shift by g + 1
     sizes = np.diff(compact.start)
     start = compact.start + np.arange(groups + 1, dtype=np.int64)
@@ -452,7 +484,36 @@ def add_compact_rows(model: pyo.ConcreteModel, v: _Columns, compact: CompactCoop
     partner_rows = MatrixRows(
         v.variables, start, column, coef, np.full(groups, -math.inf), np.zeros(groups)
     )
-    add_matrix_rows(model, "compact_partners", compact.keys, partner_rows)
+    add_matrix_rows(model, "compact_partners" + suffix, compact.keys, partner_rows)
+
+
+def add_compact_balance(
+    model: pyo.ConcreteModel,
+    instance: SitingInstance,
+    v: _Columns,
+    forward: CompactCooperation,
+    mirror: CompactCooperation,
+) -> None:
+    """5.1. Σ_i w[k,i,k'] = Σ_j w'[k',j,k] per type pair: both sides count the same pairs."""
+    n_forward = len(forward.keys)
+    columns = np.concatenate(
+        [
+            v.first_z + np.arange(n_forward, dtype=np.int64),
+            v.first_z + n_forward + np.arange(len(mirror.keys), dtype=np.int64),
+        ]
+    )
+    coefs = np.concatenate([np.ones(n_forward), -np.ones(len(mirror.keys))])
+    pair_of = np.concatenate([forward.type_pair, mirror.type_pair])
+    order = np.argsort(pair_of, kind="stable")
+    ids, counts = np.unique(pair_of[order], return_counts=True)
+    start = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    n_types = len(instance.types)
+    keys = [(instance.types[t // n_types], instance.types[t % n_types]) for t in ids.tolist()]
+    rows = MatrixRows(
+        v.variables, start, columns[order], coefs[order], np.zeros(len(ids)), np.zeros(len(ids))
+    )
+    add_matrix_rows(model, "compact_balance", keys, rows)
 
 
 def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:

@@ -450,8 +450,11 @@ def build_instance(
 
 
 # From this many cooperating pairs on, ``solver.cooperation: auto`` takes the compact
-# formulation (bench/scale.py measures both at every size; docs/bench/scale.md)
-AUTO_COMPACT_PAIRS = 100_000
+# formulation: its LP bound is weaker (300 x 12: the pair model reached a 1 % gap in 57 s, the
+# compact one stood at 12.9 % after 120 s), so it pays only where the pair model no longer fits
+# (3,000 x 51: 1.85 million pairs, 6.5 GB, its LP unsolved after 300 s). bench/scale.py
+# measures both at every size (docs/bench/scale.md).
+AUTO_COMPACT_PAIRS = 1_000_000
 
 
 def choose_cooperation(setting: str, pair_count: int) -> str:

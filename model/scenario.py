@@ -280,7 +280,7 @@ class SolverSettings(_Strict):
     cooperation: Literal["auto", "pairs", "compact"] = Field(
         "auto",
         description="cooperation terms: one variable per pair of cores (pairs), one per core "
-        "and partner type (compact, docs/model.md §5.1), or compact from 100,000 pairs on "
+        "and partner type (compact, docs/model.md §5.1), or compact from 1,000,000 pairs on "
         "(auto); the optimum is the same",
     )
 

@@ -139,19 +139,17 @@ def start_values(model: pyo.ConcreteModel, instance: SitingInstance, solution: S
         for var, value in zip(model.z.values(), both.tolist(), strict=True):
             var.set_value(float(value), skip_validation=True)
     if hasattr(model, "w"):
-        # w[k,i,k'] = y[k,i] · Σ_j c[k,i,k',j] y[k',j]; pairs of one key are consecutive
-        keys = list(model.w.keys())
-        position = {key: n for n, key in enumerate(keys)}
-        total = np.zeros(len(keys))
-        for n in np.flatnonzero(both).tolist():
-            key = (
-                instance.types[table.first_type[n]],
-                instance.districts[table.first_district[n]],
-                instance.types[table.second_type[n]],
-            )
-            total[position[key]] += table.coef[n]
-        for var, value in zip(model.w.values(), total.tolist(), strict=True):
-            var.set_value(value, skip_validation=True)
+        # w[k,i,k'] = y[k,i] · Σ_j c[k,i,k',j] y[k',j], in both directions of §5.1
+        from model.formulation import compact_cooperation
+
+        chosen = np.fromiter((s in cores for s in instance.sites), dtype=bool)
+        for component, mirror in ((model.w, False), (model.w_mirror, True)):
+            compact = compact_cooperation(instance, mirror)
+            gained = compact.partner_coef * chosen[compact.partner_site]
+            sums = np.add.reduceat(gained, compact.start[:-1]) if len(gained) else gained
+            values = np.where(chosen[compact.core_site], sums, 0.0)
+            for var, value in zip(component.values(), values.tolist(), strict=True):
+                var.set_value(value, skip_validation=True)
 
 
 def timed_greedy(instance: SitingInstance) -> tuple[Solution | None, float]:
