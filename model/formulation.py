@@ -63,6 +63,14 @@ Compact cooperation (``cooperation="compact"``, docs/model.md §5.1)
     exceeds :math:`U_{kik'}`. Both models therefore give every feasible siting the same best
     objective, and their optima (values and sitings) coincide. Only the LP relaxations differ.
 
+    *Mirror terms.* Alone, the rows above let a fractional core count its best partner anywhere
+    (:math:`U`), which makes a weak LP. The same terms are therefore also kept from the other
+    side, :math:`w'_{k'jk} \le U'_{k'jk}\, y_{k'j}`, :math:`w'_{k'jk} \le \sum_i c_{kik'j}\,
+    y_{ki}` (objective coefficient 0), joined per type pair by
+    :math:`\sum_i w_{kik'} = \sum_j w'_{k'jk}`. At an integer point both sides can reach the same
+    total, :math:`\sum_{ij} c_{kik'j}\, y_{ki} y_{k'j}`, and neither more, so the optimum is
+    unchanged; in the LP the total is held below the bound of either side.
+
 Member arcs and pairs whose coefficient is zero are not generated (see ``model.instance``); they
 cannot improve the objective, so the optimum is the same. Constraints that cannot bind (a
 district with no more allowed sites than its capacity) are left out for the same reason.
