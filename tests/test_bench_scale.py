@@ -56,3 +56,42 @@ def test_quick_bench_runs_and_writes_its_outputs(
         assert other["objective"] == pytest.approx(project["objective"], rel=0.011)
         if r["warm_start"]["objective"] is not None:
             assert r["warm_start"]["objective"] <= project["bound"] + 1e-9
+
+
+def _row(districts: int, types: int, solve: float, nodes: tuple[int, int]) -> dict[str, object]:
+    return {
+        "districts": districts,
+        "types": types,
+        "instance": 1.0,
+        "pairs": 10,
+        "peak_mb": 100.0 * types,
+        "load_average": [1.0, 1.0, 1.0],
+        "warm_start": {"objective": None},
+        "project": {
+            "form": "pairs", "model_build": 0.5, "handoff": 0.25, "solve": solve,
+            "readback": 0.25, "status": "optimal", "objective": 1.0, "bound": 1.0,
+            "nodes": nodes[0], "columns": 5,
+        },
+        "direct": {"handoff": 0.5, "solve": 2.0, "readback": 0.0, "nodes": nodes[1]},
+    }
+
+
+def test_ratios_by_hand_and_the_report_of_saved_rows(tmp_path: Path) -> None:
+    bench = _bench()
+    same = bench.totals(_row(10, 2, 4.0, (7, 7)))
+    # project 0.5 + 0.25 + 4 + 0.25 = 5 against direct 0.5 + 2 = 2.5; with the direct solve
+    # charged to both: (5 - 4 + 2) / 2.5 = 1.2
+    assert same["ratio"] == pytest.approx(2.0)
+    assert same["same_search_ratio"] == pytest.approx(1.2)
+    assert math.isnan(bench.totals(_row(10, 2, 4.0, (7, 8)))["same_search_ratio"])
+    rows = [_row(10, 2, 4.0, (7, 7)), _row(100, 2, 4.0, (1, 2))]
+    assert bench.exponents(rows)["memory"] == pytest.approx(0.0)
+    lines = bench.verdict(rows)
+    assert "largest same-search ratio (1 of 2 sizes" in lines[1] and "NOT met" in lines[1]
+    saved = tmp_path / "rows.jsonl"
+    import json
+
+    saved.write_text("\n".join(json.dumps(r | {"gap": 0.01, "time_limit": 5}) for r in rows))
+    bench.report([json.loads(x) for x in saved.read_text().splitlines()], tmp_path, "cmd", "pd")
+    text = (tmp_path / "scale.md").read_text(encoding="utf-8")
+    assert "| 10 × 2 |" in text and "| 100 × 2 |" in text and "## p-dispersion" in text
