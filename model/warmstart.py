@@ -6,7 +6,8 @@ The greedy rule, over the instance's arrays:
    could have (cooperation is left out: it depends on the other cores);
 2. sites are taken best first while their type has fewer than ``max_k`` cores and their
    district fewer than ``max_clusters_per_district``; lock sets are served first (the best
-   open site of each), types still below ``min_k`` then take their best open sites;
+   open site of each), then types below ``min_k`` take their best open sites, the type with
+   the fewest allowed sites first;
 3. member arcs are taken best first: the core is sited, the member is no core of that type and
    no member of another cluster of that type, and the core has fewer than ``max_members``.
 
@@ -89,7 +90,11 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
             continue
         if not any(take(n) for n in sorted(open_sites, key=lambda n: -score[n])):
             return None
-    for k in instance.types:  # the minimum first, so that no type is crowded out
+    # the minimums first, the types with the fewest sites first, so that none is crowded out
+    allowed = {k: 0 for k in instance.types}
+    for k, _ in sites:
+        allowed[k] += 1
+    for k in sorted(instance.types, key=allowed.__getitem__):
         need = instance.site_range[k][0] - per_type[k]
         for n in ranked:
             if need <= 0:
