@@ -375,6 +375,19 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
+def missing_sizes(rows: list[dict[str, Any]]) -> list[str]:
+    """A line naming the sizes of the full grid that this table lacks (a run cut short)."""
+    done = {(r["districts"], r["types"]) for r in rows}
+    full = {(n, t) for n in FULL_DISTRICTS for t in FULL_TYPES}
+    if not done <= full or done == full:
+        return []
+    absent = sorted(full - done)
+    return [
+        "- not measured in this run (stopped at the deadline): "
+        + ", ".join(f"{n:,} × {t}" for n, t in absent)
+    ]
+
+
 def write_markdown(
     rows: list[dict[str, Any]], path: Path, command: str, dispersion: str
 ) -> None:
@@ -405,6 +418,7 @@ def write_markdown(
         + ", ".join(f"{name} {value:.2f}" for name, value in slopes.items()),
         "",
         *[f"- {line}" for line in verdict(rows)],
+        *missing_sizes(rows),
         "",
         "![build, hand-off, solve and memory against size](scale.png)",
         "",
