@@ -15,7 +15,7 @@ ORACLE        := .venv-oracle
 ORACLE_STAMP  := $(ORACLE)/.installed
 ORACLE_PINS   := "pyaugmecon==1.0.8" "highspy>=1.7"
 
-.PHONY: run test lint typecheck docs oracle bench bench-orlib bench-research bench-handoff bench-studio bench-startup clean
+.PHONY: run test lint typecheck docs oracle bench bench-orlib bench-research bench-scale bench-handoff bench-studio bench-startup clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ bench-startup: $(RUN_STAMP)
 # writes docs/bench/research.md
 bench-research: $(RUN_STAMP)
 	$(PY) bench/research.py
+
+# 300, 1,000 and 3,000 districts x 6, 12, 24 and 51 types; writes docs/bench/scale.md and .png
+bench-scale: $(RUN_STAMP)
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE) .pytest_cache .mypy_cache .ruff_cache site

@@ -50,7 +50,13 @@ import pandas as pd
 
 from model.diagnosis import structural_conflicts
 from model.formulation import build_model
-from model.instance import IndicatorTables, SitingInstance, build_instance, compute_indicators
+from model.instance import (
+    IndicatorTables,
+    PairTable,
+    SitingInstance,
+    build_instance,
+    compute_indicators,
+)
 from model.pipeline import (
     RunResult,
     _verify,
@@ -124,7 +130,7 @@ class FastResolver:
             return  # another solver: every variant takes the rebuild path
         if structural_conflicts(self.base):
             return  # infeasible whatever the costs; the rebuild path explains why
-        self.model = build_model(self.base)
+        self.model = build_model(self.base, cooperation="pairs")  # reads model.z
         engine = PersistentHighs(self.model)
         if engine.lp is None or engine.lp.num_col == 0:
             return  # a constant model: nothing to re-solve
@@ -285,15 +291,27 @@ def reweighted(base: SitingInstance, weights: Weights, max_members: int) -> Siti
     """
     with_members = weights.member > 0 and max_members > 0
     members = list(base.members) if with_members else []
-    pairs = list(base.pairs) if weights.coop > 0 else []
+    table = base.pair_table
+    pair_table = (
+        PairTable(
+            table.types,
+            table.districts,
+            table.first_type,
+            table.first_district,
+            table.second_type,
+            table.second_district,
+            weights.coop * table.coef,
+        )
+        if weights.coop > 0
+        else PairTable.from_parts(table.types, table.districts, [])
+    )
     return replace(
         base,
         fit_coef={s: weights.fit * v for s, v in base.fit_coef.items()},
         export_coef={s: weights.export * v for s, v in base.export_coef.items()},
         members=members,
         member_coef={a: weights.member * base.member_coef[a] for a in members},
-        pairs=pairs,
-        pair_coef={p: weights.coop * base.pair_coef[p] for p in pairs},
+        pair_table=pair_table,
     )
 
 

@@ -39,6 +39,38 @@ Constraints (one function each below)
        :math:`\sum_j z_{kik'j} \le max_{k'}\, y_{ki}` and
        :math:`\sum_i z_{kik'j} \le max_k\, y_{k'j}`.
 
+Compact cooperation (``cooperation="compact"``, docs/model.md §5.1)
+    Instead of one :math:`z` per pair, one continuous :math:`w_{kik'} \ge 0` per core site
+    :math:`(k,i)` and partner type :math:`k' > k` with at least one pair, carrying
+    :math:`y_{ki} \cdot L_{kik'}(y)` where :math:`L_{kik'}(y) = \sum_j c_{kik'j}\, y_{k'j}` and
+    :math:`c_{kik'j} = w_{coop}\, coop_{kk'}\, link_{ij}` (Glover 1975), with the rows
+
+    .. math::
+
+        w_{kik'} \le U_{kik'}\, y_{ki}, \qquad w_{kik'} \le \sum_j c_{kik'j}\, y_{k'j},
+
+    :math:`U_{kik'}` the sum of the :math:`max_{k'}` largest :math:`c_{kik'j}`, and
+    :math:`w_{kik'}` in the objective with coefficient 1 in place of the pair terms.
+
+    *Equivalence.* Fix any integer :math:`(y, x)` that satisfies families 1 to 5 and 7. In the
+    pair model the best :math:`z` is :math:`z_{kik'j} = y_{ki} y_{k'j}` (the coefficients are
+    positive and 6 allows exactly that; 8 holds for it because at most :math:`max_{k'}` cores of
+    type :math:`k'` exist), so the pair terms add up to
+    :math:`\sum_{kik'} y_{ki} L_{kik'}(y)`. In the compact model the best :math:`w_{kik'}` is
+    :math:`\min(U_{kik'} y_{ki}, L_{kik'}(y))` (bounded below by 0): if :math:`y_{ki} = 0` it is
+    :math:`0 = y_{ki} L_{kik'}`; if :math:`y_{ki} = 1` it is :math:`L_{kik'}(y)`, because
+    :math:`L_{kik'}(y)` sums at most :math:`max_{k'}` nonnegative coefficients and so never
+    exceeds :math:`U_{kik'}`. Both models therefore give every feasible siting the same best
+    objective, and their optima (values and sitings) coincide. Only the LP relaxations differ.
+
+    *Mirror terms.* Alone, the rows above let a fractional core count its best partner anywhere
+    (:math:`U`), which makes a weak LP. The same terms are therefore also kept from the other
+    side, :math:`w'_{k'jk} \le U'_{k'jk}\, y_{k'j}`, :math:`w'_{k'jk} \le \sum_i c_{kik'j}\,
+    y_{ki}` (objective coefficient 0), joined per type pair by
+    :math:`\sum_i w_{kik'} = \sum_j w'_{k'jk}`. At an integer point both sides can reach the same
+    total, :math:`\sum_{ij} c_{kik'j}\, y_{ki} y_{k'j}`, and neither more, so the optimum is
+    unchanged; in the LP the total is held below the bound of either side.
+
 Member arcs and pairs whose coefficient is zero are not generated (see ``model.instance``); they
 cannot improve the objective, so the optimum is the same. Constraints that cannot bind (a
 district with no more allowed sites than its capacity) are left out for the same reason.
@@ -64,8 +96,10 @@ from solvers.matrix_rows import (
     component_values,
 )
 
+COOPERATION_FORMS = ("pairs", "compact")
 
-def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
+
+def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo.ConcreteModel:
     """Build the Pyomo model; reads like the table of contents of the formulation.
 
     The families 1 to 6 and 8 and the objective are matrix rows (``solvers.matrix_rows``):
@@ -75,25 +109,46 @@ def build_model(instance: SitingInstance) -> pyo.ConcreteModel:
     build plus hand-off to HiGHS from 1.1 s to 0.47 s. Index sets wrap the instance's lists
     (``SetOf``, no copy or validation). Python's cyclic garbage collector is paused meanwhile,
     as Pyomo's own writers do: the build creates many objects and nothing to collect.
+
+    ``cooperation`` is ``"pairs"`` (one z per cooperating pair, families 6 and 8) or
+    ``"compact"`` (one w per core site and partner type, ``model.compact`` below); None takes
+    the instance's choice (``instance.cooperation``, which ``solver.cooperation`` sets).
     """
+    form = cooperation or instance.cooperation
+    if form not in COOPERATION_FORMS:
+        raise ValueError(f"cooperation must be one of {COOPERATION_FORMS}, not {form!r}")
     with PauseGC():
         model = pyo.ConcreteModel(name="cluster_siting")
-        declare_variables(model, instance)
-        v = _columns(model, instance)
-        declare_objective(model, instance, v)
+        compact = (
+            (compact_cooperation(instance), compact_cooperation(instance, mirror=True))
+            if form == "compact"
+            else None
+        )
+        declare_variables(model, instance, compact)
+        v = _columns(model, instance, compact)
+        declare_objective(model, instance, v, compact)
         add_sites_per_type(model, instance, v)
         add_district_capacity(model, instance, v)
         add_members_need_core(model, instance, v)
         add_one_membership(model, instance, v)
         add_catchment_size(model, instance, v)
-        pair_groups = _pair_groups(instance, v)
-        add_pair_logic(model, instance, v, pair_groups)
-        add_pair_bounds(model, instance, v, pair_groups)
+        if compact is None:
+            pair_groups = _pair_groups(instance, v)
+            add_pair_logic(model, instance, v, pair_groups)
+            add_pair_bounds(model, instance, v, pair_groups)
+        else:
+            forward, mirror = compact
+            add_compact_rows(model, v, forward, v.first_z, "")
+            add_compact_rows(model, v, mirror, v.first_z + len(forward.keys), "_mirror")
+            add_compact_balance(model, instance, v, forward, mirror)
         add_min_border_sites(model, instance)
         add_group_limits(model, instance)
         add_locks(model, instance)
         add_budget(model, instance)
     return model
+
+
+_Compact = tuple["CompactCooperation", "CompactCooperation"]  # forward, mirror
 
 
 @dataclass(frozen=True)
@@ -105,30 +160,56 @@ class _Columns:
     variables: list[VarData]
     y: dict[Site, int]  # core site -> column
     first_x: int  # column of instance.members[0]; member n is column first_x + n
-    first_z: int  # column of instance.pairs[0]
+    first_z: int  # column of instance.pairs[0], or of the first compact w
 
 
-def _columns(model: pyo.ConcreteModel, instance: SitingInstance) -> _Columns:
-    variables = [*component_values(model.y), *component_values(model.x), *component_values(model.z)]
+def _columns(
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: _Compact | None = None
+) -> _Columns:
+    coop = [model.z] if compact is None else [model.w, model.w_mirror]
+    variables = [
+        *component_values(model.y),
+        *component_values(model.x),
+        *chain.from_iterable(map(component_values, coop)),
+    ]
     n_y, n_x = len(instance.sites), len(instance.members)
-    if len(variables) != n_y + n_x + len(instance.pairs):
+    n_coop = (
+        instance.pair_count if compact is None else len(compact[0].keys) + len(compact[1].keys)
+    )
+    if len(variables) != n_y + n_x + n_coop:
         raise ValueError("the instance lists a site, member or pair twice")
     return _Columns(variables, dict(zip(instance.sites, range(n_y), strict=True)), n_y, n_y + n_x)
 
 
-def declare_variables(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
+def declare_variables(
+    model: pyo.ConcreteModel, instance: SitingInstance, compact: _Compact | None = None
+) -> None:
     # SetOf wraps a sequence without copying or validating it; the tuples keep later edits
     # of the instance's lists out of the model (_columns catches duplicates)
     model.y = pyo.Var(pyo.SetOf(tuple(instance.sites)), domain=pyo.Binary)
     model.x = pyo.Var(pyo.SetOf(tuple(instance.members)), domain=pyo.Binary)
-    model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
+    if compact is None:
+        model.z = pyo.Var(pyo.SetOf(tuple(instance.pairs)), bounds=(0, 1))
+    else:
+        model.w = pyo.Var(pyo.SetOf(tuple(compact[0].keys)), bounds=(0, None))
+        model.w_mirror = pyo.Var(pyo.SetOf(tuple(compact[1].keys)), bounds=(0, None))
 
 
-def declare_objective(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
+def declare_objective(
+    model: pyo.ConcreteModel,
+    instance: SitingInstance,
+    v: _Columns,
+    compact: _Compact | None = None,
+) -> None:
+    coop = (
+        map(instance.pair_coef.__getitem__, instance.pairs)
+        if compact is None
+        else np.concatenate([np.ones(len(compact[0].keys)), np.zeros(len(compact[1].keys))])
+    )
     coefs = chain(
         map(instance.core_coef, instance.sites),
         map(instance.member_coef.__getitem__, instance.members),
-        map(instance.pair_coef.__getitem__, instance.pairs),
+        coop,
     )
     cost = np.fromiter(coefs, dtype=np.float64, count=len(v.variables))
     add_matrix_objective(model, "objective", v.variables, cost, sense=pyo.maximize)
@@ -301,6 +382,146 @@ def add_pair_bounds(
             last_coef=[-groups.hi[key[2]] for key in keys],
         )
         add_matrix_rows(model, name, keys, rows)
+
+
+@dataclass(frozen=True)
+class CompactCooperation:
+    """The compact cooperation terms of one direction, one per group (core site (k, i),
+    partner type k').
+
+    Group g's core is the site ``core_site[g]`` (a position in ``instance.sites``); its partners
+    are the sites ``partner_site[start[g]:start[g+1]]`` with coefficients ``partner_coef``;
+    ``bound[g]`` is U, the sum of the max_{k'} largest of them; ``type_pair[g]`` numbers the
+    unordered type pair (the balance rows join the two directions by it).
+    """
+
+    keys: list[tuple[str, str, str]]  # (k, i, k'): core type, core district, partner type
+    core_site: np.ndarray  # (groups,) int64
+    start: np.ndarray  # (groups + 1,) int64
+    partner_site: np.ndarray  # (pairs,) int64
+    partner_coef: np.ndarray  # (pairs,) float64
+    bound: np.ndarray  # (groups,) float64
+    type_pair: np.ndarray  # (groups,) int64
+
+
+def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> CompactCooperation:
+    """Group the instance's pairs by (k, i, k') with arrays only (docs/model.md §5.1).
+
+    ``mirror=False`` takes the first type of each pair (k before k') as the core; ``True`` the
+    second, so the keys are (k', j, k).
+    """
+    table = instance.pair_table
+    n_types, n_districts = len(instance.types), len(instance.districts)
+    type_pos = {k: a for a, k in enumerate(instance.types)}
+    district_pos = {d: b for b, d in enumerate(instance.districts)}
+    site_of = np.full((n_types, n_districts), -1, dtype=np.int64)
+    for n, (k, i) in enumerate(instance.sites):
+        site_of[type_pos[k], district_pos[i]] = n
+    core_type, core_district = table.first_type, table.first_district
+    partner_type, partner_district = table.second_type, table.second_district
+    if mirror:
+        core_type, partner_type = partner_type, core_type
+        core_district, partner_district = partner_district, core_district
+    count = len(table)
+    group_id = (core_type * n_types + partner_type) * n_districts + core_district
+    order = np.argsort(group_id, kind="stable")  # the identity for the first direction
+    group_id, coef = group_id[order], table.coef[order]
+    core_type, core_district = core_type[order], core_district[order]
+    partner_type, partner_district = partner_type[order], partner_district[order]
+    new_group = np.ones(count, dtype=bool)
+    new_group[1:] = group_id[1:] != group_id[:-1]
+    firsts = np.flatnonzero(new_group)
+    start = np.append(firsts, count).astype(np.int64)
+    partner_site = site_of[partner_type, partner_district]
+    core_site = site_of[core_type[firsts], core_district[firsts]]
+    if np.any(partner_site < 0) or np.any(core_site < 0):
+        raise ValueError("a pair names a core site that is not allowed")
+    # U: the max_{k'} largest coefficients of each group, by rank within the group
+    group_of = np.repeat(np.arange(len(firsts)), np.diff(start))
+    by_value = np.lexsort((-coef, group_of))
+    rank = np.empty(count, dtype=np.int64)
+    rank[by_value] = np.arange(count) - start[group_of[by_value]]
+    hi = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
+    counted = rank < hi[partner_type]
+    bound = np.bincount(group_of[counted], weights=coef[counted], minlength=len(firsts))
+    low = np.minimum(core_type[firsts], partner_type[firsts])
+    high = np.maximum(core_type[firsts], partner_type[firsts])
+    types, districts = instance.types, instance.districts
+    keys = [
+        (types[a], districts[b], types[a2])
+        for a, b, a2 in zip(
+            core_type[firsts].tolist(),
+            core_district[firsts].tolist(),
+            partner_type[firsts].tolist(),
+            strict=True,
+        )
+    ]
+    return CompactCooperation(
+        keys, core_site, start, partner_site, coef, bound, low * n_types + high
+    )
+
+
+def add_compact_rows(
+    model: pyo.ConcreteModel, v: _Columns, compact: CompactCooperation, first: int, suffix: str
+) -> None:
+    """5.1. w[k,i,k'] ≤ U[k,i,k']·y[k,i] and w[k,i,k'] ≤ Σ_j c[k,i,k',j]·y[k',j], for the w
+    in columns ``first`` on."""
+    groups = len(compact.keys)
+    w = first + np.arange(groups, dtype=np.int64)
+    core_rows = MatrixRows(
+        v.variables,
+        np.arange(0, 2 * groups + 1, 2, dtype=np.int64),
+        np.column_stack([w, compact.core_site]).ravel(),
+        np.column_stack([np.ones(groups), -compact.bound]).ravel(),
+        np.full(groups, -math.inf),
+        np.zeros(groups),
+    )
+    add_matrix_rows(model, "compact_core" + suffix, compact.keys, core_rows)
+    # row g: w_g first, then its partners; the partners' positions shift by g + 1
+    sizes = np.diff(compact.start)
+    start = compact.start + np.arange(groups + 1, dtype=np.int64)
+    column = np.empty(int(start[-1]), dtype=np.int64)
+    coef = np.empty(int(start[-1]))
+    column[start[:-1]] = w
+    coef[start[:-1]] = 1.0
+    partner_pos = np.arange(len(compact.partner_site)) + np.repeat(
+        np.arange(1, groups + 1, dtype=np.int64), sizes
+    )
+    column[partner_pos] = compact.partner_site
+    coef[partner_pos] = -compact.partner_coef
+    partner_rows = MatrixRows(
+        v.variables, start, column, coef, np.full(groups, -math.inf), np.zeros(groups)
+    )
+    add_matrix_rows(model, "compact_partners" + suffix, compact.keys, partner_rows)
+
+
+def add_compact_balance(
+    model: pyo.ConcreteModel,
+    instance: SitingInstance,
+    v: _Columns,
+    forward: CompactCooperation,
+    mirror: CompactCooperation,
+) -> None:
+    """5.1. Σ_i w[k,i,k'] = Σ_j w'[k',j,k] per type pair: both sides count the same pairs."""
+    n_forward = len(forward.keys)
+    columns = np.concatenate(
+        [
+            v.first_z + np.arange(n_forward, dtype=np.int64),
+            v.first_z + n_forward + np.arange(len(mirror.keys), dtype=np.int64),
+        ]
+    )
+    coefs = np.concatenate([np.ones(n_forward), -np.ones(len(mirror.keys))])
+    pair_of = np.concatenate([forward.type_pair, mirror.type_pair])
+    order = np.argsort(pair_of, kind="stable")
+    ids, counts = np.unique(pair_of[order], return_counts=True)
+    start = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    n_types = len(instance.types)
+    keys = [(instance.types[t // n_types], instance.types[t % n_types]) for t in ids.tolist()]
+    rows = MatrixRows(
+        v.variables, start, columns[order], coefs[order], np.zeros(len(ids)), np.zeros(len(ids))
+    )
+    add_matrix_rows(model, "compact_balance", keys, rows)
 
 
 def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:

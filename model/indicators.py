@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import shortest_path
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import dijkstra, shortest_path
 
 from model.region import ClusterType
 
@@ -159,29 +159,52 @@ def export_orientation(
     return pd.DataFrame.from_dict(rows, orient="index", columns=order).astype(float)
 
 
-def travel_times(roads: pd.DataFrame, districts: Iterable[str]) -> pd.DataFrame:
-    """All-pairs shortest-path minutes on the undirected road graph (inf between parts)."""
+def road_graph(roads: pd.DataFrame, districts: Iterable[str]) -> csr_matrix:
+    """The road links as an upper-triangular sparse matrix of minutes (parallel links: the
+    fastest; scipy would add duplicates of a COO matrix together)."""
     order = list(districts)
     position = {d: n for n, d in enumerate(order)}
+    size = len(order)
+    if roads.empty:
+        return csr_matrix((size, size))
+    ends_a = roads["a"].map(position).to_numpy(dtype=np.int64)
+    ends_b = roads["b"].map(position).to_numpy(dtype=np.int64)
+    fastest = (
+        pd.DataFrame(
+            {
+                "u": np.minimum(ends_a, ends_b),
+                "v": np.maximum(ends_a, ends_b),
+                "minutes": roads["minutes"].to_numpy(float),
+            }
+        )
+        .groupby(["u", "v"], as_index=False)["minutes"]
+        .min()
+    )
+    return coo_matrix(
+        (fastest["minutes"].to_numpy(float), (fastest["u"].to_numpy(), fastest["v"].to_numpy())),
+        shape=(size, size),
+    ).tocsr()
+
+
+def travel_times(
+    roads: pd.DataFrame, districts: Iterable[str], limit: float | None = None
+) -> pd.DataFrame:
+    """All-pairs shortest-path minutes on the undirected road graph (inf between parts).
+
+    With ``limit``, paths longer than ``limit`` minutes are not followed and read inf (scipy's
+    bounded Dijkstra); every time up to the limit is the same number as without it.
+    """
+    order = list(districts)
     size = len(order)
     if roads.empty:
         times = np.full((size, size), np.inf)
         np.fill_diagonal(times, 0.0)
         return pd.DataFrame(times, index=order, columns=order)
-    # keep the fastest of parallel links; scipy would add duplicates of a COO matrix together
-    fastest = (
-        roads.assign(
-            u=[min(position[a], position[b]) for a, b in zip(roads["a"], roads["b"], strict=True)],
-            v=[max(position[a], position[b]) for a, b in zip(roads["a"], roads["b"], strict=True)],
-        )
-        .groupby(["u", "v"], as_index=False)["minutes"]
-        .min()
-    )
-    graph = coo_matrix(
-        (fastest["minutes"].to_numpy(float), (fastest["u"].to_numpy(), fastest["v"].to_numpy())),
-        shape=(size, size),
-    ).tocsr()
-    times = shortest_path(graph, method="D", directed=False)
+    graph = road_graph(roads, order)
+    if limit is None:
+        times = shortest_path(graph, method="D", directed=False)
+    else:
+        times = dijkstra(graph, directed=False, limit=limit)
     return pd.DataFrame(times, index=order, columns=order)
 
 
@@ -214,24 +237,45 @@ def intra_district_minutes(area_km2: pd.Series, speed_kmh: float, detour: float)
     return pd.Series(minutes, index=area_km2.index, name="intra_minutes")
 
 
-def access_times(times: pd.DataFrame, targets: Iterable[str]) -> pd.Series:
-    """Least travel time from every district to any of the targets (inf if there is none)."""
+def access_times(
+    times: pd.DataFrame, targets: Iterable[str], roads: pd.DataFrame | None = None
+) -> pd.Series:
+    """Least travel time from every district to any of the targets (inf if there is none).
+
+    ``times`` may be bounded (``travel_times(..., limit)``): districts that reach no target
+    within it get their time from one multi-source Dijkstra on ``roads`` instead (longer than
+    the limit, so they compare with any rule threshold up to the limit as the exact times do).
+    """
     chosen = sorted(set(targets))
     if not chosen:
         return pd.Series(np.inf, index=times.index, dtype=float)
-    return times[chosen].min(axis=1).astype(float)
+    least = times[chosen].min(axis=1).astype(float)
+    far = ~np.isfinite(least.to_numpy())
+    if roads is not None and not roads.empty and far.any():
+        order = list(times.index)
+        position = {d: n for n, d in enumerate(order)}
+        exact = dijkstra(
+            road_graph(roads, order),
+            directed=False,
+            indices=[position[d] for d in chosen],
+            min_only=True,
+        )
+        least = least.where(~far, pd.Series(exact, index=times.index))
+    return least
 
 
-def border_access(times: pd.DataFrame, crossings: pd.DataFrame) -> pd.Series:
+def border_access(
+    times: pd.DataFrame, crossings: pd.DataFrame, roads: pd.DataFrame | None = None
+) -> pd.Series:
     """tb[i]: minutes to the nearest district that has a border crossing."""
-    return access_times(times, crossings["district"]).rename("border_minutes")
+    return access_times(times, crossings["district"], roads).rename("border_minutes")
 
 
 def corridor_access(times: pd.DataFrame, roads: pd.DataFrame) -> pd.Series:
     """tc[i]: minutes to the nearest district at an end of a federal road link."""
     federal = roads[roads["kind"] == "federal"]
     ends = set(federal["a"]) | set(federal["b"])
-    return access_times(times, ends).rename("corridor_minutes")
+    return access_times(times, ends, roads).rename("corridor_minutes")
 
 
 def specialization_indices(activity_wide: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 
 from model import indicators as ind
 from model.errors import InputError
@@ -75,6 +76,72 @@ class LockSet:
         return f"{self.cluster} in {where}"
 
 
+class PairTable:
+    """The cooperating core pairs (k, i, k', j) as parallel arrays, in the model's order.
+
+    ``first_type`` / ``second_type`` index ``types``, ``first_district`` / ``second_district``
+    index ``districts``; ``coef`` is w_coop · coop[k,k'] · link[i,j]. The list of tuples and the
+    coefficient dict that the pair formulation indexes are made the first time they are asked
+    for: the compact formulation works on the arrays alone, which at 3,000 districts × 51 types
+    saves building 1.8 million tuples.
+    """
+
+    def __init__(
+        self,
+        types: list[str],
+        districts: list[str],
+        first_type: np.ndarray,
+        first_district: np.ndarray,
+        second_type: np.ndarray,
+        second_district: np.ndarray,
+        coef: np.ndarray,
+    ) -> None:
+        self.types = types
+        self.districts = districts
+        self.first_type = first_type
+        self.first_district = first_district
+        self.second_type = second_type
+        self.second_district = second_district
+        self.coef = coef
+        self._keys: list[Pair] | None = None
+        self._coef_map: dict[Pair, float] | None = None
+
+    @classmethod
+    def from_parts(
+        cls, types: list[str], districts: list[str], parts: list[tuple[np.ndarray, ...]]
+    ) -> PairTable:
+        """Concatenate (first type, first district, second type, second district, coef)
+        blocks."""
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(types, districts, empty, empty, empty, empty, np.zeros(0))
+        columns = [np.concatenate(column) for column in zip(*parts, strict=True)]
+        return cls(types, districts, *columns)
+
+    def __len__(self) -> int:
+        return len(self.coef)
+
+    def keys(self) -> list[Pair]:
+        if self._keys is None:
+            t, d = self.types, self.districts
+            self._keys = [
+                (t[a], d[b], t[a2], d[c])
+                for a, b, a2, c in zip(
+                    self.first_type.tolist(),
+                    self.first_district.tolist(),
+                    self.second_type.tolist(),
+                    self.second_district.tolist(),
+                    strict=True,
+                )
+            ]
+        return self._keys
+
+    def coef_map(self) -> dict[Pair, float]:
+        if self._coef_map is None:
+            self._coef_map = dict(zip(self.keys(), self.coef.tolist(), strict=True))
+        return self._coef_map
+
+
 @dataclass
 class SitingInstance:
     """Sparse index lists and coefficients of the siting model (docs/model.md §5)."""
@@ -86,8 +153,7 @@ class SitingInstance:
     export_coef: dict[Site, float]  # w_export · exp[k,i]
     members: list[Member]
     member_coef: dict[Member, float]  # w_member · fit[k,j] · link[i,j]
-    pairs: list[Pair]
-    pair_coef: dict[Pair, float]  # w_coop · coop[k,k'] · link[i,j]
+    pair_table: PairTable  # the cooperating pairs as arrays (tuples made on demand)
     site_range: dict[str, tuple[int, int]]
     capacity: int
     max_members: int
@@ -98,9 +164,30 @@ class SitingInstance:
     site_cost: dict[str, float] | None  # per district, when a budget applies
     budget_limit: float | None
     excluded: dict[Site, str] = field(default_factory=dict)  # site -> the rule excluding it
+    cooperation: str = "pairs"  # the cooperation formulation: pairs or compact (§5.1)
 
     def core_coef(self, site: Site) -> float:
         return self.fit_coef[site] + self.export_coef[site]
+
+    @property
+    def pairs(self) -> list[Pair]:
+        """The cooperating pairs (k, i, k', j), k before k' (made from the arrays once)."""
+        return self.pair_table.keys()
+
+    @property
+    def pair_coef(self) -> dict[Pair, float]:
+        """w_coop · coop[k,k'] · link[i,j] per pair (made from the arrays once)."""
+        return self.pair_table.coef_map()
+
+    @property
+    def pair_count(self) -> int:
+        return len(self.pair_table)
+
+
+# From this many districts on, travel times are computed only up to the largest radius in use
+# and read inf beyond it (the times table, travel_minutes.csv of the atlas); the model, the
+# rules and the access times (tb, tc) are the same numbers as with the full matrix.
+BOUNDED_TIMES_FROM = 1000
 
 
 def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
@@ -119,7 +206,13 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
     )
     fit = ind.weighted_fit(scores, region.clusters)
     export = ind.export_orientation(region.exports, region.clusters, districts)
-    times = ind.travel_times(region.roads, districts)
+    # large regions: times only within the largest radius the model uses (link, member)
+    limit = (
+        max(settings.link_max_minutes, settings.member_max_minutes)
+        if len(districts) >= BOUNDED_TIMES_FROM
+        else None
+    )
+    times = ind.travel_times(region.roads, districts, limit)
     intra = None
     if settings.intra_district == "disc":
         intra = ind.intra_district_minutes(
@@ -133,7 +226,7 @@ def compute_indicators(region: Region, scenario: Scenario) -> IndicatorTables:
         export=export,
         times=times,
         link=link,
-        border_minutes=ind.border_access(times, region.crossings),
+        border_minutes=ind.border_access(times, region.crossings, region.roads),
         corridor_minutes=ind.corridor_access(times, region.roads),
         settings=settings,
         own_activity=ind.own_sector_activity(activity, region.clusters),
@@ -173,47 +266,91 @@ def symmetric_cooperation(region: Region, first: str, second: str) -> float:
 def _exclusion_reasons(
     region: Region, scenario: Scenario, tables: IndicatorTables, types: list[str]
 ) -> dict[Site, str]:
-    """Why each excluded core site is excluded (forbid, greenfield, border and corridor rules)."""
+    """Why each excluded core site is excluded (forbid, greenfield, border and corridor rules).
+
+    The rules are tested as boolean arrays over the districts, one type at a time; only the
+    excluded sites get a Python loop (to word their reasons).
+    """
     rules = scenario.rules
+    districts = region.district_ids
+    position = {d: n for n, d in enumerate(districts)}
+    border = tables.border_minutes.reindex(districts).to_numpy(dtype=float)
+    corridor = tables.corridor_minutes.reindex(districts).to_numpy(dtype=float)
+    own = (
+        tables.own_activity.reindex(columns=districts)
+        if tables.own_activity is not None
+        else None
+    )
     reasons: dict[Site, str] = {}
-    own = tables.own_activity.to_dict(orient="index") if tables.own_activity is not None else None
     for k in types:
         cluster = region.clusters[k]
-        for i in region.district_ids:
+        forbidden = np.zeros(len(districts), dtype=bool)
+        for pick in rules.forbid:
+            if pick.cluster in (None, k) and pick.district in position:
+                forbidden[position[pick.district]] = True
+        far_border = (
+            border > rules.border.max_minutes
+            if rules.border.applies_to(cluster)
+            else np.zeros(len(districts), dtype=bool)
+        )
+        far_corridor = (
+            corridor > rules.corridor.max_minutes
+            if rules.corridor.applies_to(cluster)
+            else np.zeros(len(districts), dtype=bool)
+        )
+        greenfield = (
+            ~(own.loc[k].to_numpy(dtype=float) > 0)
+            if not rules.greenfield and own is not None
+            else np.zeros(len(districts), dtype=bool)
+        )
+        for b in np.flatnonzero(forbidden | far_border | far_corridor | greenfield):
+            i = districts[b]
             found: list[str] = []
-            if rules.forbids(k, i):
+            if forbidden[b]:
                 found.append("forbidden by rules.forbid")
-            if (
-                rules.border.applies_to(cluster)
-                and tables.border_minutes[i] > rules.border.max_minutes
-            ):
+            if far_border[b]:
                 found.append(
                     f"border rule: {k} must reach a crossing and the nearest one is "
-                    f"{tables.border_minutes[i]:.0f} min away (> {rules.border.max_minutes:g})"
+                    f"{border[b]:.0f} min away (> {rules.border.max_minutes:g})"
                 )
-            if (
-                rules.corridor.applies_to(cluster)
-                and tables.corridor_minutes[i] > rules.corridor.max_minutes
-            ):
+            if far_corridor[b]:
                 found.append(
                     f"corridor rule: {k} must reach a federal road and the nearest one is "
-                    f"{tables.corridor_minutes[i]:.0f} min away (> {rules.corridor.max_minutes:g})"
+                    f"{corridor[b]:.0f} min away (> {rules.corridor.max_minutes:g})"
                 )
-            if not rules.greenfield and own is not None and not own[k][i] > 0:
+            if greenfield[b]:
                 sectors = ", ".join(s for s, w in cluster.sectors.items() if w > 0)
                 found.append(
                     f"greenfield rule: {i} has no activity in the sectors of {k} ({sectors}); "
                     "rules.greenfield: true allows such a core"
                 )
-            if found:
-                reasons[(k, i)] = "; and ".join(found)
+            reasons[(k, i)] = "; and ".join(found)
     return reasons
+
+
+def _nonzero_pattern(matrix: np.ndarray) -> csr_matrix:
+    """The positive entries of a square matrix as CSR (sorted: row-major order)."""
+    pattern = csr_matrix(np.where(matrix > 0, matrix, 0.0))
+    pattern.sort_indices()
+    return pattern
+
+
+def _pattern_entries(pattern: csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of every stored entry, in row-major order."""
+    rows = np.repeat(np.arange(pattern.shape[0], dtype=np.int64), np.diff(pattern.indptr))
+    return rows, pattern.indices.astype(np.int64), pattern.data
 
 
 def build_instance(
     region: Region, scenario: Scenario, tables: IndicatorTables | None = None
 ) -> SitingInstance:
-    """Precompute the allowed sites, member arcs and cooperating pairs with their coefficients."""
+    """Precompute the allowed sites, member arcs and cooperating pairs with their coefficients.
+
+    Everything is array work over the sparse pattern of the link matrix (only district pairs
+    within the link radius are ever visited); Python tuples are made only for the sites and
+    member arcs, which the model indexes. Pairs stay arrays (:class:`PairTable`) until a caller
+    asks for their tuples, which the compact cooperation formulation never does.
+    """
     tables = tables or compute_indicators(region, scenario)
     rules, weights = scenario.rules, scenario.weights
     types = active_types(region, scenario)
@@ -224,47 +361,59 @@ def build_instance(
     export = tables.export.loc[types, districts].to_numpy(float)
     times = tables.times.loc[districts, districts].to_numpy(float)
     link = tables.link.loc[districts, districts].to_numpy(float)
-    allowed = np.array([[(k, i) not in excluded for i in districts] for k in types], dtype=bool)
+    allowed = np.ones((len(types), len(districts)), dtype=bool)
+    type_pos = {k: a for a, k in enumerate(types)}
+    district_pos = {d: b for b, d in enumerate(districts)}
+    for k, i in excluded:
+        allowed[type_pos[k], district_pos[i]] = False
 
-    sites: list[Site] = []
-    fit_coef: dict[Site, float] = {}
-    export_coef: dict[Site, float] = {}
-    for a, k in enumerate(types):
-        for b in np.flatnonzero(allowed[a]):
-            site = (k, districts[b])
-            sites.append(site)
-            fit_coef[site] = weights.fit * float(fit[a, b])
-            export_coef[site] = weights.export * float(export[a, b])
+    site_type, site_district = np.nonzero(allowed)  # row-major: type by type, as before
+    sites: list[Site] = [
+        (types[a], districts[b])
+        for a, b in zip(site_type.tolist(), site_district.tolist(), strict=True)
+    ]
+    fit_coef = dict(zip(sites, (weights.fit * fit[site_type, site_district]).tolist(), strict=True))
+    export_coef = dict(
+        zip(sites, (weights.export * export[site_type, site_district]).tolist(), strict=True)
+    )
 
     # x[k,i,j]: j ≠ i within the member radius; arcs worth nothing are left out, which cannot
     # change the optimum because the objective never gains from them.
     members: list[Member] = []
     member_coef: dict[Member, float] = {}
-    reach = times <= scenario.indicators.member_max_minutes
-    np.fill_diagonal(reach, False)
     if weights.member > 0 and rules.max_members > 0:
+        reach = np.where(times <= scenario.indicators.member_max_minutes, link, 0.0)
+        np.fill_diagonal(reach, 0.0)
+        near_i, near_j, near_link = _pattern_entries(_nonzero_pattern(reach))
         for a, k in enumerate(types):
-            gain = weights.member * fit[a][None, :] * link  # [i, j] = fit[k,j] · link[i,j]
-            for b in np.flatnonzero(allowed[a]):
-                for c in np.flatnonzero(reach[b] & (gain[b] > 0)):
-                    arc = (k, districts[b], districts[c])
-                    members.append(arc)
-                    member_coef[arc] = float(gain[b, c])
+            gain = weights.member * fit[a][near_j] * near_link  # fit[k,j] · link[i,j]
+            keep = allowed[a][near_i] & (gain > 0)
+            arcs = [
+                (k, districts[b], districts[c])
+                for b, c in zip(near_i[keep].tolist(), near_j[keep].tolist(), strict=True)
+            ]
+            members.extend(arcs)
+            member_coef.update(zip(arcs, gain[keep].tolist(), strict=True))
 
-    pairs: list[Pair] = []
-    pair_coef: dict[Pair, float] = {}
+    pair_parts: list[tuple[np.ndarray, ...]] = []
     if weights.coop > 0:
+        link_i, link_j, link_value = _pattern_entries(_nonzero_pattern(link))
         for a, k in enumerate(types):
             for a2 in range(a + 1, len(types)):
-                k2 = types[a2]
-                coop = symmetric_cooperation(region, k, k2)
+                coop = symmetric_cooperation(region, k, types[a2])
                 if coop <= 0:
                     continue
-                rows, cols = np.nonzero(allowed[a][:, None] & allowed[a2][None, :] & (link > 0))
-                for b, c in zip(rows, cols, strict=True):
-                    pair = (k, districts[b], k2, districts[c])
-                    pairs.append(pair)
-                    pair_coef[pair] = weights.coop * coop * float(link[b, c])
+                keep = np.flatnonzero(allowed[a][link_i] & allowed[a2][link_j])
+                pair_parts.append(
+                    (
+                        np.full(len(keep), a, dtype=np.int64),
+                        link_i[keep],
+                        np.full(len(keep), a2, dtype=np.int64),
+                        link_j[keep],
+                        weights.coop * coop * link_value[keep],
+                    )
+                )
+    pair_table = PairTable.from_parts(types, districts, pair_parts)
 
     border = frozenset(region.districts.index[region.districts["border"]])
     budget = rules.budget
@@ -276,8 +425,7 @@ def build_instance(
         export_coef=export_coef,
         members=members,
         member_coef=member_coef,
-        pairs=pairs,
-        pair_coef=pair_coef,
+        pair_table=pair_table,
         site_range={k: rules.site_range(k) for k in types},
         capacity=rules.max_clusters_per_district,
         max_members=rules.max_members,
@@ -299,4 +447,20 @@ def build_instance(
         ),
         budget_limit=budget.limit if budget else None,
         excluded=excluded,
+        cooperation=choose_cooperation(scenario.solver.cooperation, len(pair_table)),
     )
+
+
+# From this many cooperating pairs on, ``solver.cooperation: auto`` takes the compact
+# formulation: its LP bound is weaker (300 x 12: the pair model reached a 1 % gap in 57 s, the
+# compact one stood at 12.9 % after 120 s), so it pays only where the pair model no longer fits
+# (3,000 x 51: 1.85 million pairs, 6.5 GB, its LP unsolved after 300 s). bench/scale.py
+# measures both at every size (docs/bench/scale.md).
+AUTO_COMPACT_PAIRS = 1_000_000
+
+
+def choose_cooperation(setting: str, pair_count: int) -> str:
+    """``pairs`` or ``compact``: the setting itself, or by size for ``auto``."""
+    if setting != "auto":
+        return setting
+    return "compact" if pair_count >= AUTO_COMPACT_PAIRS else "pairs"

@@ -146,8 +146,10 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             "model_size": {
                 "core_sites": len(result.instance.sites),
                 "member_arcs": len(result.instance.members),
-                "cooperating_pairs": len(result.instance.pairs),
+                "cooperating_pairs": result.instance.pair_count,
+                "cooperation": result.instance.cooperation,
             },
+            "warm_start": result.warm_start.to_dict() if result.warm_start else None,
             # everything that changes from one identical run to the next sits under timings
             "timings": {
                 **result.timings,

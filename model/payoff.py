@@ -174,7 +174,7 @@ class TermSolver:
         )
         self.options = options or SolverOptions()
         self.instance = build_instance(region, self.scenario, tables)
-        self.model = build_model(self.instance)
+        self.model = build_model(self.instance, cooperation="pairs")  # reads model.z
         self.engine = PersistentHighs(self.model)
         inst, m = self.instance, self.model
         self._vars = [

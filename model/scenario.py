@@ -275,6 +275,12 @@ class SolverSettings(_Strict):
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="raw options passed to the solver as given"
     )
+    cooperation: Literal["auto", "pairs", "compact"] = Field(
+        "auto",
+        description="cooperation terms: one variable per pair of cores (pairs), one per core "
+        "and partner type (compact, docs/model.md §5.1), or compact from 1,000,000 pairs on "
+        "(auto); the optimum is the same",
+    )
 
 
 Term = Literal["fit", "export", "member", "coop"]

@@ -226,6 +226,26 @@ class HighsAdapter:
         return PersistentHighs(model).resolve(options)
 
 
+def solve_from_start(model: pyo.ConcreteModel, options: SolverOptions) -> SolveOutcome:
+    """Hand the model to HiGHS with the values its variables hold as a MIP start, and solve.
+
+    Every column whose variable has a value is passed to ``setSolution`` (HiGHS completes or
+    drops a start it finds infeasible; it never trusts it beyond that). Variables without a
+    value are left out. Solves like :class:`HighsAdapter` otherwise.
+    """
+    engine = PersistentHighs(model)
+    if engine.lp is not None and engine.lp.num_col and engine.lp.integrality.any():
+        values = [var.value for var in engine.lp.columns]
+        given = [n for n, value in enumerate(values) if value is not None]
+        if given:
+            index = np.asarray(given, dtype=np.int32)
+            start = np.asarray([values[n] for n in given], dtype=np.float64)
+            started = time.perf_counter()
+            engine._solver.setSolution(len(index), index, start)
+            engine._pending_handoff += time.perf_counter() - started
+    return engine.resolve(options)
+
+
 class PersistentHighs:
     """A HiGHS model kept alive for re-solving after changes to costs or bounds.
 

@@ -105,6 +105,10 @@ def solve_classic(
     module = model_module(name)
     options = options or SolverOptions()
     adapter = get_solver(solver)
+    if hasattr(module, "search"):  # a model solved by a sequence of MIPs (p-dispersion)
+        searched: ClassicResult | None = module.search(data, params, adapter, options)
+        if searched is not None:
+            return searched
     timings: dict[str, float] = {}
     started = time.perf_counter()
     deadline = None if options.time_limit is None else time.monotonic() + options.time_limit

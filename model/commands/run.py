@@ -181,6 +181,10 @@ def render_report(result: RunResult, folder: Path) -> str:
             "  terms: "
             + "  ".join(f"{name} {terms[name]:.4f}" for name in ("fit", "export", "member", "coop"))
         )
+        if result.warm_start is not None:
+            warm = result.warm_start
+            start = f"{warm.objective:.4f}" if warm.objective is not None else warm.note
+            lines.append(f"  warm start: {start}" + (" (greedy)" if warm.objective else ""))
         if result.outcome is not None and result.outcome.gap:
             lines.append(f"  gap {result.outcome.gap:.4%}, bound {result.outcome.bound}")
     lines.append(

@@ -98,7 +98,7 @@ class _Structure:
         rules = scenario.rules.model_copy(update={"lock": [], "forbid": []})
         base = scenario.model_copy(update={"weights": ones, "rules": rules})
         self.instance = build_instance(region, base, tables)
-        self.model = build_model(self.instance)
+        self.model = build_model(self.instance, cooperation="pairs")  # reads model.z
         self.persistent = PersistentHighs(self.model)
         inst, model = self.instance, self.model
         self.sites = set(inst.sites)

@@ -1,0 +1,544 @@
+"""Growth of build, hand-off, solve and memory with region size (``make bench-scale``).
+
+For synthetic regions from ``model.generate`` (Smolensk's density: districts 43 km apart) of
+300, 1,000 and 3,000 districts × 6, 12, 24 and 51 cluster types (11 sectors, 40 for 51 types),
+each size runs in a child process of its own, so that its peak memory (``ru_maxrss``) is its
+own. The child solves the default scenario on the region to a relative gap (1 % by default):
+
+- **project**: ``build_instance`` + ``build_model`` (build), the HiGHS adapter's compile and
+  ``passModel`` (hand-off), ``run`` (solve), values back into Pyomo + ``read_solution``
+  (read-back), with ``solver.cooperation: auto``; peak memory is read after this path;
+- **direct**: the same LP arrays handed to a fresh ``highspy.Highs`` with plain ``passModel``,
+  the same options, ``run`` and ``getSolution``: the ratio project / direct of the totals
+  (model build + hand-off + solve + read-back against hand-off + solve + read-back; the
+  instance, which both paths start from, is left out) is the project's overhead. The direct
+  path is not charged for making the arrays, so the ratio leans against the project;
+- **other form**: the cooperation form that ``auto`` did not choose (pairs or compact),
+  built and solved the same way, for the comparison of the two formulations at every size;
+- the greedy warm start (``model.warmstart``): its objective and seconds (not given to either
+  solve above, so both see the same LP).
+
+It prints one line per size and, at the end, the least-squares slope of log(seconds) and
+log(peak MB) against log(districts × types) per stage (the empirical exponent), writes the table
+to ``docs/bench/scale.md`` and the log–log plot to ``docs/bench/scale.png``. Timings come from
+one run on a possibly shared machine: the load average (``os.getloadavg``) is recorded with
+them.
+
+Usage: ``python bench/scale.py [--quick] [--districts 300 1000 3000] [--types 6 12 24 51]
+[--gap 0.01] [--time-limit 120] [--out docs/bench] [--no-other-form] [--pdispersion-only]``.
+``--quick`` runs 40 and 80 districts × 3 and 6 types (the test of the bench itself). The first
+line printed is the time to prove the random 60-site, p = 10 p-dispersion case
+(``model.classic.pdispersion``), against the level formulation within ``--levels-limit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FULL_DISTRICTS = (300, 1000, 3000)
+FULL_TYPES = (6, 12, 24, 51)
+QUICK_DISTRICTS = (40, 80)
+QUICK_TYPES = (3, 6)
+SEED = 1
+STAGES = ("build", "handoff", "solve", "readback")
+TARGET_RATIO = 1.1
+TARGET_SECONDS, TARGET_GB = 120.0, 8.0
+
+
+def sectors_for(types: int) -> int:
+    """11 sectors as in the generator's default; 40 for the 51 types of the issue."""
+    return 40 if types > 24 else 11
+
+
+def peak_mb() -> float:
+    """This process's peak resident set so far, in MB (ru_maxrss is in KB on Linux)."""
+    scale = 1.0 if sys.platform == "darwin" else 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+
+
+def _solve_project(instance: Any, form: str, options: Any) -> dict[str, Any]:
+    from model.formulation import build_model
+    from model.results import read_solution
+    from solvers.highs import PersistentHighs
+
+    started = time.perf_counter()
+    model = build_model(instance, form)
+    built = time.perf_counter()
+    engine = PersistentHighs(model)
+    handed = time.perf_counter()
+    outcome = engine.resolve(options)
+    solved = time.perf_counter()
+    solution = read_solution(model, instance.types, instance.districts)
+    done = time.perf_counter()
+    solve = outcome.solver_time_s or 0.0
+    return {
+        "form": form,
+        "model_build": built - started,
+        "handoff": handed - built,
+        "solve": solve,
+        "readback": (solved - handed - solve) + (done - solved),
+        "status": outcome.status.value,
+        "objective": outcome.objective,
+        "bound": outcome.bound,
+        "nodes": outcome.nodes,
+        "cores": len(solution.cores),
+        "columns": engine.lp.num_col if engine.lp else 0,
+        "rows": engine.lp.num_row if engine.lp else 0,
+        "lp": engine.lp,
+    }
+
+
+def _solve_direct(lp: Any, options: Any) -> dict[str, Any]:
+    """The same arrays through plain highspy calls."""
+    import highspy
+    import numpy as np
+
+    from solvers.highs import apply_options
+
+    inf = highspy.kHighsInf
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    started = time.perf_counter()
+    solver.passModel(
+        lp.num_col,
+        lp.num_row,
+        len(lp.a_value),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize),
+        lp.offset,
+        lp.cost,
+        np.where(np.isfinite(lp.col_lower), lp.col_lower, -inf),
+        np.where(np.isfinite(lp.col_upper), lp.col_upper, inf),
+        np.where(np.isfinite(lp.row_lower), lp.row_lower, -inf),
+        np.where(np.isfinite(lp.row_upper), lp.row_upper, inf),
+        lp.a_start,
+        lp.a_index,
+        lp.a_value,
+        lp.integrality.astype(np.int32),
+    )
+    apply_options(solver, options)
+    handed = time.perf_counter()
+    solver.run()
+    solved = time.perf_counter()
+    values = np.asarray(solver.getSolution().col_value)
+    np.flatnonzero(values > 0.5)
+    done = time.perf_counter()
+    return {
+        "handoff": handed - started,
+        "solve": solved - handed,
+        "readback": done - solved,
+        "objective": float(solver.getInfo().objective_function_value),
+        "nodes": int(solver.getInfo().mip_node_count),
+    }
+
+
+def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> dict[str, Any]:
+    """Measure one size in this process; returns the row (printed as JSON by ``--child``)."""
+    from model.instance import build_instance, compute_indicators
+    from model.region import load_region
+    from model.results import evaluate
+    from model.scenario import scenario_from_dict
+    from model.warmstart import greedy_siting
+    from solvers.base import SolverOptions
+
+    loaded = scenario_from_dict({"name": "scale", "region": str(region)})
+    scenario = loaded.scenario
+    options = SolverOptions(mip_gap=gap, time_limit=time_limit, presolve=False)
+    started = time.perf_counter()
+    region_data = load_region(region)
+    loaded_at = time.perf_counter()
+    tables = compute_indicators(region_data, scenario)
+    instance = build_instance(region_data, scenario, tables)
+    instanced = time.perf_counter()
+    project = _solve_project(instance, instance.cooperation, options)
+    memory = peak_mb()
+    lp = project.pop("lp")
+    direct = _solve_direct(lp, options)
+    del lp
+    row: dict[str, Any] = {
+        "load": loaded_at - started,
+        "instance": instanced - loaded_at,
+        "sites": len(instance.sites),
+        "members": len(instance.members),
+        "pairs": instance.pair_count,
+        "project": project,
+        "direct": direct,
+        "peak_mb": memory,
+    }
+    started = time.perf_counter()
+    greedy = greedy_siting(instance)
+    warm = evaluate(greedy, region_data, scenario, tables) if greedy else None
+    row["warm_start"] = {
+        "objective": warm.objective if warm and not warm.violations else None,
+        "seconds": time.perf_counter() - started,
+        "note": "greedy" if warm and not warm.violations else "none or breaks a rule",
+    }
+    if other_form:
+        other = "pairs" if project["form"] == "compact" else "compact"
+        result = _solve_project(instance, other, options)
+        result.pop("lp")
+        row["other"] = result
+    return row
+
+
+def measure(
+    districts: int, types: int, workdir: Path, gap: float, time_limit: float, other_form: bool
+) -> dict[str, Any]:
+    """Generate the region (once) and measure it in a child process."""
+    from model.generate import generate_region
+
+    region = workdir / f"region_{districts}_{types}"
+    if not region.exists():
+        generate_region(region, districts, SEED, types=types, sectors=sectors_for(types))
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        str(region),
+        "--gap",
+        str(gap),
+        "--time-limit",
+        str(time_limit),
+    ]
+    if not other_form:
+        command.append("--no-other-form")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{districts} x {types}: child failed:\n{done.stderr[-2000:]}")
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    row.update(districts=districts, types=types, load_average=os.getloadavg())
+    return row
+
+
+def totals(row: dict[str, Any]) -> dict[str, float]:
+    """build (instance + model), hand-off, solve, read-back and the two totals."""
+    project, direct = row["project"], row["direct"]
+    build = row["instance"] + project["model_build"]
+    # the instance (indicators, sites, arcs, pairs) is what both paths start from
+    ours = project["model_build"] + project["handoff"] + project["solve"] + project["readback"]
+    theirs = direct["handoff"] + direct["solve"] + direct["readback"]
+    # when both searches took the same nodes, the solve is the same work: charging the
+    # project the direct solve's seconds removes the noise of a shared machine
+    same = project.get("nodes") is not None and project.get("nodes") == direct.get("nodes")
+    overhead = ours - project["solve"] + direct["solve"]
+    return {
+        "build": build,
+        "handoff": project["handoff"],
+        "solve": project["solve"],
+        "total": ours,
+        "direct": theirs,
+        "ratio": ours / theirs if theirs > 0 else math.nan,
+        "same_search_ratio": overhead / theirs if same and theirs > 0 else math.nan,
+    }
+
+
+def gap_of(result: dict[str, Any]) -> float | None:
+    objective, bound = result.get("objective"), result.get("bound")
+    if objective is None or bound is None:
+        return None
+    return abs(bound - objective) / max(abs(objective), 1e-9)
+
+
+def slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of log y against log x (points with y ≤ 0 left out)."""
+    points = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y > 0]
+    if len(points) < 2:
+        return math.nan
+    mean_x = sum(p[0] for p in points) / len(points)
+    mean_y = sum(p[1] for p in points) / len(points)
+    spread = sum((p[0] - mean_x) ** 2 for p in points)
+    if spread == 0:
+        return math.nan
+    return sum((p[0] - mean_x) * (p[1] - mean_y) for p in points) / spread
+
+
+def exponents(rows: list[dict[str, Any]]) -> dict[str, float]:
+    size = [float(r["districts"] * r["types"]) for r in rows]
+    series = {
+        "build": [totals(r)["build"] for r in rows],
+        "handoff": [totals(r)["handoff"] for r in rows],
+        "solve": [totals(r)["solve"] for r in rows],
+        "memory": [r["peak_mb"] for r in rows],
+    }
+    return {name: slope(size, values) for name, values in series.items()}
+
+
+def _fmt_gap(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| districts × types | pairs | form | columns | build s | hand-off s | solve s | "
+        "status, gap | peak MB | direct s | ratio | same-search ratio | warm start | "
+        "other form: solve s, status, gap | load avg |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        t, p = totals(r), r["project"]
+        other = r.get("other")
+        other_text = (
+            f"{other['form']}: {other['solve']:.1f}, {other['status']}, {_fmt_gap(gap_of(other))}"
+            if other
+            else "–"
+        )
+        warm = r["warm_start"]["objective"]
+        lines.append(
+            f"| {r['districts']:,} × {r['types']} | {r['pairs']:,} | {p['form']} | "
+            f"{p['columns']:,} | {t['build']:.2f} | {t['handoff']:.2f} | {t['solve']:.1f} | "
+            f"{p['status']}, {_fmt_gap(gap_of(p))} | {r['peak_mb']:.0f} | {t['direct']:.1f} | "
+            f"{t['ratio']:.3f} | {t['same_search_ratio']:.3f} | "
+            f"{'–' if warm is None else f'{warm:.3f}'} | {other_text} | "
+            f"{r['load_average'][0]:.1f} |"
+        )
+    return lines
+
+
+def verdict(rows: list[dict[str, Any]]) -> list[str]:
+    """The issue's targets, checked on the largest size and on every ratio."""
+    lines = []
+    worst = max(rows, key=lambda r: totals(r)["ratio"])
+    lines.append(
+        f"largest ratio project/direct: {totals(worst)['ratio']:.3f} at {worst['districts']:,} × "
+        f"{worst['types']} (target ≤ {TARGET_RATIO}): "
+        + ("met" if totals(worst)["ratio"] <= TARGET_RATIO else "NOT met")
+    )
+    same = [r for r in rows if not math.isnan(totals(r)["same_search_ratio"])]
+    if same:
+        worst = max(same, key=lambda r: totals(r)["same_search_ratio"])
+        value = totals(worst)["same_search_ratio"]
+        lines.append(
+            f"largest same-search ratio ({len(same)} of {len(rows)} sizes took the same nodes "
+            f"both ways): {value:.3f} at {worst['districts']:,} × {worst['types']}: "
+            + ("met" if value <= TARGET_RATIO else "NOT met")
+        )
+    biggest = max(rows, key=lambda r: (r["districts"] * r["types"], r["districts"]))
+    t, p = totals(biggest), biggest["project"]
+    within = p["status"] == "optimal" and t["total"] <= TARGET_SECONDS
+    lines.append(
+        f"largest size {biggest['districts']:,} × {biggest['types']}: {t['total']:.1f} s total, "
+        f"{p['status']}, gap {_fmt_gap(gap_of(p))}, peak {biggest['peak_mb'] / 1000:.2f} GB "
+        f"(target ≤ {TARGET_SECONDS:g} s to the gap and ≤ {TARGET_GB:g} GB): "
+        f"time {'met' if within else 'NOT met'}, memory "
+        + ("met" if biggest["peak_mb"] / 1000 <= TARGET_GB else "NOT met")
+    )
+    return lines
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    size = [r["districts"] * r["types"] for r in rows]
+    order = sorted(range(len(rows)), key=lambda n: size[n])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    slopes = exponents(rows)
+    for stage in ("build", "handoff", "solve"):
+        values = [max(totals(rows[n])[stage], 1e-3) for n in order]
+        axes[0].plot(
+            [size[n] for n in order],
+            values,
+            marker="o",
+            label=f"{stage} (slope {slopes[stage]:.2f})",
+        )
+    axes[0].set(xscale="log", yscale="log", xlabel="districts × types", ylabel="seconds")
+    axes[0].legend()
+    axes[0].set_title("time against size (log–log)")
+    axes[1].plot(
+        [size[n] for n in order],
+        [rows[n]["peak_mb"] for n in order],
+        marker="o",
+        color="tab:red",
+        label=f"peak memory (slope {slopes['memory']:.2f})",
+    )
+    axes[1].set(xscale="log", yscale="log", xlabel="districts × types", ylabel="MB")
+    axes[1].legend()
+    axes[1].set_title("peak memory of the child process")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def missing_sizes(rows: list[dict[str, Any]]) -> list[str]:
+    """A line naming the sizes of the full grid that this table lacks (a run cut short)."""
+    done = {(r["districts"], r["types"]) for r in rows}
+    full = {(n, t) for n in FULL_DISTRICTS for t in FULL_TYPES}
+    if not done <= full or done == full:
+        return []
+    absent = sorted(full - done)
+    return [
+        "- not measured in this run (stopped at the deadline): "
+        + ", ".join(f"{n:,} × {t}" for n, t in absent)
+    ]
+
+
+def write_markdown(
+    rows: list[dict[str, Any]], path: Path, command: str, dispersion: str
+) -> None:
+    slopes = exponents(rows)
+    loads = [r["load_average"][0] for r in rows]
+    text = [
+        "# Scale benchmark",
+        "",
+        f"Measured with `{command}` on {platform.machine()} "
+        f"({os.cpu_count()} CPUs), {time.strftime('%Y-%m-%d', time.gmtime())}; generated "
+        f"regions (seed {SEED}, Smolensk's density), relative gap "
+        f"{rows[0]['gap']:.0%}, time limit {rows[0]['time_limit']:g} s per solve, "
+        "presolve off. One run on a shared machine: the 1-minute load average during the runs "
+        f"was {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs, so solve times "
+        "carry noise; the ratio compares two solves of the same LP made one after the other.",
+        "",
+        "*build* = indicators, instance and Pyomo model; *direct* = the same LP arrays through "
+        "plain highspy (hand-off + solve + read-back); *ratio* = the project's model build + "
+        "hand-off + solve + read-back / direct; *other form* = "
+        "the cooperation formulation `auto` did not choose; *same-search ratio* = the ratio "
+        "with the direct solve's seconds charged to both paths, where both searches took the "
+        "same number of nodes (the same work; the difference is the machine's noise); "
+        "*warm start* = the greedy siting's objective (`model/warmstart.py`).",
+        "",
+        *table(rows),
+        "",
+        "Empirical exponents (least-squares slope of log value against log(districts × types)): "
+        + ", ".join(f"{name} {value:.2f}" for name, value in slopes.items()),
+        "",
+        *[f"- {line}" for line in verdict(rows)],
+        *missing_sizes(rows),
+        "",
+        "![build, hand-off, solve and memory against size](scale.png)",
+        "",
+        "## p-dispersion",
+        "",
+        dispersion,
+        "",
+    ]
+    path.write_text("\n".join(text), encoding="utf-8")
+
+
+def pdispersion_line(levels_limit: float | None = None) -> str:
+    """Seconds to prove the random 60-site, p = 10 p-dispersion case (points uniform in a
+    100 × 100 square, numpy seed 0, Euclidean distances), by the threshold search and,
+    with ``levels_limit``, by the level formulation within that many seconds."""
+    import numpy as np
+
+    from model.classic import LocationData, Params, solve_classic
+    from solvers.base import SolverOptions
+
+    points = np.random.default_rng(0).uniform(0, 100, (60, 2))
+    distances = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
+    names = [f"s{n}" for n in range(60)]
+    data = LocationData.from_matrix(distances, clients=names, sites=names, name="random60")
+    started = time.perf_counter()
+    result = solve_classic("pdispersion", data, Params(p=10))
+    line = (
+        f"p-dispersion, 60 sites, p = 10: threshold search {time.perf_counter() - started:.2f} s, "
+        f"{result.status}, min distance {result.objective:.4f} ({result.notes[0]})"
+    )
+    if levels_limit:
+        started = time.perf_counter()
+        levels = solve_classic(
+            "pdispersion",
+            data,
+            Params(p=10, formulation="levels"),
+            options=SolverOptions(time_limit=levels_limit),
+        )
+        line += (
+            f"; level formulation {time.perf_counter() - started:.1f} s, {levels.status}, "
+            f"{levels.objective}, bound {levels.bound}"
+        )
+    return line + f"; load {os.getloadavg()[0]:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="40 and 80 districts × 3 and 6 types")
+    parser.add_argument("--districts", type=int, nargs="+")
+    parser.add_argument("--types", type=int, nargs="+")
+    parser.add_argument("--gap", type=float, default=0.01)
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "bench")
+    parser.add_argument("--workdir", type=Path, help="keep the generated regions here")
+    parser.add_argument("--no-other-form", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pdispersion-only", action="store_true", help="only the 60-site p-dispersion line"
+    )
+    parser.add_argument(
+        "--levels-limit", type=float, default=60.0, help="seconds for the level formulation"
+    )
+    parser.add_argument(
+        "--report-only",
+        type=Path,
+        help="rebuild scale.md and scale.png from the scale.jsonl of an earlier run",
+    )
+    args = parser.parse_args(argv)
+    if args.report_only:
+        args.out.mkdir(parents=True, exist_ok=True)
+        saved = [json.loads(line) for line in args.report_only.read_text().splitlines() if line]
+        report(saved, args.out, "python bench/scale.py", pdispersion_line(args.levels_limit))
+        return 0
+    if args.child:
+        row = run_child(args.child, args.gap, args.time_limit, not args.no_other_form)
+        print(json.dumps(row))
+        return 0
+    dispersion = pdispersion_line(None if args.quick else args.levels_limit)
+    print(dispersion, flush=True)
+    if args.pdispersion_only:
+        return 0
+    districts = args.districts or (QUICK_DISTRICTS if args.quick else FULL_DISTRICTS)
+    types = args.types or (QUICK_TYPES if args.quick else FULL_TYPES)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for n in districts:
+            for t in types:
+                row = measure(n, t, workdir, args.gap, args.time_limit, not args.no_other_form)
+                row.update(gap=args.gap, time_limit=args.time_limit)
+                rows.append(row)
+                tot = totals(row)
+                print(
+                    f"{n:>6,} × {t:<3} {row['project']['form']:<8} build {tot['build']:7.2f}s "
+                    f"hand-off {tot['handoff']:6.2f}s solve {tot['solve']:7.1f}s "
+                    f"{row['project']['status']:<10} peak {row['peak_mb']:8.0f} MB  "
+                    f"direct {tot['direct']:7.1f}s ratio {tot['ratio']:.3f}  "
+                    f"load {row['load_average'][0]:.1f}",
+                    flush=True,
+                )
+                with (args.out / "scale.jsonl").open("a", encoding="utf-8") as log:
+                    log.write(json.dumps(row) + "\n")
+    report(rows, args.out, "python bench/scale.py" + (" --quick" if args.quick else ""), dispersion)
+    return 0
+
+
+def report(rows: list[dict[str, Any]], out: Path, command: str, dispersion: str) -> None:
+    """Print the table, exponents and verdict; write scale.md and scale.png."""
+    print("\n".join(table(rows)))
+    print(
+        "empirical exponents: "
+        + ", ".join(f"{name} {value:.2f}" for name, value in exponents(rows).items())
+    )
+    print("\n".join(verdict(rows)))
+    write_markdown(rows, out / "scale.md", command, dispersion)
+    plot(rows, out / "scale.png")
+    print(f"wrote {out / 'scale.md'} and {out / 'scale.png'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

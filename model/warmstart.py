@@ -1,0 +1,163 @@
+"""A greedy siting to start HiGHS from (a MIP start), with its own objective.
+
+The greedy rule, over the instance's arrays:
+
+1. every core site scores its core coefficient plus the best ``max_members`` member arcs it
+   could have (cooperation is left out: it depends on the other cores);
+2. sites are taken best first while their type has fewer than ``max_k`` cores and their
+   district fewer than ``max_clusters_per_district``; lock sets are served first (the best
+   open site of each), then types below ``min_k`` take their best open sites, the type with
+   the fewest allowed sites first;
+3. member arcs are taken best first: the core is sited, the member is no core of that type and
+   no member of another cluster of that type, and the core has fewer than ``max_members``.
+
+Border, group and budget rules are not steered; the start is checked against every rule by
+``model.results.evaluate`` like any solution, and dropped (with the reason) when it breaks one.
+The values given to the solver are the siting's y and x and the cooperation columns it implies
+(z = y·y' for pairs, w = Σ c·y' for the compact form), so HiGHS sees a complete point.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from model.instance import Member, Site, SitingInstance
+from model.results import Solution
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """What the start was: its objective recomputed from the data, or why it was dropped."""
+
+    objective: float | None  # None when no start was given to the solver
+    seconds: float
+    cores: int
+    note: str  # "greedy" or the reason the start was dropped
+
+    def to_dict(self) -> dict[str, object]:
+        """For summary.json: the same in every identical run (its seconds are counted in the
+        ``build`` timing)."""
+        return {"objective": self.objective, "cores": self.cores, "note": self.note}
+
+
+def greedy_siting(instance: SitingInstance) -> Solution | None:
+    """The greedy cores and members of the module docstring; None when a type cannot reach
+    its minimum or a lock cannot be served."""
+    sites = instance.sites
+    n_sites = len(sites)
+    core_value = np.fromiter(map(instance.core_coef, sites), dtype=float, count=n_sites)
+    site_index = {site: n for n, site in enumerate(sites)}
+    member_site = np.fromiter(
+        (site_index[(k, i)] for k, i, _ in instance.members),
+        dtype=np.int64,
+        count=len(instance.members),
+    )
+    member_value = np.fromiter(
+        map(instance.member_coef.__getitem__, instance.members),
+        dtype=float,
+        count=len(instance.members),
+    )
+    # the best max_members arcs of each site, by rank within the site
+    order = np.lexsort((-member_value, member_site))
+    first_of_site = np.searchsorted(member_site[order], np.arange(n_sites))
+    rank = np.arange(len(order)) - first_of_site[member_site[order]]
+    best = order[rank < instance.max_members]
+    score = core_value + np.bincount(member_site[best], member_value[best], minlength=n_sites)
+
+    per_type: dict[str, int] = dict.fromkeys(instance.types, 0)
+    per_district: dict[str, int] = dict.fromkeys(instance.districts, 0)
+    chosen = np.zeros(n_sites, dtype=bool)
+
+    def take(n: int) -> bool:
+        k, i = sites[n]
+        if chosen[n] or per_district[i] >= instance.capacity:
+            return False
+        if per_type[k] >= instance.site_range[k][1]:
+            return False
+        chosen[n] = True
+        per_type[k] += 1
+        per_district[i] += 1
+        return True
+
+    ranked = np.argsort(-score, kind="stable").tolist()
+    for lock in instance.locks:
+        open_sites = [site_index[s] for s in lock.sites if s in site_index]
+        if any(chosen[n] for n in open_sites):
+            continue
+        if not any(take(n) for n in sorted(open_sites, key=lambda n: -score[n])):
+            return None
+    # the minimums first, the types with the fewest sites first, so that none is crowded out
+    allowed = {k: 0 for k in instance.types}
+    for k, _ in sites:
+        allowed[k] += 1
+    for k in sorted(instance.types, key=allowed.__getitem__):
+        need = instance.site_range[k][0] - per_type[k]
+        for n in ranked:
+            if need <= 0:
+                break
+            if sites[n][0] == k and take(n):
+                need -= 1
+        if need > 0:
+            return None
+    for n in ranked:
+        take(n)
+
+    cores: list[Site] = [sites[n] for n in np.flatnonzero(chosen)]
+    core_set = set(cores)
+    members: list[Member] = []
+    size: dict[Site, int] = {}
+    joined: set[tuple[str, str]] = set()  # (type, member district)
+    for m in np.argsort(-member_value, kind="stable").tolist():
+        k, i, j = instance.members[m]
+        if (k, i) not in core_set or (k, j) in core_set or (k, j) in joined:
+            continue
+        if size.get((k, i), 0) >= instance.max_members:
+            continue
+        members.append((k, i, j))
+        size[(k, i)] = size.get((k, i), 0) + 1
+        joined.add((k, j))
+    return Solution(cores, members)
+
+
+def start_values(model: pyo.ConcreteModel, instance: SitingInstance, solution: Solution) -> None:
+    """Write the siting into the model's variables (y, x and the cooperation columns)."""
+    cores, members = set(solution.cores), set(solution.members)
+    for site, var in model.y.items():
+        var.set_value(1.0 if site in cores else 0.0, skip_validation=True)
+    for arc, var in model.x.items():
+        var.set_value(1.0 if arc in members else 0.0, skip_validation=True)
+    table = instance.pair_table
+    sited = np.zeros((len(instance.types), len(instance.districts)), dtype=bool)
+    type_pos = {k: a for a, k in enumerate(instance.types)}
+    district_pos = {d: b for b, d in enumerate(instance.districts)}
+    for k, i in cores:
+        sited[type_pos[k], district_pos[i]] = True
+    both = (
+        sited[table.first_type, table.first_district]
+        & sited[table.second_type, table.second_district]
+    )
+    if hasattr(model, "z"):
+        for var, value in zip(model.z.values(), both.tolist(), strict=True):
+            var.set_value(float(value), skip_validation=True)
+    if hasattr(model, "w"):
+        # w[k,i,k'] = y[k,i] · Σ_j c[k,i,k',j] y[k',j], in both directions of §5.1
+        from model.formulation import compact_cooperation
+
+        chosen = np.fromiter((s in cores for s in instance.sites), dtype=bool)
+        for component, mirror in ((model.w, False), (model.w_mirror, True)):
+            compact = compact_cooperation(instance, mirror)
+            gained = compact.partner_coef * chosen[compact.partner_site]
+            sums = np.add.reduceat(gained, compact.start[:-1]) if len(gained) else gained
+            values = np.where(chosen[compact.core_site], sums, 0.0)
+            for var, value in zip(component.values(), values.tolist(), strict=True):
+                var.set_value(value, skip_validation=True)
+
+
+def timed_greedy(instance: SitingInstance) -> tuple[Solution | None, float]:
+    started = time.perf_counter()
+    solution = greedy_siting(instance)
+    return solution, time.perf_counter() - started

@@ -1,0 +1,97 @@
+"""The scale benchmark's own code (bench/scale.py --quick): it measures, agrees with direct
+highspy on the objective, and writes its table and plot."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "bench" / "scale.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_slope_of_a_power_law() -> None:
+    bench = _bench()
+    xs = [10.0, 100.0, 1000.0]
+    assert bench.slope(xs, [3 * x**1.5 for x in xs]) == pytest.approx(1.5)
+    assert math.isnan(bench.slope([5.0, 5.0], [1.0, 2.0]))  # no spread in size
+    assert math.isnan(bench.slope([5.0], [1.0]))
+
+
+def test_quick_bench_runs_and_writes_its_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _bench()
+    assert bench.main(["--quick", "--out", str(tmp_path), "--time-limit", "60"]) == 0
+    printed = capsys.readouterr().out
+    assert "empirical exponents: build" in printed
+    assert "p-dispersion, 60 sites, p = 10: threshold search" in printed
+    assert "optimal" in printed.splitlines()[0]
+    assert "largest ratio project/direct" in printed
+    table = (tmp_path / "scale.md").read_text(encoding="utf-8")
+    rows = [line for line in table.splitlines() if line.startswith(("| 40 ", "| 80 "))]
+    assert len(rows) == 4
+    assert (tmp_path / "scale.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import json
+
+    records = [json.loads(line) for line in (tmp_path / "scale.jsonl").read_text().splitlines()]
+    assert len(records) == 4
+    for r in records:
+        project, direct, other = r["project"], r["direct"], r["other"]
+        assert r["peak_mb"] > 10
+        assert project["status"] == "optimal"
+        # the same LP to a 1 % gap: the two objectives lie within the gap of each other
+        assert direct["objective"] == pytest.approx(project["objective"], rel=0.011)
+        assert other["form"] != project["form"]
+        assert other["objective"] == pytest.approx(project["objective"], rel=0.011)
+        if r["warm_start"]["objective"] is not None:
+            assert r["warm_start"]["objective"] <= project["bound"] + 1e-9
+
+
+def _row(districts: int, types: int, solve: float, nodes: tuple[int, int]) -> dict[str, object]:
+    return {
+        "districts": districts,
+        "types": types,
+        "instance": 1.0,
+        "pairs": 10,
+        "peak_mb": 100.0 * types,
+        "load_average": [1.0, 1.0, 1.0],
+        "warm_start": {"objective": None},
+        "project": {
+            "form": "pairs", "model_build": 0.5, "handoff": 0.25, "solve": solve,
+            "readback": 0.25, "status": "optimal", "objective": 1.0, "bound": 1.0,
+            "nodes": nodes[0], "columns": 5,
+        },
+        "direct": {"handoff": 0.5, "solve": 2.0, "readback": 0.0, "nodes": nodes[1]},
+    }
+
+
+def test_ratios_by_hand_and_the_report_of_saved_rows(tmp_path: Path) -> None:
+    bench = _bench()
+    same = bench.totals(_row(10, 2, 4.0, (7, 7)))
+    # project 0.5 + 0.25 + 4 + 0.25 = 5 against direct 0.5 + 2 = 2.5; with the direct solve
+    # charged to both: (5 - 4 + 2) / 2.5 = 1.2
+    assert same["ratio"] == pytest.approx(2.0)
+    assert same["same_search_ratio"] == pytest.approx(1.2)
+    assert math.isnan(bench.totals(_row(10, 2, 4.0, (7, 8)))["same_search_ratio"])
+    rows = [_row(10, 2, 4.0, (7, 7)), _row(100, 2, 4.0, (1, 2))]
+    assert bench.exponents(rows)["memory"] == pytest.approx(0.0)
+    lines = bench.verdict(rows)
+    assert "largest same-search ratio (1 of 2 sizes" in lines[1] and "NOT met" in lines[1]
+    saved = tmp_path / "rows.jsonl"
+    import json
+
+    saved.write_text("\n".join(json.dumps(r | {"gap": 0.01, "time_limit": 5}) for r in rows))
+    bench.report([json.loads(x) for x in saved.read_text().splitlines()], tmp_path, "cmd", "pd")
+    text = (tmp_path / "scale.md").read_text(encoding="utf-8")
+    assert "| 10 × 2 |" in text and "| 100 × 2 |" in text and "## p-dispersion" in text
