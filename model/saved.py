@@ -139,7 +139,8 @@ def _check_keys(path: Path, where: str, data: Any) -> None:
 
 def check_summary(path: Path, summary: dict[str, Any]) -> None:
     """Check the fields that rerun, compare and map read, with their types."""
-    for key in ("status", "terms", "scenario", "provenance"):
+    # every run writes these, sitings too (an empty list when nothing is sited)
+    for key in ("status", "terms", "sitings", "scenario", "provenance"):
         if key not in summary:
             raise InputError(path, key, "missing from summary.json; is this a run folder?")
     _need(path, "status", summary["status"], str, "a text")
@@ -168,7 +169,7 @@ def check_summary(path: Path, summary: dict[str, Any]) -> None:
     _need(path, "provenance.data_files_sha256", hashes, dict, "an object of texts")
     for file, digest in hashes.items():
         _need(path, f"provenance.data_files_sha256.{shown(file)}", digest, str, "a text")
-    sitings = summary.get("sitings", [])
+    sitings = summary["sitings"]
     _need(path, "sitings", sitings, list, "a list")
     for n, entry in enumerate(sitings):
         where = f"sitings[{n}]"

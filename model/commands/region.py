@@ -33,12 +33,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_init(sub: argparse._SubParsersAction) -> None:
-    from model.regionbuild.geometry import (
+    from model.regionbuild.defaults import (
         ADJACENCY_TOLERANCE_M,
         BORDER_TOLERANCE_M,
+        DEFAULT_KIND,
+        DETOUR_FACTOR,
         MIN_SHARED_M,
     )
-    from model.regionbuild.travel import DEFAULT_KIND, DETOUR_FACTOR
 
     init = sub.add_parser(
         "init",
@@ -105,7 +106,7 @@ def _register_init(sub: argparse._SubParsersAction) -> None:
 
 def _speeds(values: list[str]) -> dict[str, float]:
     from model.errors import InputError
-    from model.regionbuild.travel import SPEED_KMH
+    from model.regionbuild.defaults import SPEED_KMH
 
     speeds = dict(SPEED_KMH)
     for value in values:

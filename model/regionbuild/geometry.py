@@ -19,16 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.regionbuild.boundaries import Unit
+from model.regionbuild.defaults import (
+    ADJACENCY_TOLERANCE_M,
+    BORDER_TOLERANCE_M,
+    MIN_SHARED_M,
+)
 from model.regionbuild.geo import require_geo
-
-# Defaults (docs/region.md "Defaults"): 50 m bridges digitising slivers of 1:10,000-1:50,000
-# boundary data; 500 m of shared boundary is ten times that, so a corner contact (whose
-# buffered length is about twice the tolerance) never counts as a neighbour.
-ADJACENCY_TOLERANCE_M = 50.0
-MIN_SHARED_M = 500.0
-# 1 km: a unit whose polygon comes that close to the border line is a border unit (the
-# Smolensk build uses 0.012° ≈ 0.8-1.3 km for the same purpose).
-BORDER_TOLERANCE_M = 1000.0
 
 
 @dataclass(frozen=True)

@@ -33,20 +33,16 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from model.errors import InputError
 from model.region import ROAD_KINDS
+from model.regionbuild.defaults import (
+    DEFAULT_KIND,
+    DETOUR_FACTOR,
+    SPEED_KMH,
+)
 from model.tables import MAX_INPUT_BYTES, check_readable, shown
 
 # Mean Earth radius, km (IUGG mean radius R1 = 6371.0088 km, rounded as in data/smolensk).
 EARTH_RADIUS_KM = 6371.0
-# Road km ÷ great-circle km. Wang, Bette, Schreckenberg & Guhr (2024), npj Complexity 1:22:
-# "we typically have to drive 1.3 ± 0.1 times longer than the crow flies"; Ballou, Rahardja &
-# Sakai (2002), Transportation Research A 36(9):843-848 (circuity factors 1.12-1.65 by country).
-DETOUR_FACTOR = 1.3
-# km/h by road kind: the OSRM default car profile (profiles/car.lua, Project-OSRM/osrm-backend)
-# speeds for the OSM classes trunk (85), secondary (55) and tertiary (40); the mapping
-# federal → trunk, regional → secondary, local → tertiary is an ASSUMPTION (as in data/smolensk).
-SPEED_KMH: dict[str, float] = {"federal": 85.0, "regional": 55.0, "local": 40.0}
-# Kind of a neighbour link when the user names none (ASSUMPTION: the middle class).
-DEFAULT_KIND = "regional"
+
 # OSM highway classes → road kinds (the same three classes as the speeds above).
 OSM_KINDS: dict[str, str] = {
     "motorway": "federal", "motorway_link": "federal", "trunk": "federal", "trunk_link": "federal",
