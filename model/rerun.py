@@ -67,7 +67,9 @@ def saved_scenario(saved: SavedRun) -> LoadedScenario:
     data = {**saved.scenario, "region": str(saved.region), "extends": None}
     scenario = validate_scenario(data, str(summary_path))
     if not saved.region.is_dir():
-        raise InputError(summary_path, "provenance.region", f"folder not found: {saved.region}")
+        raise InputError(
+            summary_path, "provenance.region", f"region folder not found: {saved.region}"
+        )
     return LoadedScenario(scenario, summary_path, [str(summary_path)], [])
 
 

@@ -35,7 +35,15 @@ def _field(summary: dict[str, Any], path: Path, *keys: str) -> Any:
 
 
 def read_saved_run(folder: Path) -> SavedRun:
-    """Load the region named in summary.json and the sitings it records."""
+    """Load the region named in summary.json and the sitings it records.
+
+    The saved scenario is validated too, though a map does not use it: one boundary for saved
+    run folders, so that ``map`` and ``compare`` refuse what ``rerun`` refuses.
+    """
+    from model.rerun import read_saved_run as read_run_fields
+    from model.rerun import saved_scenario
+
+    saved_scenario(read_run_fields(folder))
     path, summary = read_summary(folder)
     region_dir = Path(str(_field(summary, path, "provenance", "region")))
     if not region_dir.is_dir():
