@@ -61,8 +61,11 @@ oracle: $(ORACLE_STAMP)
 # instead of leaving it out (tests/installed_solvers.py)
 REQUIRED_SOLVERS ?= highs,scip,gurobi,cplex,xpress,copt
 
+# extra pytest arguments, e.g. PYTEST_ARGS="-n 2" to spread the tests over two processes
+PYTEST_ARGS ?=
+
 test: lint typecheck docs oracle
-	CLUSTERSITE_REQUIRED_SOLVERS=$(REQUIRED_SOLVERS) $(VENV)/bin/pytest
+	CLUSTERSITE_REQUIRED_SOLVERS=$(REQUIRED_SOLVERS) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(RUN_STAMP)
 	$(PY) bench/stages.py
