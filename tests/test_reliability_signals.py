@@ -29,6 +29,10 @@ def slow_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return scenario
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_signal(scenario: Path, work: Path, signum: signal.Signals) -> tuple[int, str, float]:
     """Start a run, wait until it is solving (its staging folder exists), send ``signum``;
     the exit status, stderr and the seconds from the signal to the exit."""
@@ -38,6 +42,9 @@ def start_and_signal(scenario: Path, work: Path, signum: signal.Signals) -> tupl
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell starts background jobs with SIGINT ignored, and the child would inherit
+        # that (the suite run as `make test &`): the run must see Ctrl-C as a terminal sends it
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while not list(work.glob(".out.*.partial")):
