@@ -59,14 +59,14 @@ from model.instance import (
 )
 from model.pipeline import (
     RunResult,
-    _verify,
     checked_region_path,
+    checked_result,
     diagnose,
     solve,
     solver_options,
 )
 from model.region import Region, load_region
-from model.results import evaluate, read_solution
+from model.results import read_solution
 from model.scenario import LoadedScenario, Weights, check_against_region, load_scenario
 from solvers import SolveOutcome, Status
 from solvers.highs import PersistentHighs
@@ -264,20 +264,7 @@ class FastResolver:
         if not outcome.has_solution:
             return finish(outcome.status.value, [outcome.message])
         solution = read_solution(self.model, instance.types, instance.districts)
-        evaluation = evaluate(solution, region, scenario, tables)
-        _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
-        return RunResult(
-            status=outcome.status.value,
-            objective=evaluation.objective,
-            terms=evaluation.terms,
-            assignments=evaluation.assignments,
-            loaded=loaded,
-            region=region,
-            tables=tables,
-            instance=instance,
-            outcome=outcome,
-            timings=timings,
-        )
+        return checked_result(solution, outcome, loaded, region, tables, instance, timings)
 
 
 def reweighted(base: SitingInstance, weights: Weights, max_members: int) -> SitingInstance:

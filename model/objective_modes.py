@@ -31,7 +31,7 @@ import pandas as pd
 from model.errors import InputError
 from model.instance import IndicatorTables, SitingInstance
 from model.region import Region
-from model.results import TERMS, Solution, evaluate
+from model.results import TERMS, Solution
 from model.scenario import LoadedScenario, Objective, Weights
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _lexicographic(
     timings: dict[str, float],
 ) -> RunResult:
     from model.payoff import lexicographic_levels
-    from model.pipeline import RunResult, _verify, diagnose
+    from model.pipeline import RunResult, checked_result, diagnose
 
     scenario = loaded.scenario
     objective = scenario.objective
@@ -107,20 +107,9 @@ def _lexicographic(
             conflict=conflict,
             timings=timings,
         )
-    evaluation = evaluate(Solution(point.cores, point.members), region, scenario, tables)
-    _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
-    return RunResult(
-        status="optimal" if point.proven else outcome.status.value,
-        objective=evaluation.objective,
-        terms=evaluation.terms,
-        assignments=evaluation.assignments,
-        loaded=loaded,
-        region=region,
-        tables=tables,
-        instance=instance,
-        outcome=outcome,
-        timings=timings,
-    )
+    status = "optimal" if point.proven else outcome.status.value
+    solution = Solution(point.cores, point.members)
+    return checked_result(solution, outcome, loaded, region, tables, instance, timings, status)
 
 
 def normalised_weights_of(

@@ -339,6 +339,38 @@ def diagnose(
     return notes or [GENERAL_MESSAGE], [rule.key for rule in conflict]
 
 
+def checked_result(
+    solution: Solution,
+    outcome: SolveOutcome,
+    loaded: LoadedScenario,
+    region: Region,
+    tables: IndicatorTables,
+    instance: SitingInstance,
+    timings: dict[str, float],
+    status: str | None = None,
+) -> RunResult:
+    """A solver's solution evaluated on the data and checked (:func:`_verify`), as a run result.
+
+    For the re-solve paths (fast re-solves, the studio, objective modes), so that every one
+    reports a solution only after the same check as :func:`solve`.
+    """
+    scenario = loaded.scenario
+    evaluation = evaluate(solution, region, scenario, tables)
+    _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
+    return RunResult(
+        status=status or outcome.status.value,
+        objective=evaluation.objective,
+        terms=evaluation.terms,
+        assignments=evaluation.assignments,
+        loaded=loaded,
+        region=region,
+        tables=tables,
+        instance=instance,
+        outcome=outcome,
+        timings=timings,
+    )
+
+
 def _verify(evaluation: Evaluation, outcome: SolveOutcome, exact: bool) -> None:
     """Refuse to report a solution that breaks a rule or whose value the data do not confirm.
 

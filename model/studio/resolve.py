@@ -46,10 +46,10 @@ from model.instance import (
     build_instance,
     compute_indicators,
 )
-from model.pipeline import RunResult, _verify, solve, solver_options
+from model.pipeline import RunResult, checked_result, solve, solver_options
 from model.region import Region
 from model.resolver import PERSISTENT_SOLVERS, SiteResolver
-from model.results import evaluate, read_solution
+from model.results import read_solution
 from model.scenario import LoadedScenario, Scenario, check_against_region, validate_scenario
 from solvers.base import SolverOptions
 from solvers.highs import PersistentHighs
@@ -215,20 +215,8 @@ class PersistentSession:
         if not outcome.has_solution:
             return self._fallback(loaded, region)
         solution = read_solution(structure.model, instance.types, instance.districts)
-        evaluation = evaluate(solution, region, scenario, tables)
-        _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
-        return RunResult(
-            status=outcome.status.value,
-            objective=evaluation.objective,
-            terms=evaluation.terms,
-            assignments=evaluation.assignments,
-            loaded=loaded,
-            region=region,
-            tables=tables,
-            instance=instance,
-            outcome=outcome,
-            timings={"resolve": outcome.wall_time_s},
-        )
+        timings = {"resolve": outcome.wall_time_s}
+        return checked_result(solution, outcome, loaded, region, tables, instance, timings)
 
     def _with_rule(self, result: RunResult, key: str, entry: dict[str, Any]) -> LoadedScenario:
         data = result.loaded.resolved()
