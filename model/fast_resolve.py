@@ -206,6 +206,20 @@ class FastResolver:
             instance = reweighted(self.base, scenario.weights, scenario.rules.max_members)
         else:
             instance = build_instance(region, scenario, tables)
+        return self.solve_instance(loaded, region, tables, instance)
+
+    def solve_instance(
+        self,
+        loaded: LoadedScenario,
+        region: Region,
+        tables: IndicatorTables,
+        instance: SitingInstance,
+    ) -> RunResult:
+        """The variant ``loaded`` whose instance, made from ``region`` and ``tables``, is
+        ``instance`` (what ``build_instance`` gives for them): on the base model when it fits,
+        else rebuilt. For callers that make the instance faster themselves
+        (``model.sample_resolve``); :meth:`solve` builds it."""
+        scenario = loaded.scenario
         if (
             scenario.solver.name.strip().lower() not in FAST_SOLVERS
             or not scenario.objective.weighted  # lexicographic or normalised: its own path

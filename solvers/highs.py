@@ -21,6 +21,7 @@ are bounds on ``y``) and re-solve without rebuilding or handing off again::
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -124,6 +125,7 @@ def abandoned_solves() -> int:
     return sum(1 for solver in ABANDONED if solver.is_solver_running())
 
 
+@functools.cache  # read once: every outcome carries it, and a metadata look-up costs 0.5 ms
 def highs_version() -> str:
     try:
         return metadata.version("highspy")
