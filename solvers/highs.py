@@ -184,6 +184,11 @@ def pass_model(solver: highspy.Highs, lp: LinearProgram) -> None:
         raise RuntimeError("HiGHS rejected the model's arrays")
 
 
+def reset_thread_pool() -> None:
+    """Drop HiGHS's process-wide thread pool; the next solve starts one with its own count."""
+    highspy.Highs.resetGlobalScheduler(True)
+
+
 def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
     """Map the common options to HiGHS's names; raw options go through as given."""
     settings: dict[str, bool | float | str | int] = {
