@@ -3,8 +3,10 @@ r"""Robustness of a siting to the estimated data: how often each core survives p
 The sector activity and the export shares of each district are estimates (README, data
 section). This analysis asks how much the siting depends on them. Each sample perturbs the
 data under one of three noise models (``noise``), optionally perturbs the road minutes too,
-recomputes every indicator from the perturbed data, and solves the scenario again through the
-ordinary pipeline, checks included. Border crossings, the cluster catalogue and the rules stay
+recomputes every indicator from the perturbed data, and solves the scenario again, checks
+included (the same numbers as the ordinary pipeline on the perturbed region; the work is done
+as arrays for all samples and on one persistent model, ``model.sample_resolve``). The noise
+models are drawn in ``model.noise``. Border crossings, the cluster catalogue and the rules stay
 as they are. The result is, for every (cluster type, district), the share of samples that put
 a core there, and the share of samples whose whole set of cores equals the unperturbed
 optimum's. Below, :math:`Z \sim N(0, 1)` is an independent standard normal draw.
