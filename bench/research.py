@@ -73,8 +73,14 @@ def same(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= SAME * max(1.0, abs(a), abs(b))
 
 
+def load_now() -> float:
+    """The 1-minute load average (NaN where the system has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, float]:
     variants = weight_variants(loaded, count, seed=0)
+    load = load_now()
     started, cpu = time.perf_counter(), time.process_time()
     resolver = FastResolver(loaded)
     fast = [resolver.solve(v) for v in variants]
@@ -94,11 +100,13 @@ def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, 
         "agree": agree,
         "fast_cpu_s": fast_cpu,
         "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
+        "load": load,
     }
 
 
 def bench_samples(count: int, subset: int) -> dict[str, float]:
     base = solve_scenario_file(BASELINE)
+    load = load_now()
     started, cpu = time.perf_counter(), time.process_time()
     fast = robustness(base, count, 0.2, seed=0, progress=False)
     fast_s, fast_cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -118,6 +126,7 @@ def bench_samples(count: int, subset: int) -> dict[str, float]:
         "cores_agree": sum(a == b for a, b in cores),
         "fast_cpu_s": fast_cpu,
         "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
+        "load": load,
     }
 
 
@@ -152,18 +161,18 @@ def report(weights: dict[str, float], samples: dict[str, float], front: dict[str
         "and **extrapolated** linearly (subset time × count / subset).",
         "",
         "| analysis | count | fast path | rebuild (extrapolated) | ratio | target 30 s | "
-        "CPU: fast, rebuild (extrapolated) |",
-        "|---|---|---|---|---|---|---|",
+        "CPU: fast, rebuild (extrapolated) | load at its start |",
+        "|---|---|---|---|---|---|---|---|",
         f"| weight variants of the baseline | {w['count']} | {w['fast_s']:.1f} s | "
         f"{w['rebuild_extrapolated_s']:.1f} s (from {w['subset']}: "
         f"{w['rebuild_subset_s']:.1f} s) | {w['rebuild_extrapolated_s'] / w['fast_s']:.1f}× | "
         f"{verdict(w['fast_s'])} | {w['fast_cpu_s']:.1f} s, "
-        f"{w['rebuild_extrapolated_cpu_s']:.1f} s |",
+        f"{w['rebuild_extrapolated_cpu_s']:.1f} s | {w['load']:.1f} |",
         f"| robustness samples (log-normal, sigma 0.2) | {s['count']} | {s['fast_s']:.1f} s | "
         f"{s['rebuild_extrapolated_s']:.1f} s (from {s['subset']}: "
         f"{s['rebuild_subset_s']:.1f} s) | {s['rebuild_extrapolated_s'] / s['fast_s']:.1f}× | "
         f"{verdict(s['fast_s'])} | {s['fast_cpu_s']:.1f} s, "
-        f"{s['rebuild_extrapolated_cpu_s']:.1f} s |",
+        f"{s['rebuild_extrapolated_cpu_s']:.1f} s | {s['load']:.1f} |",
         "",
         f"Load average while measured (1 min, at the start): {LOAD_AT_START}. Wall times on a "
         "shared machine grow with its load; the CPU seconds of this process (HiGHS's threads "

@@ -138,20 +138,19 @@ def activity_grids(samples: list[DataSample], region: Region) -> list[Grid]:
     """The activity grid of every sample, the numbers of ``activity_matrix``.
 
     Samples on the region's own rows (``lognormal``) are summed in one grouped sum whose
-    columns are the samples; samples with rows of their own go through ``activity_matrix``.
+    columns are the samples; samples with rows of their own (and a region without activity
+    rows) go through ``activity_matrix``.
     """
     districts = region.district_ids
     if not samples:
         return []
-    if any(s.region is not None for s in samples):
+    if any(s.region is not None for s in samples) or len(samples[0].activity.value) == 0:
         out = []
         for s in samples:
             wide = ind.activity_matrix(s.as_region(region).activity, districts)
             out.append(Grid(wide.to_numpy(dtype=float), [str(c) for c in wide.columns]))
         return out
     rows = samples[0].activity
-    if len(rows.value) == 0:
-        return [Grid(np.zeros((len(districts), 0)), []) for _ in samples]
     table = _stacked(rows, [s.activity.value for s in samples], districts)
     summed = table.groupby(["district", "sector"]).sum()
     sectors = sorted({str(x) for x in rows.sector.tolist()})

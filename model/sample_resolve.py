@@ -182,7 +182,8 @@ class SampleSolver:
         tables = self.indicators.tables(
             activity.values, activity.sectors, exports.values, exports.sectors, roads
         )
-        instance = None if roads is not None else self._instance(tables)
+        on_base = roads is None and self.resolver.engine is not None
+        instance = self._instance(tables) if on_base else None
         if instance is None:  # other sites, arcs or roads: the resolver's own path
             region = sample.as_region(self.region)
             run = self.resolver.solve(self.loaded, region, tables)
