@@ -123,6 +123,7 @@ class FastResolver:
         self.warm_start = warm_start
         self.diagnose = diagnose
         self.threads = threads
+        self._threads_set = False  # whether the base model's HiGHS copy runs on ``threads``
         self.fast = 0  # variants solved on the base model
         self.rebuilds = 0  # variants that needed the rebuild path
         self.seconds = 0.0
@@ -244,16 +245,19 @@ class FastResolver:
         if self.warm_start:
             self.engine.warm_start(self.engine.last_values)
         options = solver_options(loaded)
-        if options.threads is None and self.threads is not None:
+        if options.threads is None and self.threads is not None and not self._threads_set:
+            # set once: the HiGHS copy keeps the option, and each setting restarts the pool
             options = replace(options, threads=self.threads)
+            self._threads_set = True
         outcome = self.engine.resolve(options)
         return self._result(loaded, region, tables, instance, outcome)
 
     def release_threads(self) -> None:
         """After re-solves with ``threads``: let the next HiGHS solve of this process start
         its thread pool with its own count (HiGHS keeps one pool per process)."""
-        if self.threads is not None:
+        if self._threads_set:
             reset_thread_pool()
+            self._threads_set = False
 
     def _result(
         self,

@@ -20,7 +20,8 @@ builds the instance anew; :class:`FastResolver` saves the model build but not th
 * any other sample (other allowed sites, new arcs, perturbed roads) takes the path of
   :meth:`FastResolver.solve` on the sample's region, unchanged;
 * HiGHS re-solves the samples on one thread unless the scenario sets ``solver.threads``
-  (:data:`SAMPLE_THREADS`).
+  (:data:`SAMPLE_THREADS`; in the main thread only, where no other solve of the process can
+  run at the same time, since HiGHS keeps one thread pool per process).
 
 The solution is checked against the sample's rules and data (``pipeline.checked_result``) and
 the baseline siting valued on the sample's data (``robustness.baseline_value``) as before.
@@ -31,6 +32,7 @@ kept in ``tests/reference/robustness_loop.py``.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -102,10 +104,11 @@ class SampleSolver:
         fast: bool = True,
     ) -> None:
         self.loaded, self.region, self.tables, self.baseline = loaded, region, tables, baseline
+        # HiGHS keeps one thread pool per process; it is resized only where no other solve can
+        # run at the same time: the main thread (Dask workers may run tasks side by side)
+        threads = SAMPLE_THREADS if threading.current_thread() is threading.main_thread() else None
         self.resolver = (
-            FastResolver(loaded, region, tables, diagnose=False, threads=SAMPLE_THREADS)
-            if fast
-            else None
+            FastResolver(loaded, region, tables, diagnose=False, threads=threads) if fast else None
         )
         self.solved = 0  # samples solved (rebuilds: the resolver's count, or all without fast)
         if self.resolver is None:

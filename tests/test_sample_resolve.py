@@ -212,3 +212,27 @@ def test_distributed_chunks_match_one_process(baseline: RunResult) -> None:
     split = robustness(baseline, 6, 0.3, seed=4, progress=False, workers=2)
     pd.testing.assert_frame_equal(one.samples, split.samples)
     assert np.array_equal(one.shares["kept"].to_numpy(), split.shares["kept"].to_numpy())
+
+
+def test_one_highs_thread_in_the_main_thread_only_and_handed_back(baseline: RunResult) -> None:
+    import threading
+
+    from model.sample_resolve import SAMPLE_THREADS
+
+    solution = read_assignments(baseline)
+    here = SampleSolver(baseline.loaded, baseline.region, baseline.tables, solution)
+    assert here.resolver is not None and here.resolver.threads == SAMPLE_THREADS == 1
+    elsewhere: list[SampleSolver] = []
+    worker = threading.Thread(
+        target=lambda: elsewhere.append(
+            SampleSolver(baseline.loaded, baseline.region, baseline.tables, solution)
+        )
+    )
+    worker.start()
+    worker.join()
+    assert elsewhere[0].resolver is not None and elsewhere[0].resolver.threads is None
+    outcomes = list(here.solve_all(draw_samples(baseline.region, 3, 0, Noise("lognormal", 0.2))))
+    assert len(outcomes) == 3 and not here.resolver._threads_set  # the pool was handed back
+    # a solve with HiGHS's own thread choice after the samples: the same optimum as before
+    again = solve_scenario_file(BASELINE)
+    assert again.status == "optimal" and again.objective == baseline.objective
