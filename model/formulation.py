@@ -89,6 +89,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
 
 from model.instance import Site, SitingInstance
+from model.pair_rows import add_pair_bounds, add_pair_logic, pair_groups, site_positions
 from solvers.matrix_rows import (
     MatrixRows,
     add_matrix_objective,
@@ -133,9 +134,9 @@ def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo
         add_one_membership(model, instance, v)
         add_catchment_size(model, instance, v)
         if compact is None:
-            pair_groups = _pair_groups(instance, v)
-            add_pair_logic(model, instance, v, pair_groups)
-            add_pair_bounds(model, instance, v, pair_groups)
+            groups = pair_groups(instance)
+            add_pair_logic(model, instance, v.variables, v.first_z, groups)
+            add_pair_bounds(model, instance, v.variables, v.first_z, groups)
         else:
             forward, mirror = compact
             add_compact_rows(model, v, forward, v.first_z, "")
@@ -202,7 +203,7 @@ def declare_objective(
     compact: _Compact | None = None,
 ) -> None:
     coop = (
-        map(instance.pair_coef.__getitem__, instance.pairs)
+        instance.pair_table.coef
         if compact is None
         else np.concatenate([np.ones(len(compact[0].keys)), np.zeros(len(compact[1].keys))])
     )
@@ -294,96 +295,6 @@ def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance, v: _C
     add_matrix_rows(model, "catchment_size", keys, rows)
 
 
-def add_pair_logic(
-    model: pyo.ConcreteModel,
-    instance: SitingInstance,
-    v: _Columns,
-    groups: _PairGroups | None = None,
-) -> None:
-    """6. z[k,i,k',j] ≤ y[k,i] and z[k,i,k',j] ≤ y[k',j].
-
-    A row is left out where family 8 holds Σ_j z[k,i,k',j] ≤ y[k,i] with max_k' = 1: with
-    z ≥ 0 that sum implies every z[k,i,k',j] ≤ y[k,i], in the LP relaxation as well. With the
-    default of one site per type this removes nearly all of these rows (170,000 of 244,000
-    rows at 1,000 dense districts) without changing the feasible set or the LP bound.
-    """
-    groups = groups or _pair_groups(instance, v)
-    pairs = instance.pairs
-    first = [n for n, p in enumerate(pairs) if (p[0], p[1], p[2]) not in groups.first_tight]
-    second = [n for n, p in enumerate(pairs) if (p[2], p[3], p[0]) not in groups.second_tight]
-    for name, kept, core in (("pair_first_core", first, 0), ("pair_second_core", second, 2)):
-        cores = np.fromiter(
-            (v.y[(pairs[n][core], pairs[n][core + 1])] for n in kept),
-            dtype=np.int64,
-            count=len(kept),
-        )
-        pair_columns = v.first_z + np.asarray(kept, dtype=np.int64)
-        rows = MatrixRows.differences(v.variables, pair_columns, cores)
-        add_matrix_rows(model, name, [pairs[n] for n in kept], rows)
-
-
-@dataclass
-class _PairGroups:
-    """Pair columns grouped by one core and the other type, and which groups get a family-8
-    row."""
-
-    out_of: dict[tuple[str, str, str], list[int]]  # (k, i, k') -> z columns of the core (k, i)
-    into: dict[tuple[str, str, str], list[int]]  # (k', j, k) -> z columns of the core (k', j)
-    hi: dict[str, int]
-    first: list[tuple[str, str, str]]  # out_of groups with a family-8 row
-    second: list[tuple[str, str, str]]  # into groups with a family-8 row
-    first_tight: set[tuple[str, str, str]]  # ... whose row has coefficient 1 (max = 1)
-    second_tight: set[tuple[str, str, str]]
-
-
-def _pair_groups(instance: SitingInstance, v: _Columns) -> _PairGroups:
-    out_of: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    into: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for column, (k, i, k2, j) in enumerate(instance.pairs, v.first_z):
-        out_of[(k, i, k2)].append(column)
-        into[(k2, j, k)].append(column)
-    hi = {k: instance.site_range[k][1] for k in instance.types}
-    first = [key for key, pairs in out_of.items() if len(pairs) > hi[key[2]]]
-    second = [key for key, pairs in into.items() if len(pairs) > hi[key[2]]]
-    return _PairGroups(
-        out_of,
-        into,
-        hi,
-        first,
-        second,
-        {key for key in first if hi[key[2]] == 1},
-        {key for key in second if hi[key[2]] == 1},
-    )
-
-
-def add_pair_bounds(
-    model: pyo.ConcreteModel,
-    instance: SitingInstance,
-    v: _Columns,
-    groups: _PairGroups | None = None,
-) -> None:
-    """8. Valid inequalities Σ_j z[k,i,k',j] ≤ max_k'·y[k,i] and Σ_i z[k,i,k',j] ≤ max_k·y[k',j].
-
-    They follow from 1 and 6 (at most max_k' cores of type k' can pair with the core (k,i)), so
-    they remove no integer solution, but they close most of the LP gap that the pair logic
-    alone leaves (with one site per type, the LP otherwise spreads every y thinly). A group
-    with no more pairs than max_k' gets no row: the pair logic already implies it.
-    """
-    groups = groups or _pair_groups(instance, v)
-    # a key (k, i, k') is the core (k, i) and the other type k', in either direction
-    for name, keys, grouped in (
-        ("pair_bound_first", groups.first, groups.out_of),
-        ("pair_bound_second", groups.second, groups.into),
-    ):
-        rows = MatrixRows.sums(
-            v.variables,
-            [grouped[key] + [v.y[(key[0], key[1])]] for key in keys],
-            0,
-            last_coef=[-groups.hi[key[2]] for key in keys],
-        )
-        add_matrix_rows(model, name, keys, rows)
-
-
 @dataclass(frozen=True)
 class CompactCooperation:
     """The compact cooperation terms of one direction, one per group (core site (k, i),
@@ -412,11 +323,7 @@ def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> Compa
     """
     table = instance.pair_table
     n_types, n_districts = len(instance.types), len(instance.districts)
-    type_pos = {k: a for a, k in enumerate(instance.types)}
-    district_pos = {d: b for b, d in enumerate(instance.districts)}
-    site_of = np.full((n_types, n_districts), -1, dtype=np.int64)
-    for n, (k, i) in enumerate(instance.sites):
-        site_of[type_pos[k], district_pos[i]] = n
+    site_of = site_positions(instance)
     core_type, core_district = table.first_type, table.first_district
     partner_type, partner_district = table.second_type, table.second_district
     if mirror:
@@ -424,10 +331,12 @@ def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> Compa
         core_district, partner_district = partner_district, core_district
     count = len(table)
     group_id = (core_type * n_types + partner_type) * n_districts + core_district
-    order = np.argsort(group_id, kind="stable")  # the identity for the first direction
-    group_id, coef = group_id[order], table.coef[order]
-    core_type, core_district = core_type[order], core_district[order]
-    partner_type, partner_district = partner_type[order], partner_district[order]
+    coef = table.coef
+    if count and np.any(group_id[1:] < group_id[:-1]):  # the first direction comes sorted
+        order = np.argsort(group_id, kind="stable")
+        group_id, coef = group_id[order], coef[order]
+        core_type, core_district = core_type[order], core_district[order]
+        partner_type, partner_district = partner_type[order], partner_district[order]
     new_group = np.ones(count, dtype=bool)
     new_group[1:] = group_id[1:] != group_id[:-1]
     firsts = np.flatnonzero(new_group)
@@ -437,13 +346,16 @@ def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> Compa
     if np.any(partner_site < 0) or np.any(core_site < 0):
         raise ValueError("a pair names a core site that is not allowed")
     # U: the max_{k'} largest coefficients of each group, by rank within the group
-    group_of = np.repeat(np.arange(len(firsts)), np.diff(start))
-    by_value = np.lexsort((-coef, group_of))
-    rank = np.empty(count, dtype=np.int64)
-    rank[by_value] = np.arange(count) - start[group_of[by_value]]
     hi = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
-    counted = rank < hi[partner_type]
-    bound = np.bincount(group_of[counted], weights=coef[counted], minlength=len(firsts))
+    if count and np.all(hi[partner_type[firsts]] == 1):  # the default: U is the largest
+        bound = np.maximum.reduceat(coef, firsts)
+    else:
+        group_of = np.repeat(np.arange(len(firsts)), np.diff(start))
+        by_value = np.lexsort((-coef, group_of))
+        rank = np.empty(count, dtype=np.int64)
+        rank[by_value] = np.arange(count) - start[group_of[by_value]]
+        counted = rank < hi[partner_type]
+        bound = np.bincount(group_of[counted], weights=coef[counted], minlength=len(firsts))
     low = np.minimum(core_type[firsts], partner_type[firsts])
     high = np.maximum(core_type[firsts], partner_type[firsts])
     types, districts = instance.types, instance.districts
