@@ -13,8 +13,11 @@ Measured in one run, one process, on whatever else the machine is doing:
    and **extrapolated** linearly to all of them; both paths' objectives are compared on that
    subset. Target: all variants within 30 s.
 2. **Robustness samples**: ``--samples`` log-normal samples (sigma 0.2, seed 0) of the
-   activity and export data (``model.robustness.robustness``), fast path, with the rebuild
-   timed on the first ``--subset`` samples and extrapolated the same way. Target: 30 s.
+   activity and export data (``model.robustness.robustness``), fast path (arrays for the
+   data, indicators and coefficients, ``model.sample_resolve``; HiGHS on one thread), with
+   the rebuild (every indicator recomputed, the model rebuilt, HiGHS's default threads) timed
+   on the first ``--subset`` samples and extrapolated the same way; both paths' objectives and
+   sets of cores are compared on that subset. Target: 30 s.
 3. **Three-term front** of the baseline (fit, export, coop; AUGMECON2, ``model.front``, the
    default grid): its point count, solves and time.
 
@@ -70,8 +73,14 @@ def same(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= SAME * max(1.0, abs(a), abs(b))
 
 
+def load_now() -> float:
+    """The 1-minute load average (NaN where the system has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, float]:
     variants = weight_variants(loaded, count, seed=0)
+    load = load_now()
     started, cpu = time.perf_counter(), time.process_time()
     resolver = FastResolver(loaded)
     fast = [resolver.solve(v) for v in variants]
@@ -91,11 +100,13 @@ def bench_weights(loaded: LoadedScenario, count: int, subset: int) -> dict[str, 
         "agree": agree,
         "fast_cpu_s": fast_cpu,
         "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
+        "load": load,
     }
 
 
 def bench_samples(count: int, subset: int) -> dict[str, float]:
     base = solve_scenario_file(BASELINE)
+    load = load_now()
     started, cpu = time.perf_counter(), time.process_time()
     fast = robustness(base, count, 0.2, seed=0, progress=False)
     fast_s, fast_cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -103,6 +114,7 @@ def bench_samples(count: int, subset: int) -> dict[str, float]:
     rebuilt = robustness(base, subset, 0.2, seed=0, fast=False, progress=False)
     rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
     pairs = zip(fast.samples["objective"][:subset], rebuilt.samples["objective"], strict=True)
+    cores = zip(fast.samples["cores"][:subset], rebuilt.samples["cores"], strict=True)
     return {
         "count": count,
         "fast_s": fast_s,
@@ -111,8 +123,10 @@ def bench_samples(count: int, subset: int) -> dict[str, float]:
         "rebuild_subset_s": rebuild_s,
         "rebuild_extrapolated_s": rebuild_s * count / subset,
         "agree": sum(same(a, b) for a, b in pairs),
+        "cores_agree": sum(a == b for a, b in cores),
         "fast_cpu_s": fast_cpu,
         "rebuild_extrapolated_cpu_s": rebuild_cpu * count / subset,
+        "load": load,
     }
 
 
@@ -147,18 +161,18 @@ def report(weights: dict[str, float], samples: dict[str, float], front: dict[str
         "and **extrapolated** linearly (subset time × count / subset).",
         "",
         "| analysis | count | fast path | rebuild (extrapolated) | ratio | target 30 s | "
-        "CPU: fast, rebuild (extrapolated) |",
-        "|---|---|---|---|---|---|---|",
+        "CPU: fast, rebuild (extrapolated) | load at its start |",
+        "|---|---|---|---|---|---|---|---|",
         f"| weight variants of the baseline | {w['count']} | {w['fast_s']:.1f} s | "
         f"{w['rebuild_extrapolated_s']:.1f} s (from {w['subset']}: "
         f"{w['rebuild_subset_s']:.1f} s) | {w['rebuild_extrapolated_s'] / w['fast_s']:.1f}× | "
         f"{verdict(w['fast_s'])} | {w['fast_cpu_s']:.1f} s, "
-        f"{w['rebuild_extrapolated_cpu_s']:.1f} s |",
+        f"{w['rebuild_extrapolated_cpu_s']:.1f} s | {w['load']:.1f} |",
         f"| robustness samples (log-normal, sigma 0.2) | {s['count']} | {s['fast_s']:.1f} s | "
         f"{s['rebuild_extrapolated_s']:.1f} s (from {s['subset']}: "
         f"{s['rebuild_subset_s']:.1f} s) | {s['rebuild_extrapolated_s'] / s['fast_s']:.1f}× | "
         f"{verdict(s['fast_s'])} | {s['fast_cpu_s']:.1f} s, "
-        f"{s['rebuild_extrapolated_cpu_s']:.1f} s |",
+        f"{s['rebuild_extrapolated_cpu_s']:.1f} s | {s['load']:.1f} |",
         "",
         f"Load average while measured (1 min, at the start): {LOAD_AT_START}. Wall times on a "
         "shared machine grow with its load; the CPU seconds of this process (HiGHS's threads "
@@ -167,7 +181,8 @@ def report(weights: dict[str, float], samples: dict[str, float], front: dict[str
         f"rebuilt; on the subset the two paths' objectives agree in {w['agree']} of "
         f"{w['subset']} (1e-9 relative).",
         f"Robustness: {s['rebuilt_in_fast']} of {s['count']} samples needed a rebuild inside "
-        f"the fast path; on the subset the objectives agree in {s['agree']} of {s['subset']}.",
+        f"the fast path; on the subset the objectives agree in {s['agree']} and the sets of "
+        f"cores in {s['cores_agree']} of {s['subset']}.",
         "",
         f"Three-term front of the baseline (fit, export, coop; AUGMECON2, grid {f['grid']} per "
         f"constrained term): {f['points']} points, {f['solves']} solves (payoff table "

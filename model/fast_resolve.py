@@ -69,7 +69,7 @@ from model.region import Region, load_region
 from model.results import read_solution
 from model.scenario import LoadedScenario, Weights, check_against_region, load_scenario
 from solvers import SolveOutcome, Status
-from solvers.highs import PersistentHighs
+from solvers.highs import PersistentHighs, reset_thread_pool
 
 UNIT = Weights(fit=1.0, export=1.0, member=1.0, coop=1.0)
 FAST_SOLVERS = ("highs", "highspy")
@@ -98,7 +98,9 @@ class FastResolver:
 
     ``warm_start``: offer each solve the previous solution as a start. ``diagnose``: explain
     an infeasible variant as the rebuild path does (a conflict search; robustness samples turn
-    it off, they only count statuses).
+    it off, they only count statuses). ``threads``: HiGHS's thread count for the re-solves on
+    the base model when the scenario leaves ``solver.threads`` unset (None: HiGHS's own
+    choice); :meth:`release_threads` hands the choice back to later solves.
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class FastResolver:
         *,
         warm_start: bool = True,
         diagnose: bool = True,
+        threads: int | None = None,
     ) -> None:
         self.loaded = loaded
         self.region = region if region is not None else load_region(checked_region_path(loaded))
@@ -119,6 +122,8 @@ class FastResolver:
         self.tables = tables
         self.warm_start = warm_start
         self.diagnose = diagnose
+        self.threads = threads
+        self._threads_set = False  # whether the base model's HiGHS copy runs on ``threads``
         self.fast = 0  # variants solved on the base model
         self.rebuilds = 0  # variants that needed the rebuild path
         self.seconds = 0.0
@@ -206,6 +211,20 @@ class FastResolver:
             instance = reweighted(self.base, scenario.weights, scenario.rules.max_members)
         else:
             instance = build_instance(region, scenario, tables)
+        return self.solve_instance(loaded, region, tables, instance)
+
+    def solve_instance(
+        self,
+        loaded: LoadedScenario,
+        region: Region,
+        tables: IndicatorTables,
+        instance: SitingInstance,
+    ) -> RunResult:
+        """The variant ``loaded`` whose instance, made from ``region`` and ``tables``, is
+        ``instance`` (what ``build_instance`` gives for them): on the base model when it fits,
+        else rebuilt. For callers that make the instance faster themselves
+        (``model.sample_resolve``); :meth:`solve` builds it."""
+        scenario = loaded.scenario
         if (
             scenario.solver.name.strip().lower() not in FAST_SOLVERS
             or not scenario.objective.weighted  # lexicographic or normalised: its own path
@@ -225,8 +244,20 @@ class FastResolver:
         self.engine.set_column_bounds(self._columns, lower, upper)
         if self.warm_start:
             self.engine.warm_start(self.engine.last_values)
-        outcome = self.engine.resolve(solver_options(loaded))
+        options = solver_options(loaded)
+        if options.threads is None and self.threads is not None and not self._threads_set:
+            # set once: the HiGHS copy keeps the option, and each setting restarts the pool
+            options = replace(options, threads=self.threads)
+            self._threads_set = True
+        outcome = self.engine.resolve(options)
         return self._result(loaded, region, tables, instance, outcome)
+
+    def release_threads(self) -> None:
+        """After re-solves with ``threads``: let the next HiGHS solve of this process start
+        its thread pool with its own count (HiGHS keeps one pool per process)."""
+        if self._threads_set:
+            reset_thread_pool()
+            self._threads_set = False
 
     def _result(
         self,

@@ -371,3 +371,86 @@ def own_sector_activity(
         )
     frame = pd.DataFrame(rows, index=activity_wide.index).T
     return frame.reindex(columns=activity_wide.index).astype(float)
+
+
+# -- array forms for many samples of one region (model.sample_tables) -------------------------
+# Each gives the same numbers as the labelled function named in its docstring, from plain
+# arrays in the same row and column order, with the same floating-point operations in the
+# same order; tests/test_sample_tables.py compares them on every sample.
+
+
+def location_quotient_array(values: np.ndarray) -> np.ndarray:
+    """:func:`location_quotients` of a district × sector activity array."""
+    by_district = values.sum(axis=1, keepdims=True)
+    by_sector = values.sum(axis=0, keepdims=True)
+    total = values.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (values / by_district) / (by_sector / total)
+    lq[~np.isfinite(lq)] = 0.0
+    lq[(by_district == 0).ravel(), :] = 0.0
+    lq[:, (by_sector == 0).ravel()] = 0.0
+    return lq
+
+
+def fit_score_array(
+    method: str,
+    lq: np.ndarray,
+    values: np.ndarray,
+    lq_cap: float,
+    critical_mass: float,
+    critical_mass_kind: str,
+) -> np.ndarray:
+    """:func:`fit_scores` on arrays (``stars`` goes through the labelled function)."""
+    if method == "stars":
+        return star_scores(pd.DataFrame(values)).to_numpy(dtype=float)
+    capped = np.minimum(lq, lq_cap) / lq_cap
+    if method != "critical_mass":
+        return capped
+    size = values
+    if critical_mass_kind == "share":
+        by_sector = values.sum(axis=0, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.where(by_sector > 0, values / by_sector, 0.0)
+    return capped * critical_mass_factor(size, critical_mass)
+
+
+def weighted_fit_array(
+    scores: np.ndarray, sectors: list[str], clusters: Mapping[str, ClusterType]
+) -> np.ndarray:
+    """:func:`weighted_fit`: type × district, ``scores`` district × ``sectors``."""
+    column = {s: n for n, s in enumerate(sectors)}
+    out = np.empty((len(clusters), scores.shape[0]))
+    for row, cluster in enumerate(clusters.values()):
+        score = np.zeros(scores.shape[0])
+        for sector, weight in cluster.sectors.items():
+            if sector in column:
+                score = score + weight * scores[:, column[sector]]
+        out[row] = score
+    return out
+
+
+def export_orientation_array(
+    shares: np.ndarray, sectors: list[str], clusters: Mapping[str, ClusterType]
+) -> np.ndarray:
+    """:func:`export_orientation`: type × district from the summed district × ``sectors``
+    shares (Python's own ``sum`` over Python floats, as there)."""
+    column = {s: n for n, s in enumerate(sectors)}
+    cells = shares.tolist()
+    rows = []
+    for cluster in clusters.values():
+        used = [(column.get(s), w) for s, w in cluster.sectors.items()]
+        rows.append([sum(w * (row[c] if c is not None else 0.0) for c, w in used) for row in cells])
+    return np.asarray(rows, dtype=float).reshape(len(clusters), shares.shape[0])
+
+
+def own_sector_activity_array(
+    values: np.ndarray, sectors: list[str], clusters: Mapping[str, ClusterType]
+) -> np.ndarray:
+    """:func:`own_sector_activity`: type × district, ``values`` district × ``sectors``."""
+    column = {s: n for n, s in enumerate(sectors)}
+    out = np.zeros((len(clusters), values.shape[0]))
+    for row, cluster in enumerate(clusters.values()):
+        own = [column[s] for s, w in cluster.sectors.items() if w > 0 and s in column]
+        if own:
+            out[row] = values[:, own].sum(axis=1)
+    return out

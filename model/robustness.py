@@ -3,8 +3,10 @@ r"""Robustness of a siting to the estimated data: how often each core survives p
 The sector activity and the export shares of each district are estimates (README, data
 section). This analysis asks how much the siting depends on them. Each sample perturbs the
 data under one of three noise models (``noise``), optionally perturbs the road minutes too,
-recomputes every indicator from the perturbed data, and solves the scenario again through the
-ordinary pipeline, checks included. Border crossings, the cluster catalogue and the rules stay
+recomputes every indicator from the perturbed data, and solves the scenario again, checks
+included (the same numbers as the ordinary pipeline on the perturbed region; the work is done
+as arrays for all samples and on one persistent model, ``model.sample_resolve``). The noise
+models are drawn in ``model.noise``. Border crossings, the cluster catalogue and the rules stay
 as they are. The result is, for every (cluster type, district), the share of samples that put
 a core there, and the share of samples whose whole set of cores equals the unperturbed
 optimum's. Below, :math:`Z \sim N(0, 1)` is an independent standard normal draw.
@@ -100,47 +102,38 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from model.basis import UNSTATED, is_estimate
 from model.errors import InputError
-from model.fast_resolve import FastResolver
-from model.instance import IndicatorTables, compute_indicators
-from model.pipeline import RunResult, solve
+from model.instance import IndicatorTables
+from model.noise import (  # noqa: F401  (re-exported: the noise models' public names)
+    DEFAULT_APPEAR,
+    DEFAULT_DROP,
+    NOISE_MODELS,
+    Noise,
+    _factors,
+    full_grid,
+    perturbed_region,
+    sample_regions,
+    sector_scale,
+)
+from model.pipeline import RunResult
 from model.region import Region
-from model.results import Solution, evaluate
-from model.scenario import LoadedScenario, Scenario
+from model.results import Solution
+from model.sample_data import DataSample, draw_samples
+from model.sample_resolve import (  # noqa: F401  (re-exported)
+    SampleOutcome,
+    SampleSolver,
+    baseline_value,
+)
+from model.scenario import LoadedScenario
 
-NOISE_MODELS = ("lognormal", "additive", "zero_inflated")
 Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile: two-sided 95 %
 REGRET_ZERO = 1e-9  # a relative regret below this counts as none (the baseline is optimal)
-DEFAULT_DROP = 0.1
-DEFAULT_APPEAR = 0.05
-
-
-@dataclass(frozen=True)
-class Noise:
-    """How a sample is drawn (module docstring): the model and its parameters."""
-
-    model: str = "lognormal"
-    sigma: float = 0.2
-    drop: float = DEFAULT_DROP  # zero_inflated only
-    appear: float = DEFAULT_APPEAR  # zero_inflated only
-    times_sigma: float = 0.0
-
-    def describe(self) -> dict[str, object]:
-        """The parameters that matter for this model, for summary.json and reports."""
-        out: dict[str, object] = {"model": self.model, "sigma": self.sigma}
-        if self.model == "zero_inflated":
-            out["drop"] = self.drop
-            out["appear"] = self.appear
-        out["times_sigma"] = self.times_sigma
-        return out
 
 
 @dataclass(frozen=True)
@@ -155,135 +148,6 @@ class Robustness:
     noise: Noise = field(default_factory=Noise)
     regret: Regret | None = None
     rebuilds: int = 0  # samples solved by rebuilding the model (all of them without fast)
-
-
-def perturbed_region(
-    region: Region, rng: np.random.Generator, sigma: float, noise: Noise | None = None
-) -> Region:
-    """The region with its activity, export shares (and road minutes) perturbed (docstring)."""
-    noise = noise or Noise(sigma=sigma)
-    if noise.model == "lognormal":
-        activity = region.activity.copy()
-        activity["value"] = activity["value"].to_numpy() * _factors(rng, len(activity), sigma)
-        exports = region.exports.copy()
-        shares = exports["share"].to_numpy() * _factors(rng, len(exports), sigma)
-        exports["share"] = np.minimum(shares, 1.0)
-    elif noise.model == "additive":
-        activity = _additive(region.activity, "value", region.district_ids, rng, sigma)
-        exports = _additive(region.exports, "share", region.district_ids, rng, sigma)
-    elif noise.model == "zero_inflated":
-        activity = _zero_inflated(region.activity, "value", region.district_ids, rng, noise)
-        exports = _zero_inflated(region.exports, "share", region.district_ids, rng, noise)
-    else:
-        raise InputError(None, "--noise", f"expected one of {', '.join(NOISE_MODELS)}")
-    changed = replace(region, activity=activity, exports=_cap_shares(exports))
-    if noise.times_sigma > 0:
-        roads = region.roads.copy()
-        roads["minutes"] = roads["minutes"].to_numpy() * _factors(
-            rng, len(roads), noise.times_sigma
-        )
-        changed = replace(changed, roads=roads)
-    return changed
-
-
-def _factors(rng: np.random.Generator, count: int, sigma: float) -> np.ndarray:
-    """Mean-one log-normal factors: exp(σZ − σ²/2)."""
-    return np.exp(sigma * rng.standard_normal(count) - sigma**2 / 2)
-
-
-def full_grid(frame: pd.DataFrame, column: str, districts: list[str]) -> pd.DataFrame:
-    """Rows summed per cell, on every district × every sector of the file (zeros included)."""
-    sectors = sorted(set(frame["sector"]))
-    if frame.empty or not sectors:
-        return pd.DataFrame(index=pd.Index(districts, name="district"), dtype=float)
-    wide = frame.pivot_table(
-        index="district", columns="sector", values=column, aggfunc="sum", fill_value=0.0
-    )
-    return wide.reindex(index=districts, columns=sectors, fill_value=0.0).astype(float)
-
-
-def _long(wide: pd.DataFrame, column: str, basis: str) -> pd.DataFrame:
-    """A district × sector grid back as rows (every cell, zeros included)."""
-    values = wide.to_numpy(dtype=float)
-    rows = [
-        (district, sector, float(values[r, c]), basis, math.nan, "")
-        for r, district in enumerate(wide.index)
-        for c, sector in enumerate(wide.columns)
-    ]
-    frame = pd.DataFrame(rows, columns=["district", "sector", column, "basis", "year", "note"])
-    return frame.astype({column: float, "year": float})
-
-
-def sector_scale(wide: pd.DataFrame) -> pd.Series:
-    """m_s: the mean of each sector's positive cells (0 for a sector without one)."""
-    positive = wide.where(wide > 0)
-    return positive.mean(axis=0).fillna(0.0)
-
-
-def _additive(
-    frame: pd.DataFrame, column: str, districts: list[str], rng: np.random.Generator, sigma: float
-) -> pd.DataFrame:
-    """max(0, v + σ·m_s·Z) on every cell of the full grid (module docstring)."""
-    wide = full_grid(frame, column, districts)
-    if wide.shape[1] == 0:
-        return frame.copy()
-    scale = sector_scale(wide).to_numpy()
-    values = wide.to_numpy()
-    noisy = np.maximum(0.0, values + sigma * scale * rng.standard_normal(values.shape))
-    return _long(pd.DataFrame(noisy, index=wide.index, columns=wide.columns), column, UNSTATED)
-
-
-def _zero_inflated(
-    frame: pd.DataFrame, column: str, districts: list[str], rng: np.random.Generator, noise: Noise
-) -> pd.DataFrame:
-    """Drop estimated rows with p, scale the rest, let zero cells appear (module docstring)."""
-    wide = full_grid(frame, column, districts)
-    if wide.shape[1] == 0:
-        return frame.copy()
-    bases = frame["basis"] if "basis" in frame else pd.Series(UNSTATED, index=frame.index)
-    estimated = bases.map(is_estimate).to_numpy(dtype=bool)
-    dropped = (rng.random(len(frame)) < noise.drop) & estimated
-    kept = frame.loc[~dropped].copy()
-    kept[column] = kept[column].to_numpy() * _factors(rng, len(kept), noise.sigma)
-    values = wide.to_numpy()
-    zero = values <= 0
-    appears = (rng.random(values.shape) < noise.appear) & zero
-    new_rows = []
-    index = list(wide.index)
-    for col, sector in enumerate(wide.columns):
-        pool = values[:, col][values[:, col] > 0]
-        for row in np.flatnonzero(appears[:, col]):
-            if len(pool) == 0:
-                continue
-            drawn = float(pool[rng.integers(len(pool))])
-            new_rows.append((index[int(row)], sector, drawn, "assumed", math.nan, "appeared"))
-    added = pd.DataFrame(new_rows, columns=["district", "sector", column, "basis", "year", "note"])
-    if added.empty:
-        return kept.reset_index(drop=True)
-    return pd.concat([kept, added.astype({column: float, "year": float})], ignore_index=True)
-
-
-def _cap_shares(exports: pd.DataFrame) -> pd.DataFrame:
-    """Scale a (district, sector)'s export rows down together where they add up above 1."""
-    if exports.empty:
-        return exports
-    totals = exports.groupby(["district", "sector"])["share"].transform("sum").to_numpy()
-    shares = exports["share"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capped = np.where(totals > 1.0, shares / totals, shares)
-    out = exports.copy()
-    out["share"] = np.minimum(capped, 1.0)
-    return out
-
-
-def sample_regions(
-    region: Region, count: int, sigma: float, seed: int, noise: Noise | None = None
-) -> Iterator[Region]:
-    """The ``count`` perturbed regions of a seed, in order."""
-    noise = noise or Noise(sigma=sigma)
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        yield perturbed_region(region, rng, sigma, noise)
 
 
 def _probability(option: str, value: float) -> None:
@@ -368,19 +232,11 @@ def regret_summary(regrets: pd.Series, baseline_infeasible: int = 0) -> Regret:
     zero = float(np.mean(values <= REGRET_ZERO * max(1.0, abs(mean))))
     if n == 1:
         return Regret(mean, None, None, 1, zero, baseline_infeasible, float(values.max()))
-    from scipy.stats import t
+    # the t quantile as scipy.stats.t.ppf computes it, without importing scipy.stats (1 s)
+    from scipy.special import stdtrit
 
-    half = float(t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.975)) * float(values.std(ddof=1)) / math.sqrt(n)
     return Regret(mean, mean - half, mean + half, n, zero, baseline_infeasible, float(values.max()))
-
-
-def baseline_value(
-    solution: Solution, region: Region, scenario: Scenario, tables: IndicatorTables
-) -> float | None:
-    """The objective of the baseline siting on a sample's data; None if it breaks a rule there
-    (a core no longer allowed, a member out of reach)."""
-    evaluation = evaluate(solution, region, scenario, tables)
-    return None if evaluation.violations else evaluation.objective
 
 
 def robustness(
@@ -402,9 +258,10 @@ def robustness(
     ``result`` is the unperturbed run: its region and scenario are perturbed and re-solved,
     and its cores are the optimum that ``in_optimum`` and ``optimum_kept`` refer to; its
     siting (cores and members) is the one whose regret is measured.
-    ``fast``: re-solve one persistent HiGHS model with each sample's coefficients
-    (``model.fast_resolve``; a sample whose structure differs is rebuilt there); False
-    rebuilds the model for every sample. Both give the same results. ``progress``: a tqdm bar.
+    ``fast``: re-solve one persistent HiGHS model with each sample's coefficients, the
+    indicators and coefficients computed as arrays (``model.sample_resolve``; a sample whose
+    structure differs is rebuilt there); False rebuilds the model for every sample. Both
+    give the same results. ``progress``: a tqdm bar.
     ``workers`` > 1 or ``address`` (a Dask scheduler): the samples are drawn here in order,
     split into one chunk per worker (four for a scheduler), and each chunk is solved on its
     worker's own persistent model (``model.distributed``); the results are the same.
@@ -418,23 +275,23 @@ def robustness(
         )
     optimum = result.core_set()
     baseline = read_assignments(result)
-    regions = sample_regions(result.region, count, sigma, seed, settings)
+    drawn = draw_samples(result.region, count, seed, settings)
     outcomes: list[SampleOutcome] = []
     if workers <= 1 and address is None:
-        chunk = SampleChunk(result.loaded, result.region, result.tables, baseline, fast, 0, [])
-        resolver = chunk.resolver()
-        for region in tqdm(regions, total=count, desc="samples", disable=not progress):
-            outcomes.append(chunk.solve_one(resolver, region))
-        rebuilds = resolver.rebuilds if resolver is not None else count
+        solver = SampleSolver(result.loaded, result.region, result.tables, baseline, fast)
+        outcomes.extend(
+            tqdm(solver.solve_all(drawn), total=count, desc="samples", disable=not progress)
+        )
+        rebuilds = solver.rebuilds
     else:
         from model.distributed import map_tasks
 
-        every = list(regions)  # drawn here, in order: a seed gives the same samples anywhere
+        # drawn here, in order: a seed gives the same samples anywhere
         parts = max(1, workers) if address is None else 4
         edges = np.linspace(0, count, parts + 1).round().astype(int)
         chunks = [
             SampleChunk(
-                result.loaded, result.region, result.tables, baseline, fast, int(a), every[a:b]
+                result.loaded, result.region, result.tables, baseline, fast, int(a), drawn[a:b]
             )
             for a, b in itertools.pairwise(edges.tolist())
             if b > a
@@ -513,22 +370,6 @@ def robustness(
 
 
 @dataclass(frozen=True)
-class SampleOutcome:
-    """What one sample gives: its solve's status, optimum and cores, and the baseline's value."""
-
-    status: str
-    objective: float | None
-    cores: frozenset[tuple[str, str]]
-    baseline_value: float | None
-
-    @property
-    def regret(self) -> float:
-        if self.objective is None or self.baseline_value is None:
-            return math.nan
-        return self.objective - self.baseline_value
-
-
-@dataclass(frozen=True)
 class SampleChunk:
     """Samples to solve in one process, with what they need (picklable, for Dask)."""
 
@@ -538,30 +379,14 @@ class SampleChunk:
     baseline: Solution
     fast: bool
     first: int  # index of the chunk's first sample
-    regions: list[Region]
-
-    def resolver(self) -> FastResolver | None:
-        if not self.fast:
-            return None
-        return FastResolver(self.loaded, self.region, self.tables, diagnose=False)
-
-    def solve_one(self, resolver: FastResolver | None, region: Region) -> SampleOutcome:
-        scenario = self.loaded.scenario
-        tables = compute_indicators(region, scenario)
-        if resolver is not None:
-            run = resolver.solve(self.loaded, region, tables)
-        else:
-            run = solve(self.loaded, region, tables=tables)
-        cores = run.core_set() if run.has_solution else frozenset()
-        value = baseline_value(self.baseline, region, scenario, tables)
-        return SampleOutcome(run.status, run.objective, cores, value)
+    samples: list[DataSample]
 
 
 def solve_chunk(chunk: SampleChunk) -> tuple[list[SampleOutcome], int]:
     """Solve a chunk of samples on one persistent model; the outcomes and the rebuilds."""
-    resolver = chunk.resolver()
-    outcomes = [chunk.solve_one(resolver, region) for region in chunk.regions]
-    return outcomes, resolver.rebuilds if resolver is not None else len(chunk.regions)
+    solver = SampleSolver(chunk.loaded, chunk.region, chunk.tables, chunk.baseline, chunk.fast)
+    outcomes = list(solver.solve_all(chunk.samples))
+    return outcomes, solver.rebuilds
 
 
 def read_assignments(result: RunResult) -> Solution:

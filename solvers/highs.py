@@ -21,6 +21,7 @@ are bounds on ``y``) and re-solve without rebuilding or handing off again::
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -124,6 +125,7 @@ def abandoned_solves() -> int:
     return sum(1 for solver in ABANDONED if solver.is_solver_running())
 
 
+@functools.cache  # read once: every outcome carries it, and a metadata look-up costs 0.5 ms
 def highs_version() -> str:
     try:
         return metadata.version("highspy")
@@ -180,6 +182,11 @@ def pass_model(solver: highspy.Highs, lp: LinearProgram) -> None:
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model's arrays")
+
+
+def reset_thread_pool() -> None:
+    """Drop HiGHS's process-wide thread pool; the next solve starts one with its own count."""
+    highspy.Highs.resetGlobalScheduler(True)
 
 
 def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
