@@ -16,8 +16,9 @@ pyogrio = pytest.importorskip("pyogrio")
 
 
 def _layer() -> gis.Layer:
-    return gis.Layer("cores", "Point", ["district"], [str], [(30.0, 54.0), (31.5, 55.25)],
-                     [["a"], ["b"]])
+    return gis.Layer(
+        "cores", "Point", ["district"], [str], [(30.0, 54.0), (31.5, 55.25)], [["a"], ["b"]]
+    )
 
 
 @pytest.mark.parametrize("before", [None, "NORMAL"])
