@@ -5,12 +5,14 @@ Timing itself is measured by ``make bench-startup`` (bench/startup.py), not here
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from model.report import gis
+from model.report import gis, map_process
+from model.report.map_data import MapSiting
 
 pyogrio = pytest.importorskip("pyogrio")
 
@@ -37,3 +39,97 @@ def test_gpkg_is_written_unsynced_and_the_gdal_option_restored(
         styles = db.execute("SELECT f_table_name, styleQML FROM layer_styles").fetchall()
     assert rows == [("a",), ("b",)]
     assert styles == [("cores", "<qgis/>")]
+
+
+# ---------------------------------------------------------------- the map's drawing process
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def baseline_inputs() -> map_process.MapInputs:
+    from model.pipeline import solve_scenario_file
+    from model.report.writer import map_inputs
+
+    return map_inputs(solve_scenario_file(REPO / "scenarios" / "baseline.yaml"))
+
+
+def nothing_sited(inputs: map_process.MapInputs) -> map_process.MapInputs:
+    return dataclasses.replace(inputs, sitings=[], title="Scenario x: no cluster core is sited")
+
+
+@pytest.mark.parametrize("case", ["baseline", "nothing sited"])
+def test_the_map_drawn_in_the_child_is_the_map_drawn_here(
+    baseline_inputs: map_process.MapInputs, case: str
+) -> None:
+    inputs = baseline_inputs if case == "baseline" else nothing_sited(baseline_inputs)
+    here = map_process.draw_map(inputs)
+    child = map_process.MapProcess()
+    try:
+        assert child._child is not None  # a child did start: the comparison means something
+        there = child.draw(inputs)()
+    finally:
+        child.close()
+    assert there[0].startswith(b"\x89PNG")
+    assert there == here  # the same PNG bytes and credit line
+
+
+def test_an_error_while_drawing_is_raised_here_with_the_childs_traceback(
+    baseline_inputs: map_process.MapInputs,
+) -> None:
+    # a siting of a cluster type the region does not have: drawing it fails in either place
+    broken = dataclasses.replace(
+        baseline_inputs, sitings=[MapSiting("no_such_type", "smolensk", [])]
+    )
+    with pytest.raises(KeyError) as here:
+        map_process.draw_map(broken)
+    child = map_process.MapProcess()
+    try:
+        with pytest.raises(KeyError) as there:
+            child.draw(broken)()
+    finally:
+        child.close()
+    assert there.value.args == here.value.args
+    assert any("map's drawing process" in note for note in there.value.__notes__)
+
+
+def test_a_child_that_died_leaves_the_map_to_this_process(
+    baseline_inputs: map_process.MapInputs,
+) -> None:
+    child = map_process.MapProcess()
+    assert child._child is not None
+    child._child.kill()
+    child._child.wait()
+    try:
+        png = child.draw(baseline_inputs)()
+    finally:
+        child.close()
+    assert png == map_process.draw_map(baseline_inputs)
+
+
+def test_close_ends_a_child_that_still_runs() -> None:
+    child = map_process.MapProcess()
+    started = child._child
+    assert started is not None and started.poll() is None
+    child.close()
+    assert started.poll() is not None  # killed and reaped: nothing left behind
+    assert child._child is None
+
+
+@pytest.mark.parametrize(
+    ("switch", "cpus", "load", "expected"),
+    [
+        ("1", 1, 9.0, True),
+        ("0", 8, 0.0, False),
+        ("", 1, 0.0, False),  # one CPU: nothing to run beside
+        ("", 2, 0.3, True),
+        ("", 2, 2.5, False),  # every core already busy
+    ],
+)
+def test_a_child_is_started_only_when_it_can_pay_off(
+    monkeypatch: pytest.MonkeyPatch, switch: str, cpus: int, load: float, expected: bool
+) -> None:
+    monkeypatch.setenv(map_process.ENVIRONMENT_SWITCH, switch)
+    monkeypatch.setattr(map_process.os, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(map_process.os, "getloadavg", lambda: (load, load, load))
+    assert map_process.wanted() is expected

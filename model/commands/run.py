@@ -15,6 +15,7 @@ from model.errors import InputError
 
 if TYPE_CHECKING:
     from model.pipeline import RunResult
+    from model.report.map_process import MapProcess
     from model.scenario import LoadedScenario
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 3, 4
@@ -121,18 +122,26 @@ def solve_into(loaded: LoadedScenario, load_seconds: float = 0.0) -> RunResult:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from model.report.map_process import map_process
+
+    check_time_limit(args)
+    # a second process imports matplotlib now and draws the map once the sitings are known
+    with map_process() as maps:
+        return _handle(args, maps)
+
+
+def _handle(args: argparse.Namespace, maps: MapProcess | None) -> int:
     from model.output import write_run
     from model.pipeline import logs_into
     from model.staging import early_staging
 
-    check_time_limit(args)
     started = time.perf_counter()
     loaded = load_options(args, args.scenario)
     load_seconds = time.perf_counter() - started
     # claim the folder before solving; a relative solver log goes into its staging folder
     with claim_folder(args, loaded.scenario.name) as folder, logs_into(early_staging(folder)):
         result = solve_into(loaded, load_seconds)
-        write_run(result, folder, force=args.force)
+        write_run(result, folder, force=args.force, maps=maps)
     if args.quiet:
         print(folder)
     else:

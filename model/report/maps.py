@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import numpy as np
 from matplotlib import patheffects
@@ -30,6 +30,13 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from model.region import Region
 from model.report.geo import RegionShapes, Ring
+from model.report.map_data import (  # noqa: F401 (re-exported: the maps' public names)
+    ESTIMATE_MARK,
+    GREENFIELD_LABEL,
+    MapMarks,
+    MapSiting,
+    SitingLike,
+)
 from model.report.style import TypeStyle, type_styles
 
 KM_PER_DEGREE = 111.32  # length of a degree of latitude (and of longitude at the equator)
@@ -43,44 +50,6 @@ RGB = tuple[float, float, float]
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 
-class SitingLike(Protocol):
-    """What a map needs of a sited cluster (``model.pipeline.Siting`` fits)."""
-
-    @property
-    def cluster_type(self) -> str: ...
-
-    @property
-    def core(self) -> str: ...
-
-    @property
-    def members(self) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class MapSiting:
-    """A sited cluster read from a run folder's summary.json."""
-
-    cluster_type: str
-    core: str
-    members: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class MapMarks:
-    """What a map flags beyond the sitings: greenfield cores, estimate marks, a foot notice."""
-
-    greenfield: frozenset[tuple[str, str]] = frozenset()  # (type, core) with no own activity
-    estimated: frozenset[tuple[str, str]] = frozenset()  # (type, core) resting on estimates
-    notice: str | None = None  # printed at the foot of the figure
-    short_notice: str | None = None  # the same in a few words, for small multiples
-
-    def label_suffix(self, district: str) -> str:
-        """'†' after a core's name when one of its cores rests on estimates."""
-        return ESTIMATE_MARK if any(d == district for _, d in self.estimated) else ""
-
-
-ESTIMATE_MARK = "†"
-GREENFIELD_LABEL = "hollow: greenfield core (none of its type there yet)"
 NOTICE_COLOUR = "#7a4b00"
 
 
