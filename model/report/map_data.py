@@ -7,8 +7,15 @@ process (``model.report.map_process``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from model.region import Region
 
 
 class SitingLike(Protocol):
@@ -49,3 +56,65 @@ class MapMarks:
 
 ESTIMATE_MARK = "†"
 GREENFIELD_LABEL = "hollow: greenfield core (none of its type there yet)"
+
+
+class ClusterLike(Protocol):
+    """What a map needs of a cluster type: its name."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class RegionLike(Protocol):
+    """What a map needs of a region (``model.region.Region`` and :class:`MapRegion` fit)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def districts(self) -> pd.DataFrame: ...
+
+    @property
+    def roads(self) -> pd.DataFrame: ...
+
+    @property
+    def crossings(self) -> pd.DataFrame: ...
+
+    @property
+    def clusters(self) -> Mapping[str, ClusterLike]: ...
+
+    @property
+    def district_ids(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class MapCluster:
+    """A cluster type as a map shows it."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class MapRegion:
+    """The part of a region a map draws, without the region loader's imports (scipy, YAML):
+    what the map's drawing process unpickles (``model.report.map_process``)."""
+
+    path: Path
+    districts: pd.DataFrame
+    roads: pd.DataFrame
+    crossings: pd.DataFrame
+    clusters: dict[str, MapCluster]
+
+    @property
+    def district_ids(self) -> list[str]:
+        return list(self.districts.index)
+
+    @classmethod
+    def of(cls, region: Region) -> MapRegion:
+        return cls(
+            region.path,
+            region.districts,
+            region.roads,
+            region.crossings,
+            {key: MapCluster(cluster.name) for key, cluster in region.clusters.items()},
+        )

@@ -40,17 +40,20 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from model.region import Region
     from model.report.geo import RegionShapes
-    from model.report.map_data import MapMarks, MapSiting
+    from model.report.map_data import MapMarks, MapRegion, MapSiting
 
 ENVIRONMENT_SWITCH = "CLUSTERSITE_MAP_PROCESS"
 PNG = tuple[bytes, str | None]
 CODE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder holding ``model``
-# the child: Ctrl-C ignored before anything else, then this module's serve()
+# the child: Ctrl-C ignored before anything else, then this module's serve(). It never loads
+# Pyomo, so the import hook of model/__init__.py (which loads Pyomo's dependency table to drop
+# its finalisers before matplotlib loads) has nothing to do there and is removed: 60 ms less.
 CHILD = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-    "sys.path.insert(0, sys.argv[1]); "
+    "sys.path.insert(0, sys.argv[1]); import model; "
+    "sys.meta_path[:] = [f for f in sys.meta_path "
+    "if not isinstance(f, model._BeforeScipyOrMatplotlib)]; "
     "from model.report.map_process import serve; serve()"
 )
 
@@ -59,7 +62,7 @@ CHILD = (
 class MapInputs:
     """Everything a run's map is drawn from, as plain data (pickled to the drawing process)."""
 
-    region: Region
+    region: MapRegion
     shapes: RegionShapes
     sitings: list[MapSiting]
     types: list[str]

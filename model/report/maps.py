@@ -28,13 +28,13 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.region import Region
 from model.report.geo import RegionShapes, Ring
 from model.report.map_data import (  # noqa: F401 (re-exported: the maps' public names)
     ESTIMATE_MARK,
     GREENFIELD_LABEL,
     MapMarks,
     MapSiting,
+    RegionLike,
     SitingLike,
 )
 from model.report.style import TypeStyle, type_styles
@@ -57,7 +57,7 @@ NOTICE_COLOUR = "#7a4b00"
 class MapLayers:
     """Everything drawn under the sitings: one region's geometry and network."""
 
-    region: Region
+    region: RegionLike
     shapes: RegionShapes
 
     @cached_property
@@ -224,7 +224,7 @@ def draw_crossings(ax: Axes, layers: MapLayers, small: bool = False) -> None:
         )
 
 
-def crossing_handles(region: Region) -> list[Line2D]:
+def crossing_handles(region: RegionLike) -> list[Line2D]:
     """Legend entries of the crossings (none when the region has none)."""
     crossings = region.crossings
     if crossings is None or crossings.empty:
@@ -526,7 +526,7 @@ def legend_handles(
     sitings: Sequence[SitingLike],
     types: list[str],
     styles: dict[str, TypeStyle],
-    region: Region,
+    region: RegionLike,
     has_border: bool,
     marks: MapMarks | None = None,
 ) -> list[Line2D]:
@@ -618,7 +618,7 @@ def legend_handles(
 
 
 def siting_figure(
-    region: Region,
+    region: RegionLike,
     shapes: RegionShapes,
     sitings: Sequence[SitingLike],
     types: list[str],
@@ -679,7 +679,7 @@ def save_figure(figure: Figure, target: Path | BinaryIO) -> None:
 
 
 def choropleth_figure(
-    region: Region,
+    region: RegionLike,
     shapes: RegionShapes,
     values: dict[str, float],
     title: str,

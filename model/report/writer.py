@@ -15,7 +15,7 @@ from model.report.estimates import map_marks, run_bases
 from model.report.explain import explain
 from model.report.geo import load_shapes
 from model.report.html import render_html
-from model.report.map_data import MapSiting
+from model.report.map_data import MapRegion, MapSiting
 from model.report.map_process import MapInputs, draw_map
 from model.report.markdown import render_markdown
 from model.report.provenance import read_provenance
@@ -48,7 +48,7 @@ def map_title(result: RunResult) -> str:
 def map_inputs(result: RunResult) -> MapInputs:
     """The run's map inputs (the region's shapes read and checked here)."""
     return MapInputs(
-        result.region,
+        MapRegion.of(result.region),
         load_shapes(result.region.path, set(result.region.district_ids)),
         [MapSiting(s.cluster_type, s.core, list(s.members)) for s in result.sitings()],
         list(result.instance.types),
