@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,15 @@ def test_a_child_is_started_only_when_it_can_pay_off(
     monkeypatch.setattr(map_process.os, "cpu_count", lambda: cpus)
     monkeypatch.setattr(map_process.os, "getloadavg", lambda: (load, load, load))
     assert map_process.wanted() is expected
+
+
+def test_pyogrio_is_loaded_without_pyproj_and_pyproj_still_imports_after() -> None:
+    pytest.importorskip("pyproj")
+    probe = (
+        "import sys; from model.report import gis; assert gis.have_pyogrio(); "
+        "print('pyproj' in sys.modules); import pyproj; print(bool(pyproj.__version__))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

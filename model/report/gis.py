@@ -338,6 +338,8 @@ def write_gpkg(layers: Sequence[Layer], path: Path, qml: str | None = None) -> N
 
 def _write_layers(layers: Sequence[Layer], path: Path) -> None:
     import numpy as np
+
+    _import_pyogrio()
     from pyogrio.raw import write
 
     for n, layer in enumerate(layers):
@@ -455,10 +457,30 @@ def cores_qml(catalogue: Mapping[str, str]) -> str:
 
 def have_pyogrio() -> bool:
     try:
-        import pyogrio  # noqa: F401
+        _import_pyogrio()
     except ImportError:
         return False
     return True
+
+
+def _import_pyogrio() -> None:
+    """Import pyogrio (and its ``raw`` writer) without pyproj.
+
+    pyogrio imports pyproj, when installed (the ``[geo]`` extra), only to set a flag that
+    pyogrio itself never reads; pyproj then loads its CRS database bindings: 0.1-0.25 s of a
+    run here. A ``None`` in ``sys.modules`` makes that one import fail as "not installed";
+    the entry is removed at once, so a later ``import pyproj`` (``run.py region``) works.
+    """
+    if "pyogrio.raw" in sys.modules or "pyproj" in sys.modules:
+        import pyogrio.raw
+
+        return
+    sys.modules["pyproj"] = None  # type: ignore[assignment]
+    try:
+        import pyogrio.raw  # noqa: F401
+    finally:
+        if sys.modules.get("pyproj", False) is None:
+            del sys.modules["pyproj"]
 
 
 def write_gis(result: RunResult, folder: Path, sitings: Sequence[Mapping[str, Any]]) -> list[str]:
