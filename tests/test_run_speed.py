@@ -147,3 +147,15 @@ def test_pyogrio_is_loaded_without_pyproj_and_pyproj_still_imports_after() -> No
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_the_child_answers_a_broken_request_with_an_error_not_a_map() -> None:
+    import io
+    import pickle
+
+    sink = io.BytesIO()
+    map_process.serve(io.BytesIO(b"not a pickle"), sink)
+    status, error, trace = pickle.loads(sink.getvalue())
+    assert status == "error"
+    assert isinstance(error, pickle.UnpicklingError)
+    assert "UnpicklingError" in trace

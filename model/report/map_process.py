@@ -103,7 +103,9 @@ def serve(source: IO[bytes] | None = None, sink: IO[bytes] | None = None) -> Non
     The answer is ``("ok", png, credit)`` or ``("error", exception or None, traceback)``.
     """
     source = source or sys.stdin.buffer
-    sink = sink or sys.stdout.buffer
+    if sink is None:  # the answer alone on stdout: anything printed goes to stderr instead
+        sink = sys.stdout.buffer
+        sys.stdout = sys.stderr
     import model.report.maps  # noqa: F401  (matplotlib, while the parent solves)
 
     answer: tuple[Any, ...]
