@@ -159,3 +159,18 @@ def test_the_child_answers_a_broken_request_with_an_error_not_a_map() -> None:
     assert status == "error"
     assert isinstance(error, pickle.UnpicklingError)
     assert "UnpicklingError" in trace
+
+
+def test_a_child_that_does_not_answer_in_time_is_ended_and_the_map_drawn_here(
+    baseline_inputs: map_process.MapInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(map_process, "WAIT_LIMIT_S", 0.0)  # it is still importing matplotlib
+    child = map_process.MapProcess()
+    started = child._child
+    assert started is not None
+    try:
+        png = child.draw(baseline_inputs)()
+    finally:
+        child.close()
+    assert started.poll() is not None  # ended, not left running
+    assert png == map_process.draw_map(baseline_inputs)

@@ -14,8 +14,9 @@ What keeps it safe:
   folder, so the run folder appears complete or not at all, as before;
 - an exception raised while drawing is raised again here (with the child's traceback as a
   note), so the run fails as it would have failed drawing in-process;
-- a child that cannot start, or dies (killed, out of memory), is not an error of the run: the
-  map is then drawn in this process, and is the same map;
+- a child that cannot start, dies (killed, out of memory) or has not answered within
+  ``WAIT_LIMIT_S``, is not an error of the run: the map is then drawn in this process, and is
+  the same map;
 - the child ignores Ctrl-C (this process reports the interruption once) and is killed when
   the run ends, however it ends; it writes no file.
 
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from model.report.map_data import MapMarks, MapRegion, MapSiting
 
 ENVIRONMENT_SWITCH = "CLUSTERSITE_MAP_PROCESS"
+# how long to wait for the child's map before drawing it here (a map takes seconds at most)
+WAIT_LIMIT_S = 300.0
 PNG = tuple[bytes, str | None]
 CODE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder holding ``model``
 # the child: Ctrl-C ignored before anything else, then this module's serve(). It never loads
@@ -161,9 +164,18 @@ class MapProcess:
     def _receive(
         self, child: subprocess.Popen[bytes], sender: threading.Thread, inputs: MapInputs
     ) -> PNG:
-        answer = cast(IO[bytes], child.stdout).read()
+        received: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: received.append(cast(IO[bytes], child.stdout).read()), daemon=True
+        )
+        reader.start()
+        reader.join(WAIT_LIMIT_S)
+        if reader.is_alive():  # a child stuck somewhere: end it, and draw here instead
+            child.kill()
+            reader.join()
         child.wait()
         sender.join()
+        answer = received[0] if received else b""
         try:
             status, *rest = pickle.loads(answer)
         except Exception:  # the child died before answering: draw here, the same map
