@@ -133,6 +133,7 @@ class MapProcess:
     """One child process that draws one map (see the module's docstring)."""
 
     def __init__(self) -> None:
+        self._drawing: subprocess.Popen[bytes] | None = None  # the child, once it has work
         self._child: subprocess.Popen[bytes] | None
         try:
             self._child = subprocess.Popen(
@@ -154,7 +155,12 @@ class MapProcess:
             png = draw_map(inputs)
             return lambda: png
         self._drawing = child
-        data = pickle.dumps(inputs)
+        try:
+            data = pickle.dumps(inputs)
+        except Exception:  # not sendable (a region type of some extension): draw here
+            self.close()
+            png = draw_map(inputs)
+            return lambda: png
         # a thread, because the pipe holds 64 KiB and the child reads only once it has imported
         sender = threading.Thread(target=_send, args=(cast(IO[bytes], child.stdin), data))
         sender.daemon = True
@@ -191,7 +197,7 @@ class MapProcess:
 
     def close(self) -> None:
         """Kill the child if it still runs (a run that ended early, or was interrupted)."""
-        for child in (self._child, getattr(self, "_drawing", None)):
+        for child in (self._child, self._drawing):
             if child is not None and child.poll() is None:
                 child.kill()
                 child.wait()
