@@ -6,6 +6,7 @@ Timing itself is measured by ``make bench-startup`` (bench/startup.py), not here
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def test_a_child_is_started_only_when_it_can_pay_off(
     monkeypatch: pytest.MonkeyPatch, switch: str, cpus: int, load: float, expected: bool
 ) -> None:
     monkeypatch.setenv(map_process.ENVIRONMENT_SWITCH, switch)
-    monkeypatch.setattr(map_process.os, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(map_process, "usable_cpus", lambda: cpus)
     monkeypatch.setattr(map_process.os, "getloadavg", lambda: (load, load, load))
     assert map_process.wanted() is expected
 
@@ -174,3 +175,24 @@ def test_a_child_that_does_not_answer_in_time_is_ended_and_the_map_drawn_here(
         child.close()
     assert started.poll() is not None  # ended, not left running
     assert png == map_process.draw_map(baseline_inputs)
+
+
+def test_a_process_pinned_to_one_cpu_starts_no_child() -> None:
+    import shutil
+
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        pytest.skip("taskset is not installed")
+    probe = (
+        "from model.report.map_process import usable_cpus, wanted; print(usable_cpus(), wanted())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != map_process.ENVIRONMENT_SWITCH}
+    done = subprocess.run(
+        [taskset, "-c", "0", sys.executable, "-c", probe],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert done.stdout.split() == ["1", "False"]

@@ -92,12 +92,19 @@ def wanted() -> bool:
     switch = os.environ.get(ENVIRONMENT_SWITCH, "").strip()
     if switch in ("0", "1"):
         return switch == "1"
-    cpus = os.cpu_count() or 1
+    cpus = usable_cpus()
     try:
         busy = os.getloadavg()[0]
     except OSError:  # no load average on this system
         busy = 0.0
     return cpus > 1 and busy < cpus
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def serve(source: IO[bytes] | None = None, sink: IO[bytes] | None = None) -> None:
