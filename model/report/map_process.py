@@ -116,7 +116,10 @@ def serve(source: IO[bytes] | None = None, sink: IO[bytes] | None = None) -> Non
     if sink is None:  # the answer alone on stdout: anything printed goes to stderr instead
         sink = sys.stdout.buffer
         sys.stdout = sys.stderr
-    import model.report.maps  # noqa: F401  (matplotlib, while the parent solves)
+    # while the parent solves: matplotlib, and pandas, which unpickling the region needs
+    import pandas  # noqa: F401
+
+    import model.report.maps  # noqa: F401
 
     answer: tuple[Any, ...]
     try:
