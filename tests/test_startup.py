@@ -33,7 +33,12 @@ def loaded_modules(*argv: str, map_process: str = "0") -> set[str]:
     env = {**os.environ, "CLUSTERSITE_MAP_PROCESS": map_process}
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(list(argv))],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=120, env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
     )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -71,9 +76,7 @@ def test_a_run_drawing_its_map_in_a_second_process_never_loads_matplotlib(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "r"
-    modules = loaded_modules(
-        "run", "scenarios/baseline.yaml", "--out", str(out), map_process="1"
-    )
+    modules = loaded_modules("run", "scenarios/baseline.yaml", "--out", str(out), map_process="1")
     assert "pyomo.environ" in modules  # the probe did run
     assert heavy(modules, "matplotlib") == []
     assert (out / "map.png").read_bytes().startswith(b"\x89PNG")  # drawn by the child
