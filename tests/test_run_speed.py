@@ -196,3 +196,16 @@ def test_a_process_pinned_to_one_cpu_starts_no_child() -> None:
         env=env,
     )
     assert done.stdout.split() == ["1", "False"]
+
+
+def test_matplotlib_is_imported_without_property_docstrings_and_kwdoc_restored() -> None:
+    probe = (
+        "import model.report.maps; import matplotlib.artist as a; "
+        "from matplotlib.lines import Line2D; "
+        "from model.report.matplotlib_import import NOTE; "
+        "print(NOTE in Line2D.set.__doc__, a.kwdoc.__module__, 'linewidth' in a.kwdoc(Line2D))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "matplotlib.artist", "True"]

@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+import model.report.matplotlib_import  # noqa: F401  (first: matplotlib without its docstrings)
+
+# isort: split
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
