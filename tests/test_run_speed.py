@@ -209,3 +209,37 @@ def test_matplotlib_is_imported_without_property_docstrings_and_kwdoc_restored()
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["True", "matplotlib.artist", "True"]
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from model.cli import main
+    from model.commands import run
+
+    seen = []
+    original = run.solve_into
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold()[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run, "solve_into", recording)
+    monkeypatch.setenv(map_process.ENVIRONMENT_SWITCH, "0")
+    before = gc.get_threshold()
+    assert (
+        main(
+            [
+                "run",
+                str(REPO / "scenarios" / "baseline.yaml"),
+                "--quiet",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
+    assert seen == [max(before[0], run.YOUNG_GENERATION)]
+    assert gc.get_threshold() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
 import time
@@ -121,13 +122,32 @@ def solve_into(loaded: LoadedScenario, load_seconds: float = 0.0) -> RunResult:
     return solve(loaded, watch=watch)
 
 
+# Python collects cyclic garbage every 700 net allocations by default: a baseline run then
+# collects ~500 times, mostly while importing pandas, Pyomo and matplotlib, whose objects all
+# stay alive (0.25 s of its 2.3 s of CPU here). With 50,000 it collects 6 times (0.1 s).
+# Cycles are still collected, and the model build pauses the collector anyway (PauseGC).
+YOUNG_GENERATION = 50_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The garbage collector's youngest generation at :data:`YOUNG_GENERATION` for the body."""
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], YOUNG_GENERATION), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def handle(args: argparse.Namespace) -> int:
     from model.report.map_process import map_process
 
-    check_time_limit(args)
-    # a second process imports matplotlib now and draws the map once the sitings are known
-    with map_process() as maps:
-        return _handle(args, maps)
+    with fewer_collections():
+        check_time_limit(args)
+        # a second process imports matplotlib now and draws the map once the sitings are known
+        with map_process() as maps:
+            return _handle(args, maps)
 
 
 def _handle(args: argparse.Namespace, maps: MapProcess | None) -> int:

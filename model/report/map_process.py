@@ -54,6 +54,7 @@ CODE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder holding 
 # its finalisers before matplotlib loads) has nothing to do there and is removed: 60 ms less.
 CHILD = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "import gc; gc.set_threshold(50000, 10, 10); "  # as the run: model.commands.run
     "sys.path.insert(0, sys.argv[1]); import model; "
     "sys.meta_path[:] = [f for f in sys.meta_path "
     "if not isinstance(f, model._BeforeScipyOrMatplotlib)]; "
