@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,8 +22,11 @@ from model.pipeline import RunResult
 from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
 from model.report.gis import write_gis
 from model.report.values import cluster_values
-from model.report.writer import write_report
+from model.report.writer import map_inputs, write_report
 from model.staging import staged_folder
+
+if TYPE_CHECKING:
+    from model.report.map_process import MapProcess
 
 PACKAGES = (
     "clustersite",
@@ -93,8 +96,28 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def summary_dict(result: RunResult) -> dict[str, Any]:
-    """The content of summary.json."""
+def summary_sitings(result: RunResult) -> list[dict[str, Any]]:
+    """The ``sitings`` of summary.json: one entry per cluster, its value and its basis."""
+    return [
+        {
+            "cluster_type": row.cluster_type,
+            "core": row.core,
+            "members": list(row.members),
+            # the cluster's value (model.report.values); the values add up to the
+            # objective; "contribution" keeps the key older readers know
+            "value": value.value,
+            "contribution": value.value,
+            "terms": value.terms,
+            **basis.summary(),
+        }
+        for row, basis, value in zip(
+            result.sitings(), run_bases(result), cluster_values(result), strict=True
+        )
+    ]
+
+
+def summary_dict(result: RunResult, sitings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The content of summary.json (``sitings`` from :func:`summary_sitings`, if at hand)."""
     outcome = result.outcome
     solver: dict[str, Any] = {"name": result.loaded.scenario.solver.name}
     if outcome is not None:
@@ -109,28 +132,12 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             "nodes": outcome.nodes,
             "message": outcome.message,
         }
-    sitings = result.sitings()
-    bases = run_bases(result)
-    values = cluster_values(result)
     return _clean(
         {
             "status": result.status,
             "objective": result.objective,
             "terms": result.terms,
-            "sitings": [
-                {
-                    "cluster_type": row.cluster_type,
-                    "core": row.core,
-                    "members": list(row.members),
-                    # the cluster's value (model.report.values); the values add up to the
-                    # objective; "contribution" keeps the key older readers know
-                    "value": value.value,
-                    "contribution": value.value,
-                    "terms": value.terms,
-                    **basis.summary(),
-                }
-                for row, basis, value in zip(sitings, bases, values, strict=True)
-            ],
+            "sitings": summary_sitings(result) if sitings is None else sitings,
             "diagnosis": result.diagnosis,
             "conflict": result.conflict,
             "solver": solver,
@@ -277,30 +284,36 @@ def write_clusters_csv(result: RunResult, path: Path) -> None:
 
 
 def write_run(
-    result: RunResult, folder: Path, force: bool = False, runner_ups: bool = True
+    result: RunResult,
+    folder: Path,
+    force: bool = False,
+    runner_ups: bool = True,
+    maps: MapProcess | None = None,
 ) -> Path:
     """Write assignments.csv and clusters.csv (when there is a solution), summary.json, the
     report files and the GIS layers (``model.report.gis``: GeoJSON, a QGIS style, a
     GeoPackage with pyogrio).
 
     ``runner_ups=False`` leaves out the report's re-solve per siting (sweeps write many runs).
+    ``maps`` draws the map in a second process while the rest is written
+    (``model.report.map_process``); without it the map is drawn here.
     """
     with staged_folder(folder, force) as staging:
+        drawn = maps.draw(map_inputs(result)) if maps is not None else None
         if result.has_solution:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
             table.to_csv(staging / "assignments.csv", index=False, lineterminator="\n")
             write_clusters_csv(result, staging / CLUSTERS_FILE)
+        result.timings["report"] = 0.0  # its place in summary.json; measured below
         started = time.perf_counter()
-        write_report(result, staging, runner_ups=runner_ups)  # map.png, report.md/.html
-        result.timings["report"] = time.perf_counter() - started
-        summary = summary_dict(result)
-        started = time.perf_counter()
-        write_gis(result, staging, summary["sitings"])  # the sitings as summary.json has them
+        sitings = _clean(summary_sitings(result))
+        write_gis(result, staging, sitings)  # the sitings as summary.json has them
         result.timings["gis"] = time.perf_counter() - started
-        timings = summary["timings"]
-        finished = timings.pop("finished_utc")
-        timings |= {"gis": result.timings["gis"], "finished_utc": finished}
+        started = time.perf_counter()
+        write_report(result, staging, runner_ups=runner_ups, drawn=drawn)  # map, report.md/.html
+        result.timings["report"] = time.perf_counter() - started
+        summary = summary_dict(result, sitings)
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary, handle, indent=2, ensure_ascii=False)
             handle.write("\n")

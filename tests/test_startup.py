@@ -6,6 +6,7 @@ Each check runs a fresh interpreter, because the modules a process loads are the
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,18 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def loaded_modules(*argv: str) -> set[str]:
+def loaded_modules(*argv: str, map_process: str = "0") -> set[str]:
+    """The modules of a process that ran ``run.py *argv``; ``map_process`` says whether a run
+    draws its map in a second process (model.report.map_process; off unless asked for)."""
+    env = {**os.environ, "CLUSTERSITE_MAP_PROCESS": map_process}
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(list(argv))],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
     )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -61,3 +70,13 @@ def test_a_run_does_not_load_what_pyomo_would_finalise(tmp_path: Path) -> None:
     assert "pyomo.environ" in modules and "matplotlib" in modules  # the probe did run
     assert "scipy.stats" not in modules
     assert "matplotlib.pyplot" not in modules
+
+
+def test_a_run_drawing_its_map_in_a_second_process_never_loads_matplotlib(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "r"
+    modules = loaded_modules("run", "scenarios/baseline.yaml", "--out", str(out), map_process="1")
+    assert "pyomo.environ" in modules  # the probe did run
+    assert heavy(modules, "matplotlib") == []
+    assert (out / "map.png").read_bytes().startswith(b"\x89PNG")  # drawn by the child

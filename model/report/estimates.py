@@ -39,7 +39,7 @@ from model.basis import UNSTATED, is_estimate, label
 from model.indicators import own_sector_activity
 from model.pipeline import RunResult
 from model.region import ClusterType, Region
-from model.report.maps import MapMarks
+from model.report.map_data import MapMarks
 
 MARK = "†"
 MAJORITY = 0.5  # a figure is marked when more than this share of what lies behind it is estimated

@@ -13,12 +13,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import numpy as np
+
+import model.report.matplotlib_import  # noqa: F401  (first: matplotlib without its docstrings)
+
+# isort: split
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
@@ -28,8 +32,15 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.region import Region
 from model.report.geo import RegionShapes, Ring
+from model.report.map_data import (  # noqa: F401 (re-exported: the maps' public names)
+    ESTIMATE_MARK,
+    GREENFIELD_LABEL,
+    MapMarks,
+    MapSiting,
+    RegionLike,
+    SitingLike,
+)
 from model.report.style import TypeStyle, type_styles
 
 KM_PER_DEGREE = 111.32  # length of a degree of latitude (and of longitude at the equator)
@@ -43,44 +54,6 @@ RGB = tuple[float, float, float]
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 
-class SitingLike(Protocol):
-    """What a map needs of a sited cluster (``model.pipeline.Siting`` fits)."""
-
-    @property
-    def cluster_type(self) -> str: ...
-
-    @property
-    def core(self) -> str: ...
-
-    @property
-    def members(self) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class MapSiting:
-    """A sited cluster read from a run folder's summary.json."""
-
-    cluster_type: str
-    core: str
-    members: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class MapMarks:
-    """What a map flags beyond the sitings: greenfield cores, estimate marks, a foot notice."""
-
-    greenfield: frozenset[tuple[str, str]] = frozenset()  # (type, core) with no own activity
-    estimated: frozenset[tuple[str, str]] = frozenset()  # (type, core) resting on estimates
-    notice: str | None = None  # printed at the foot of the figure
-    short_notice: str | None = None  # the same in a few words, for small multiples
-
-    def label_suffix(self, district: str) -> str:
-        """'†' after a core's name when one of its cores rests on estimates."""
-        return ESTIMATE_MARK if any(d == district for _, d in self.estimated) else ""
-
-
-ESTIMATE_MARK = "†"
-GREENFIELD_LABEL = "hollow: greenfield core (none of its type there yet)"
 NOTICE_COLOUR = "#7a4b00"
 
 
@@ -88,7 +61,7 @@ NOTICE_COLOUR = "#7a4b00"
 class MapLayers:
     """Everything drawn under the sitings: one region's geometry and network."""
 
-    region: Region
+    region: RegionLike
     shapes: RegionShapes
 
     @cached_property
@@ -255,7 +228,7 @@ def draw_crossings(ax: Axes, layers: MapLayers, small: bool = False) -> None:
         )
 
 
-def crossing_handles(region: Region) -> list[Line2D]:
+def crossing_handles(region: RegionLike) -> list[Line2D]:
     """Legend entries of the crossings (none when the region has none)."""
     crossings = region.crossings
     if crossings is None or crossings.empty:
@@ -557,7 +530,7 @@ def legend_handles(
     sitings: Sequence[SitingLike],
     types: list[str],
     styles: dict[str, TypeStyle],
-    region: Region,
+    region: RegionLike,
     has_border: bool,
     marks: MapMarks | None = None,
 ) -> list[Line2D]:
@@ -649,7 +622,7 @@ def legend_handles(
 
 
 def siting_figure(
-    region: Region,
+    region: RegionLike,
     shapes: RegionShapes,
     sitings: Sequence[SitingLike],
     types: list[str],
@@ -710,7 +683,7 @@ def save_figure(figure: Figure, target: Path | BinaryIO) -> None:
 
 
 def choropleth_figure(
-    region: Region,
+    region: RegionLike,
     shapes: RegionShapes,
     values: dict[str, float],
     title: str,

@@ -8,7 +8,7 @@ from typing import Any
 
 from model.errors import InputError
 from model.region import Region, load_region
-from model.report.maps import MapMarks, MapSiting
+from model.report.map_data import MapMarks, MapSiting
 from model.saved import read_summary
 
 

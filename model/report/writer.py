@@ -6,7 +6,7 @@ files appear together with assignments.csv and summary.json, or not at all.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from pathlib import Path
 
 from model.pipeline import RunResult
@@ -15,7 +15,8 @@ from model.report.estimates import map_marks, run_bases
 from model.report.explain import explain
 from model.report.geo import load_shapes
 from model.report.html import render_html
-from model.report.maps import save_figure, siting_figure
+from model.report.map_data import MapRegion, MapSiting
+from model.report.map_process import MapInputs, draw_map
 from model.report.markdown import render_markdown
 from model.report.provenance import read_provenance
 
@@ -44,26 +45,36 @@ def map_title(result: RunResult) -> str:
     return plain_title(result.loaded.scenario.name, result.status, len(result.sitings()))
 
 
-def render_map(result: RunResult) -> tuple[bytes, str | None]:
-    """The run's map as PNG bytes, and the credit line of its geometry (if any)."""
-    shapes = load_shapes(result.region.path, set(result.region.district_ids))
-    figure = siting_figure(
-        result.region,
-        shapes,
-        result.sitings(),
-        result.instance.types,
+def map_inputs(result: RunResult) -> MapInputs:
+    """The run's map inputs (the region's shapes read and checked here)."""
+    return MapInputs(
+        MapRegion.of(result.region),
+        load_shapes(result.region.path, set(result.region.district_ids)),
+        [MapSiting(s.cluster_type, s.core, list(s.members)) for s in result.sitings()],
+        list(result.instance.types),
         map_title(result),
         map_marks(run_bases(result)),
     )
-    buffer = io.BytesIO()
-    save_figure(figure, buffer)
-    return buffer.getvalue(), shapes.attribution
 
 
-def write_report(result: RunResult, folder: Path, runner_ups: bool = True) -> list[Path]:
-    """Write map.png, report.md and report.html; return their paths."""
-    png, credit = render_map(result)
+def render_map(result: RunResult) -> tuple[bytes, str | None]:
+    """The run's map as PNG bytes, and the credit line of its geometry (if any)."""
+    return draw_map(map_inputs(result))
+
+
+def write_report(
+    result: RunResult,
+    folder: Path,
+    runner_ups: bool = True,
+    drawn: Callable[[], tuple[bytes, str | None]] | None = None,
+) -> list[Path]:
+    """Write map.png, report.md and report.html; return their paths.
+
+    ``drawn`` waits for the map being drawn elsewhere (``model.report.map_process``); it is
+    called only after the explanations, and raises the drawing's errors.
+    """
     explanations = explain(result, runner_ups=runner_ups) if result.has_solution else []
+    png, credit = drawn() if drawn is not None else render_map(result)
     document = run_document(result, explanations, png, read_provenance(result.region.path), credit)
     paths = [folder / MAP_FILE, folder / MARKDOWN_FILE, folder / HTML_FILE]
     paths[0].write_bytes(png)
