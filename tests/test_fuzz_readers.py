@@ -12,8 +12,6 @@ The examples are bounded (``max_examples``) so the file runs in about a minute.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -21,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +37,7 @@ from model.report.saved import read_saved_run as read_saved_map
 from model.rerun import read_saved_run, saved_scenario
 from model.saved import check_saved_folder
 from model.scenario import check_against_region, load_scenario
+from tests.inprocess import run_main
 
 REPO = Path(__file__).resolve().parent.parent
 SMOLENSK = REPO / "data" / "smolensk"
@@ -438,25 +437,15 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def cli_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """What ``cli`` checks, through ``main`` in this process (stdout and stderr captured)."""
-    from model.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), redirect_stdout(out), redirect_stderr(err):
-        status = main(list(args))
-    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
-
-
 class FirstInAProcess:
-    """``cli`` for the first call per command, ``cli_in_process`` for the others."""
+    """``cli`` for the first call per command, ``run_main`` (in-process) for the others."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
 
     def __call__(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         if args[0] in self.seen:
-            return cli_in_process(*args, cwd=cwd)
+            return run_main(*args, cwd=cwd)
         self.seen.add(args[0])
         return cli(*args, cwd=cwd)
 
