@@ -61,8 +61,11 @@ oracle: $(ORACLE_STAMP)
 # instead of leaving it out (tests/installed_solvers.py)
 REQUIRED_SOLVERS ?= highs,scip,gurobi,cplex,xpress,copt
 
-# extra pytest arguments, e.g. PYTEST_ARGS="-n 2" to spread the tests over two processes
-PYTEST_ARGS ?=
+# pytest runs on one worker process per CPU core (pytest-xdist, in the dev extra); worksteal
+# lets an idle worker take queued tests from a busy one, so a few long tests do not leave the
+# other cores waiting. PYTEST_ARGS="-n 0" runs serially, PYTEST_ARGS="-n 0 --durations=30"
+# lists the slowest tests
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 test: lint typecheck docs oracle
 	CLUSTERSITE_REQUIRED_SOLVERS=$(REQUIRED_SOLVERS) $(VENV)/bin/pytest $(PYTEST_ARGS)

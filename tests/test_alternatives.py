@@ -19,6 +19,7 @@ from model.alternatives import near_optimal
 from model.errors import InputError
 from model.pipeline import RunResult, solve_scenario_file
 from model.scenario import load_scenario
+from tests.inprocess import run_main
 from tests.reference.bruteforce import scored_core_sets
 from tests.test_against_enumeration import write_case
 from tests.test_cli import run_cli
@@ -143,7 +144,7 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
 
 def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:
     out = tmp_path / "alt"
-    done = run_cli(
+    done = run_main(
         "alternatives", str(BASELINE), "--count", "2", "--slack", "0.05", "--out", str(out)
     )
     assert done.returncode == 0, done.stderr
@@ -190,7 +191,7 @@ def test_command_diverse_mode_differs_at_least_as_much_as_the_next_best(tmp_path
     shared = []
     for flags in ([], ["--diverse"]):
         out = tmp_path / ("diverse" if flags else "best")
-        done = run_cli(
+        done = run_main(
             "alternatives", str(BASELINE), "--count", "1", "--slack", "0.1", "--out", str(out),
             *flags,
         )

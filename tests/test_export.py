@@ -11,6 +11,7 @@ import pytest
 
 from model.export import file_names
 from model.pipeline import solve_scenario_file
+from tests.inprocess import run_main
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -48,7 +49,7 @@ def test_exported_baseline_solves_to_the_pipeline_optimum(
     file_format: str, baseline_objective: float, tmp_path: Path
 ) -> None:
     out = tmp_path / f"baseline.{file_format}"
-    done = run_cli("export", str(BASELINE), "--format", file_format, "--out", str(out))
+    done = run_main("export", str(BASELINE), "--format", file_format, "--out", str(out))
     assert done.returncode == 0, done.stderr
     status, objective, columns = solve_file(out)
     assert status == "Optimal"
@@ -58,7 +59,7 @@ def test_exported_baseline_solves_to_the_pipeline_optimum(
 
 def test_mps_names_follow_the_model(tmp_path: Path) -> None:
     out = tmp_path / "baseline.mps"
-    assert run_cli("export", str(BASELINE), "--out", str(out)).returncode == 0
+    assert run_main("export", str(BASELINE), "--out", str(out)).returncode == 0
     text = out.read_text(encoding="utf-8")
     assert "OBJSENSE" in text and "MAX" in text
     assert "y(wood,kholm_zhirkovsky)" in text
@@ -67,7 +68,7 @@ def test_mps_names_follow_the_model(tmp_path: Path) -> None:
 
 def test_overrides_change_the_written_model(tmp_path: Path) -> None:
     out = tmp_path / "coop.mps"
-    done = run_cli("export", str(BASELINE), "--out", str(out), "--set", "weights.coop=2")
+    done = run_main("export", str(BASELINE), "--out", str(out), "--set", "weights.coop=2")
     assert done.returncode == 0, done.stderr
     expected = solve_scenario_file(BASELINE, ["weights.coop=2"]).objective
     assert solve_file(out)[1] == pytest.approx(expected, abs=1e-6)

@@ -4,8 +4,8 @@ Valid inputs (a scenario, each region file, a saved run's summary.json and assig
 mutated at random: bytes inserted, deleted or replaced, values of random types put at random
 (also deeply nested) places. Whatever the input, a reader either succeeds or raises a
 ``model.errors.ClusterSiteError`` with exit status 2 whose message is one line; no other
-exception escapes. A few examples go through the real command line too: exit 2, one line on
-stderr, nothing on stdout, nothing written.
+exception escapes. A few examples go through the command line too: exit 2, one line on
+stderr, nothing on stdout, nothing written (the first of each command in a real process).
 
 The examples are bounded (``max_examples``) so the file runs in about a minute.
 """
@@ -37,6 +37,7 @@ from model.report.saved import read_saved_run as read_saved_map
 from model.rerun import read_saved_run, saved_scenario
 from model.saved import check_saved_folder
 from model.scenario import check_against_region, load_scenario
+from tests.inprocess import run_main
 
 REPO = Path(__file__).resolve().parent.parent
 SMOLENSK = REPO / "data" / "smolensk"
@@ -419,7 +420,11 @@ def test_saved_assignments_mutated(saved_files: dict[str, bytes]) -> None:
     check()
 
 
-# -- through the command line (a few examples: each is a process) -------------------------------
+# -- through the command line -------------------------------------------------------------------
+# Each refused example goes through ``model.cli.main`` (argument parsing, the one-line error,
+# the exit status, nothing written); the first one of each command also through a real
+# ``run.py`` process, for the process boundary (status and stderr as the shell sees them).
+# The readers themselves are fuzzed above with many more examples.
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -432,6 +437,19 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+class FirstInAProcess:
+    """``cli`` for the first call per command, ``run_main`` (in-process) for the others."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        if args[0] in self.seen:
+            return run_main(*args, cwd=cwd)
+        self.seen.add(args[0])
+        return cli(*args, cwd=cwd)
+
+
 CLI_SETTINGS = settings(
     max_examples=4,
     deadline=None,
@@ -441,6 +459,8 @@ CLI_SETTINGS = settings(
 
 
 def test_cli_refuses_mutated_scenarios_on_one_line() -> None:
+    run_cli = FirstInAProcess()
+
     @CLI_SETTINGS
     @given(content=mutated(BASELINE_BYTES))
     def check(content: bytes) -> None:
@@ -456,16 +476,19 @@ def test_cli_refuses_mutated_scenarios_on_one_line() -> None:
                 return  # still a valid scenario: the library test covers it
             work = folder / "work"
             work.mkdir()
-            done = cli("run", str(scenario), "--out", str(work / "out"), cwd=work)
+            done = run_cli("run", str(scenario), "--out", str(work / "out"), cwd=work)
             assert done.returncode == 2, done.stderr
             assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("error: ")
             assert done.stdout == ""
             assert list(work.iterdir()) == []
 
     check()
+    assert run_cli.seen == {"run"}, "no mutated scenario was refused: the test checked nothing"
 
 
 def test_cli_refuses_a_mutated_saved_summary(saved_files: dict[str, bytes]) -> None:
+    run_cli = FirstInAProcess()
+
     @CLI_SETTINGS
     @given(content=mutated(saved_files["summary.json"]))
     def check(content: bytes) -> None:
@@ -484,7 +507,7 @@ def test_cli_refuses_a_mutated_saved_summary(saved_files: dict[str, bytes]) -> N
             work.mkdir()
             before = sorted(p.name for p in run.iterdir())
             for args in (("rerun", str(run), "--out", str(work / "out")), ("map", str(run))):
-                done = cli(*args, cwd=work)
+                done = run_cli(*args, cwd=work)
                 assert done.returncode == 2, done.stderr
                 assert len(done.stderr.splitlines()) == 1, done.stderr
                 assert done.stdout == ""
@@ -492,3 +515,4 @@ def test_cli_refuses_a_mutated_saved_summary(saved_files: dict[str, bytes]) -> N
                 assert sorted(p.name for p in run.iterdir()) == before
 
     check()
+    assert run_cli.seen == {"rerun", "map"}, "no mutated summary was refused: nothing checked"

@@ -16,6 +16,7 @@ from model.errors import InputError
 from model.pipeline import solve_scenario_file
 from model.results import Solution, evaluate
 from model.scenario import Weights, load_scenario
+from tests.inprocess import run_main
 from tests.reference.bruteforce import merge, scored_core_sets
 from tests.test_against_enumeration import write_case
 from tests.test_cli import run_cli
@@ -130,7 +131,7 @@ def test_bad_objective_keys_are_refused(overrides: list[str]) -> None:
 
 def test_lexicographic_run_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "lex"
-    done = run_cli(
+    done = run_main(
         "run",
         str(BASELINE),
         "--set",

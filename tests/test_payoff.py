@@ -27,6 +27,7 @@ from model.payoff import (
 )
 from model.pipeline import solve, solver_options
 from model.scenario import load_scenario
+from tests.inprocess import run_main
 from tests.test_cli import run_cli
 from tests.test_front import enumerated_vectors, write_case
 
@@ -140,7 +141,7 @@ def test_parsers_refuse_bad_text() -> None:
 
 def test_payoff_command(tmp_path: Path) -> None:
     out = tmp_path / "payoff"
-    done = run_cli(
+    done = run_main(
         "payoff",
         str(BASELINE),
         "--order",

@@ -26,6 +26,7 @@ from model.report.comparison import maps_figure, write_comparison_report
 from model.report.geo import OSM_ATTRIBUTION
 from model.scenario import load_scenario
 from solvers import Status
+from tests.inprocess import run_main
 from tests.test_explain import hand_solve, write_hand_region
 
 REPO = Path(__file__).resolve().parent.parent
@@ -297,7 +298,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_indicators_command_writes_tables_and_one_fit_map_per_type(tmp_path: Path) -> None:
     out = tmp_path / "atlas"
-    done = run_cli("indicators", "--region", str(SMOLENSK), "--out", str(out))
+    done = run_main("indicators", "--region", str(SMOLENSK), "--out", str(out))
     assert done.returncode == 0, done.stderr
     catalogue = list(load_region(SMOLENSK).clusters)
     names = {p.name for p in out.iterdir()}

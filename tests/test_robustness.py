@@ -29,6 +29,7 @@ from model.robustness import (
     robustness,
     sample_regions,
 )
+from tests.inprocess import run_main
 from tests.reference.bruteforce import solve_by_enumeration
 from tests.test_against_enumeration import write_case
 from tests.test_cli import run_cli
@@ -127,7 +128,7 @@ def test_bad_requests_are_refused(baseline) -> None:  # type: ignore[no-untyped-
 
 def test_command_writes_shares_samples_and_the_optimum(tmp_path: Path) -> None:
     out = tmp_path / "rob"
-    done = run_cli("robustness", str(BASELINE), "--samples", "4", "--seed", "2", "--out", str(out))
+    done = run_main("robustness", str(BASELINE), "--samples", "4", "--seed", "2", "--out", str(out))
     assert done.returncode == 0, done.stderr
     shares = pd.read_csv(out / "shares.csv")
     assert list(shares.columns) == [
@@ -361,7 +362,7 @@ def test_command_refuses_bad_noise_values(args: list[str], option: str, tmp_path
 def test_command_with_new_noise_writes_its_reports(tiny: Region, tmp_path: Path) -> None:
     scenario = write_scenario(tmp_path / "s.yaml", tiny.path)
     out = tmp_path / "rob"
-    done = run_cli(
+    done = run_main(
         "robustness",
         str(scenario),
         "--samples",

@@ -27,6 +27,7 @@ from model.sensitivity import (
     rests_on,
     sensitivity,
 )
+from tests.inprocess import run_main
 from tests.test_cli import run_cli
 
 # district, sector, value, basis
@@ -271,7 +272,7 @@ def test_one_district(tmp_path: Path) -> None:
 
 def test_command_writes_every_file(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "sens"
-    done = run_cli("sensitivity", str(tiny), "--out", str(out))
+    done = run_main("sensitivity", str(tiny), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "cores.csv",

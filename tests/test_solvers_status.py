@@ -120,15 +120,26 @@ def market_split_data(
 
 
 def market_split_has_exact_split(a: np.ndarray, d: np.ndarray) -> bool:
-    """Is there a 0/1 vector x with a x = d? Meet in the middle over the two halves."""
+    """Is there a 0/1 vector x with a x = d? Meet in the middle over the two halves.
+
+    Every subset sum of each half (one row per subset, one column per row of ``a``), then each
+    sum vector packed into one integer (base: above every entry) so that numpy can match the
+    left sums against d minus the right ones; a right vector with a negative entry matches none.
+    """
     half = a.shape[1] // 2
 
     def sums(block: np.ndarray) -> np.ndarray:
-        choices = np.array(list(itertools.product((0, 1), repeat=block.shape[1])))
-        return choices @ block.T
+        found = np.zeros((1, block.shape[0]), dtype=np.int64)
+        for column in block.T:  # the subsets without this column, then with it
+            found = np.concatenate([found, found + column])
+        return found
 
-    left = {tuple(row) for row in sums(a[:, :half]).tolist()}
-    return any(tuple(d - row) in left for row in sums(a[:, half:]))
+    left, right = sums(a[:, :half]), d - sums(a[:, half:])
+    right = right[(right >= 0).all(axis=1)]
+    base = int(max(left.max(), right.max(initial=0))) + 1
+    assert base ** a.shape[0] < 2**63, "the packed keys would overflow"
+    weights = base ** np.arange(a.shape[0], dtype=np.int64)
+    return bool(np.isin(right @ weights, left @ weights).any())
 
 
 def market_split(a: np.ndarray, d: np.ndarray) -> pyo.ConcreteModel:
@@ -175,6 +186,16 @@ def test_required_solvers_are_installed_with_a_usable_licence(name: str) -> None
 
 def test_market_split_has_no_exact_split() -> None:
     assert not market_split_has_exact_split(*SPLIT)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_market_split_check_agrees_with_enumeration_on_small_instances(seed: int) -> None:
+    """The meet-in-the-middle check against every 0/1 vector, and a planted split is found."""
+    a, d = market_split_data(seed, rows=1 + seed % 3, cols=6 + seed % 5)
+    every = itertools.product((0, 1), repeat=a.shape[1])
+    assert market_split_has_exact_split(a, d) == any((a @ x == d).all() for x in every)
+    planted = np.array([random.Random(seed).randint(0, 1) for _ in range(a.shape[1])])
+    assert market_split_has_exact_split(a, a @ planted)
 
 
 @pytest.mark.parametrize("name", INSTALLED)
