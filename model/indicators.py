@@ -49,15 +49,7 @@ def activity_matrix(activity: pd.DataFrame, districts: Iterable[str]) -> pd.Data
 
 def location_quotients(activity_wide: pd.DataFrame) -> pd.DataFrame:
     """LQ[i, s] = (v[s,i]/V[i]) / (V[s]/V); 0 where a district or a sector has no activity."""
-    values = activity_wide.to_numpy(dtype=float)
-    by_district = values.sum(axis=1, keepdims=True)
-    by_sector = values.sum(axis=0, keepdims=True)
-    total = values.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (values / by_district) / (by_sector / total)
-    lq[~np.isfinite(lq)] = 0.0
-    lq[(by_district == 0).ravel(), :] = 0.0
-    lq[:, (by_sector == 0).ravel()] = 0.0
+    lq = location_quotient_array(activity_wide.to_numpy(dtype=float))
     return pd.DataFrame(lq, index=activity_wide.index, columns=activity_wide.columns)
 
 
