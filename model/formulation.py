@@ -226,17 +226,24 @@ def declare_variables(
         model.w_mirror = pyo.Var(pyo.SetOf(tuple(compact[1].keys)), bounds=(0, None))
 
 
-def objective_costs(instance: SitingInstance, compact: _Compact | None = None) -> np.ndarray:
-    """One objective coefficient per column, in the order of :class:`Columns`."""
+def objective_costs(
+    instance: SitingInstance,
+    compact: _Compact | None = None,
+    sites_and_members_only: bool = False,
+) -> np.ndarray:
+    """One objective coefficient per column, in the order of :class:`Columns` (only the y
+    and x columns' with ``sites_and_members_only``)."""
+    sites, members = instance.sites, instance.members
+    fit = np.fromiter(_in_order(instance.fit_coef, sites), dtype=np.float64, count=len(sites))
+    export = np.fromiter(_in_order(instance.export_coef, sites), np.float64, count=len(sites))
+    member = np.fromiter(_in_order(instance.member_coef, members), np.float64, len(members))
+    if sites_and_members_only:
+        return np.concatenate([fit + export, member]).astype(np.float64)
     coop = (
         instance.pair_table.coef
         if compact is None
         else np.concatenate([np.ones(len(compact[0].keys)), np.zeros(len(compact[1].keys))])
     )
-    sites, members = instance.sites, instance.members
-    fit = np.fromiter(_in_order(instance.fit_coef, sites), dtype=np.float64, count=len(sites))
-    export = np.fromiter(_in_order(instance.export_coef, sites), np.float64, count=len(sites))
-    member = np.fromiter(_in_order(instance.member_coef, members), np.float64, len(members))
     return np.concatenate([fit + export, member, coop]).astype(np.float64)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import coo_matrix
 
+from model.column_index import ColumnIndex
 from model.formulation import (
     _Compact,
     add_rows,
@@ -69,6 +70,7 @@ class SitingProgram:
     lp: LinearProgram
     form: str
     compact: _Compact | None  # the compact terms (both directions) of the compact form
+    index: ColumnIndex  # the sites and arcs as positions (for the warm start)
 
     def solution(self, values: np.ndarray, instance: SitingInstance) -> Solution:
         """The cores (y = 1) and member arcs (x = 1) of the column values ``values``."""
@@ -91,7 +93,7 @@ def build_program(instance: SitingInstance, cooperation: str | None = None) -> S
     if sink.infeasible_rows:
         return None
     lp = assemble(n, objective_costs(instance, compact), _bounds(instance, compact), sink.blocks)
-    return SitingProgram(lp, form, compact)
+    return SitingProgram(lp, form, compact, columns.index)
 
 
 def _bounds(

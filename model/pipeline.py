@@ -35,6 +35,7 @@ from model.scenario import LoadedScenario, Scenario, check_against_region, load_
 from solvers import SolveOutcome, SolverAdapter, SolverOptions, Status, get_solver
 
 if TYPE_CHECKING:
+    from model.column_index import ColumnIndex
     from model.matrix_model import SitingProgram
     from model.warmstart import WarmStart
 
@@ -308,7 +309,7 @@ def _solve_program(
     from model.warmstart import start_vector
     from solvers.highs import solve_program
 
-    warm, greedy = warm_start(instance, region, loaded.scenario, tables)
+    warm, greedy = warm_start(instance, region, loaded.scenario, tables, program.index)
     start = None
     if greedy is not None:
         started = time.perf_counter()
@@ -325,13 +326,14 @@ def warm_start(
     region: Region,
     scenario: Scenario,
     tables: IndicatorTables,
+    index: ColumnIndex | None = None,
 ) -> tuple[WarmStart, Solution | None]:
     """Find the greedy siting (``model.warmstart``) and check it like any solution; it is
     returned for a MIP start only when it passes, with the reason when it does not."""
     from model.warmstart import WarmStart, greedy_siting
 
     started = time.perf_counter()
-    solution = greedy_siting(instance)
+    solution = greedy_siting(instance, index)
     if solution is None:
         return WarmStart(
             None, time.perf_counter() - started, 0, "none: greedy could not meet a minimum or lock"

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.column_index import ColumnIndex, column_index
 from model.instance import Member, Site, SitingInstance
 from model.pair_rows import site_positions
 from model.results import Solution
@@ -52,23 +53,19 @@ class WarmStart:
         return {"objective": self.objective, "cores": self.cores, "note": self.note}
 
 
-def greedy_siting(instance: SitingInstance) -> Solution | None:
+def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) -> Solution | None:
     """The greedy cores and members of the module docstring; None when a type cannot reach
-    its minimum or a lock cannot be served."""
+    its minimum or a lock cannot be served. ``index`` is the instance's
+    :class:`~model.column_index.ColumnIndex` when one was made already."""
+    from model.formulation import objective_costs
+
     sites = instance.sites
     n_sites = len(sites)
-    core_value = np.fromiter(map(instance.core_coef, sites), dtype=float, count=n_sites)
-    site_index = {site: n for n, site in enumerate(sites)}
-    member_site = np.fromiter(
-        (site_index[(k, i)] for k, i, _ in instance.members),
-        dtype=np.int64,
-        count=len(instance.members),
-    )
-    member_value = np.fromiter(
-        map(instance.member_coef.__getitem__, instance.members),
-        dtype=float,
-        count=len(instance.members),
-    )
+    index = index or column_index(instance)
+    costs = objective_costs(instance, None, sites_and_members_only=True)
+    core_value = costs[:n_sites]
+    member_site = index.member_core
+    member_value = costs[n_sites:]
     # the best max_members arcs of each site, by rank within the site
     order = np.lexsort((-member_value, member_site))
     first_of_site = np.searchsorted(member_site[order], np.arange(n_sites))
@@ -92,6 +89,7 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
         return True
 
     ranked = np.argsort(-score, kind="stable").tolist()
+    site_index = {site: n for n, site in enumerate(sites)}
     for lock in instance.locks:
         open_sites = [site_index[s] for s in lock.sites if s in site_index]
         if any(chosen[n] for n in open_sites):
@@ -111,8 +109,16 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
                 need -= 1
         if need > 0:
             return None
+    # a type is full at its maximum or when every site it may use is taken; once all are,
+    # no later site can be taken, so the scan stops there
+    room = {k: min(instance.site_range[k][1], allowed[k]) for k in instance.types}
+    full = sum(per_type[k] >= room[k] for k in instance.types)
     for n in ranked:
-        take(n)
+        if full == len(room):
+            break
+        k = sites[n][0]
+        if take(n) and per_type[k] == room[k]:
+            full += 1
 
     cores: list[Site] = [sites[n] for n in np.flatnonzero(chosen)]
     core_set = set(cores)
