@@ -15,7 +15,7 @@ import numpy as np
 from model.instance import SitingInstance
 from model.pair_rows import site_positions
 from model.row_sink import RowSink
-from solvers.matrix_rows import MatrixRows
+from solvers.sparse_rows import MatrixRows
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ import numpy as np
 from scipy.sparse import coo_matrix
 
 from model.column_index import ColumnIndex
-from model.formulation import (
+from model.instance import SitingInstance
+from model.policy_rows import PolicyFamily
+from model.results import Solution, ordered_solution
+from model.rows import (
     _Compact,
     add_rows,
     checked_form,
@@ -35,11 +38,8 @@ from model.formulation import (
     compact_terms,
     objective_costs,
 )
-from model.instance import SitingInstance
-from model.policy_rows import PolicyFamily
-from model.results import Solution, ordered_solution
-from solvers.matrix_rows import MatrixRows
-from solvers.standard_form import LinearProgram
+from solvers.linear_program import LinearProgram
+from solvers.sparse_rows import MatrixRows
 
 
 class ArraySink:

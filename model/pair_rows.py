@@ -23,7 +23,7 @@ import numpy as np
 
 from model.instance import SitingInstance
 from model.row_sink import RowSink
-from solvers.matrix_rows import MatrixRows
+from solvers.sparse_rows import MatrixRows
 
 
 def site_positions(instance: SitingInstance) -> np.ndarray:

@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.conflicts import describe, find_conflict, single_fixes
 from model.diagnosis import GENERAL_MESSAGE, structural_conflicts
 from model.errors import ClusterSiteError, InputError, SolverUnavailableError
-from model.formulation import build_model
 from model.instance import IndicatorTables, SitingInstance, build_instance, compute_indicators
 from model.region import Region, load_region
 from model.results import Evaluation, Solution, evaluate, read_solution
@@ -278,6 +276,8 @@ def solve(
         outcome, solution, warm = _solve_program(program, instance, loaded, region, tables)
         watch.timings["build"] += warm.seconds  # the start is part of what is handed over
     else:
+        from model.formulation import build_model
+
         with watch.stage("build"):
             model = build_model(instance)
         outcome = adapter.solve(model, solver_options(loaded))
@@ -354,6 +354,8 @@ def diagnose(
     region: Region, scenario: Scenario, tables: IndicatorTables, obvious: list[str]
 ) -> tuple[list[str], list[str]]:
     """Explain an infeasible scenario: the conflicting rules, then the obvious causes."""
+    from model.conflicts import describe, find_conflict, single_fixes
+
     try:
         conflict = find_conflict(region, scenario, tables)
         fixes = single_fixes(region, scenario, tables, conflict)

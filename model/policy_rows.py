@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from model.instance import Site, SitingInstance
-from solvers.matrix_rows import MatrixRows
+from solvers.sparse_rows import MatrixRows
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from model.instance import IndicatorTables, Member, Site, symmetric_cooperation
 from model.region import Region
 from model.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 TERMS = ("fit", "export", "member", "coop")
 TOLERANCE = 1e-6

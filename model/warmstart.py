@@ -30,7 +30,6 @@ from model.column_index import ColumnIndex, column_index
 from model.instance import Member, Site, SitingInstance
 from model.pair_rows import site_positions
 from model.results import Solution
-from solvers.matrix_rows import component_values
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -57,7 +56,7 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
     """The greedy cores and members of the module docstring; None when a type cannot reach
     its minimum or a lock cannot be served. ``index`` is the instance's
     :class:`~model.column_index.ColumnIndex` when one was made already."""
-    from model.formulation import objective_costs
+    from model.rows import objective_costs
 
     sites = instance.sites
     n_sites = len(sites)
@@ -169,7 +168,8 @@ def start_vector(
 
 def start_values(model: pyo.ConcreteModel, instance: SitingInstance, solution: Solution) -> None:
     """Write the siting into the model's variables (y, x and the cooperation columns)."""
-    from model.formulation import compact_terms
+    from model.rows import compact_terms
+    from solvers.matrix_rows import component_values
 
     compact = compact_terms(instance) if hasattr(model, "w") else None
     coop = [model.z] if compact is None else [model.w, model.w_mirror]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any, Protocol
 
 from model.errors import InputError
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 
 class Status(enum.StrEnum):

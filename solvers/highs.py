@@ -29,10 +29,9 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.core.base.var import VarData
 
 from solvers.base import (
     SolveOutcome,
@@ -41,13 +40,11 @@ from solvers.base import (
     Status,
     untimed_outcome,
 )
-from solvers.standard_form import (
-    InfeasibleConstantError,
-    LinearProgram,
-    all_columns_bounded,
-    compile_model,
-    load_values,
-)
+from solvers.linear_program import LinearProgram, all_columns_bounded
+
+if TYPE_CHECKING:  # Pyomo is imported only when a Pyomo model is handed over
+    import pyomo.environ as pyo
+    from pyomo.core.base.var import VarData
 
 try:
     import highspy
@@ -287,11 +284,15 @@ class PersistentHighs:
         self.lp: LinearProgram | None = None
         self._column: dict[int, int] | None = None
         self.last_values: np.ndarray | None = None  # column values of the last solution
-        try:
-            self.lp = lp if lp is not None else compile_model(model)
-        except InfeasibleConstantError as err:
-            self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
-        else:
+        if lp is None:
+            from solvers.standard_form import InfeasibleConstantError, compile_model
+
+            try:
+                lp = compile_model(model)
+            except InfeasibleConstantError as err:
+                self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
+        if lp is not None:
+            self.lp = lp
             if self.lp.num_col == 0:
                 # nothing left to decide: every constraint was constant and satisfied
                 self._trivial = _outcome(
@@ -468,6 +469,8 @@ class PersistentHighs:
         values = np.asarray(solver.getSolution().col_value, dtype=np.float64)
         self.last_values = values
         if self.model is not None:
+            from solvers.standard_form import load_values
+
             load_values(self.lp, values)
         objective = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if is_mip else None

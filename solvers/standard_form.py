@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
 from itertools import chain, compress, groupby, repeat
 from operator import attrgetter, is_, itemgetter
 from typing import Any
@@ -39,6 +38,7 @@ from pyomo.core.expr.relational_expr import (
 )
 from scipy.sparse import coo_matrix
 
+from solvers.linear_program import LinearProgram, all_columns_bounded
 from solvers.matrix_rows import (
     component_values,
     is_unexpanded,
@@ -46,52 +46,20 @@ from solvers.matrix_rows import (
     unexpanded_rows,
 )
 
+__all__ = [
+    "INTEGRALITY_TOLERANCE",
+    "InfeasibleConstantError",
+    "LinearProgram",
+    "all_columns_bounded",
+    "compile_model",
+    "load_values",
+]
+
 INTEGRALITY_TOLERANCE = 1e-6
 
 
 class InfeasibleConstantError(Exception):
     """A constraint without variables is violated (e.g. ``Constraint.Infeasible``)."""
-
-
-@dataclass(frozen=True)
-class LinearProgram:
-    """Arrays of a mixed-integer linear program, one column per Pyomo variable.
-
-    ``columns`` is empty for a program made without a Pyomo model
-    (:mod:`model.matrix_model`); ``num_col`` counts the costs.
-    """
-
-    columns: list[VarData]
-    maximize: bool
-    cost: np.ndarray  # (n,)
-    offset: float
-    col_lower: np.ndarray  # (n,), -inf where unbounded
-    col_upper: np.ndarray  # (n,), +inf where unbounded
-    integrality: np.ndarray  # (n,) bool
-    row_lower: np.ndarray  # (m,), -inf where unbounded
-    row_upper: np.ndarray  # (m,), +inf where unbounded
-    a_start: np.ndarray  # (n+1,) int32, CSC column starts
-    a_index: np.ndarray  # (nnz,) int32, row indices
-    a_value: np.ndarray  # (nnz,) float64
-    row_names: list[str] | None = None
-    column_of: dict[int, int] | None = None  # id(variable) -> column, when already at hand
-
-    @property
-    def num_col(self) -> int:
-        return len(self.cost)
-
-    @property
-    def num_row(self) -> int:
-        return len(self.row_lower)
-
-    def column_names(self) -> list[str]:
-        return [v.name for v in self.columns]
-
-    def column_index(self) -> dict[int, int]:
-        """id(variable) -> column."""
-        if self.column_of is not None:
-            return self.column_of
-        return dict(zip(map(id, self.columns), range(self.num_col), strict=True))
 
 
 def compile_model(model: pyo.ConcreteModel, *, keep_row_names: bool = False) -> LinearProgram:
@@ -693,8 +661,3 @@ def load_values(lp: LinearProgram, values: np.ndarray | list[float]) -> None:
     else:
         for var, value in zip(lp.columns, values_list, strict=True):
             var.set_value(value, skip_validation=True)
-
-
-def all_columns_bounded(lp: LinearProgram) -> bool:
-    """True when every column has finite bounds (so the feasible set is bounded)."""
-    return bool(np.all(np.isfinite(lp.col_lower)) and np.all(np.isfinite(lp.col_upper)))

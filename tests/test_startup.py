@@ -67,7 +67,25 @@ def test_a_run_does_not_load_what_pyomo_would_finalise(tmp_path: Path) -> None:
     # Pyomo's import finalisers would pull in scipy.stats and matplotlib.pyplot (~1 s); the
     # run uses neither, so the hook in model/__init__.py drops them whatever loads first
     modules = loaded_modules("run", "scenarios/baseline.yaml", "--out", str(tmp_path / "r"))
-    assert "pyomo.environ" in modules and "matplotlib" in modules  # the probe did run
+    assert "pyomo.common.dependencies" in modules and "matplotlib" in modules  # the probe ran
+    assert "scipy.stats" not in modules
+    assert "matplotlib.pyplot" not in modules
+
+
+def test_a_run_with_highs_builds_no_pyomo_model(tmp_path: Path) -> None:
+    # HiGHS takes the model as arrays (model/matrix_model.py), runner-ups included
+    modules = loaded_modules("run", "scenarios/baseline.yaml", "--out", str(tmp_path / "r"))
+    assert "pyomo.environ" not in modules
+    assert "model.matrix_model" in modules and "model.resolver" in modules  # it did solve
+
+
+def test_a_pyomo_model_does_not_load_what_pyomo_would_finalise(tmp_path: Path) -> None:
+    # writing the model to a file builds the Pyomo model, after scipy is loaded
+    out = tmp_path / "s.lp"
+    modules = loaded_modules(
+        "export", "scenarios/baseline.yaml", "--format", "lp", "--out", str(out)
+    )
+    assert "pyomo.environ" in modules and "scipy" in modules  # the probe did run
     assert "scipy.stats" not in modules
     assert "matplotlib.pyplot" not in modules
 
@@ -77,6 +95,6 @@ def test_a_run_drawing_its_map_in_a_second_process_never_loads_matplotlib(
 ) -> None:
     out = tmp_path / "r"
     modules = loaded_modules("run", "scenarios/baseline.yaml", "--out", str(out), map_process="1")
-    assert "pyomo.environ" in modules  # the probe did run
+    assert "model.resolver" in modules  # the probe did run
     assert heavy(modules, "matplotlib") == []
     assert (out / "map.png").read_bytes().startswith(b"\x89PNG")  # drawn by the child
