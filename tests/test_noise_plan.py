@@ -56,7 +56,7 @@ def regions(tmp_path: Path) -> dict[str, Region]:
     idle_sector = load_region(write_region(tmp_path / "idle", activity=textiles))
     out = {"tiny": tiny, "no_exports": no_exports, "idle_sector": idle_sector}
     out["smolensk"] = load_region(REPO / "data" / "smolensk")
-    for seed in range(4):
+    for seed in range(2):
         _path, scenario = write_case(seed, tmp_path / f"case{seed}")
         out[f"random{seed}"] = load_region(Path(scenario["region"]))
     return out
@@ -73,15 +73,15 @@ def assert_same_region(new: Region, old: Region, base: Region, label: str) -> No
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_plan_samples_are_the_samples_drawn_from_scratch(noise: Noise, tmp_path: Path) -> None:
     for name, region in regions(tmp_path).items():
-        for seed in (0, 7):
-            new = list(sample_regions(region, 4, noise.sigma, seed, noise))
-            old = list(noise_before.sample_regions(region, 4, noise.sigma, seed, noise))
-            assert len(new) == len(old) == 4
+        for seed in (7,):
+            new = list(sample_regions(region, 3, noise.sigma, seed, noise))
+            old = list(noise_before.sample_regions(region, 3, noise.sigma, seed, noise))
+            assert len(new) == len(old) == 3
             for n, (one, two) in enumerate(zip(new, old, strict=True)):
                 assert_same_region(one, two, region, f"{name} seed {seed} sample {n}")
             # perturbed_region continues one generator the same way
             rng_new, rng_old = np.random.default_rng(seed), np.random.default_rng(seed)
-            for n in range(2):
+            for n in range(1):
                 before = noise_before.perturbed_region(region, rng_old, noise.sigma, noise)
                 made = perturbed_region(region, rng_new, noise.sigma, noise)
                 assert_same_region(made, before, region, f"{name} perturbed {n}")
