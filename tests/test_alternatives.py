@@ -142,6 +142,7 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
         assert [r.objective for r in found] == [0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_command_writes_the_alternatives_side_by_side(tmp_path: Path) -> None:
     out = tmp_path / "alt"
     done = run_main(
@@ -185,6 +186,7 @@ def test_command_on_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> Non
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_command_diverse_mode_differs_at_least_as_much_as_the_next_best(tmp_path: Path) -> None:
     """The most different first alternative shares no more cores with the optimum than the
     next-best one does (both within the same slack)."""

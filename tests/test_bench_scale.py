@@ -28,6 +28,7 @@ def test_slope_of_a_power_law() -> None:
     assert math.isnan(bench.slope([5.0], [1.0]))
 
 
+@pytest.mark.slow
 def test_quick_bench_runs_and_writes_its_outputs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

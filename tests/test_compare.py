@@ -246,6 +246,7 @@ def test_every_shipped_scenario_says_which_question_it_answers() -> None:
     }
 
 
+@pytest.mark.slow
 def test_sweep_on_a_local_dask_cluster_matches_the_sequential_sweep(tmp_path: Path) -> None:
     """Two worker processes on a local Dask cluster give the same tables as one process.
 

@@ -61,6 +61,7 @@ def test_both_forms_match_enumeration(seed: int, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_tiny_seeds_exercise_the_compact_terms(tmp_path: Path) -> None:
     """The check above is only worth something if the seeds have pairs and multi-core types."""
     with_pairs = with_two_cores = 0

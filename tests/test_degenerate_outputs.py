@@ -131,6 +131,7 @@ def degenerate_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     return folders
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [*CASES, "one_district"])
 def test_every_output_of_a_degenerate_run_is_clean(
     name: str, degenerate_runs: dict[str, Path]

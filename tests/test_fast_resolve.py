@@ -69,6 +69,7 @@ def weight_override(w: tuple[float, float, float, float]) -> list[str]:
     return [f"weights.{t}={v}" for t, v in zip(("fit", "export", "member", "coop"), w, strict=True)]
 
 
+@pytest.mark.slow
 def test_weight_and_forbid_variants_match_the_rebuild_on_tiny_instances(tmp_path: Path) -> None:
     fast_solves = compared = unique = 0
     for seed in SEEDS:

@@ -261,6 +261,7 @@ def test_bad_requests_exit_2(args: list[str], option: str, tmp_path: Path) -> No
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_baseline_front_of_fit_and_coop(tmp_path: Path) -> None:
     """The command's files; every point's cores pass the project's check and are mutually
     non-dominated; the ends of the front are the payoff table's rows."""

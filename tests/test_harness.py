@@ -145,6 +145,7 @@ def test_grid_on_a_dask_cluster_checks_every_run(tmp_path: Path) -> None:
     assert all((tmp_path / "mps" / name).is_file() for name in meta["file"])
 
 
+@pytest.mark.slow
 def test_cli_writes_csv_report_and_plot(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     done = subprocess.run(

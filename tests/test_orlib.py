@@ -72,6 +72,7 @@ def test_published_assignment_costs_the_published_optimum(name: str) -> None:
     assert cost == pytest.approx(published_optima("uncap")[name], abs=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", UFLP)
 def test_uflp_reproduces_the_published_optimum(name: str) -> None:
     data = LocationData.from_orlib_uflp(uflp_path(name))

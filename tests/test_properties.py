@@ -57,6 +57,7 @@ def test_random_instance_solves_correctly_or_is_diagnosed(rng: random.Random) ->
         assert result.objective == pytest.approx(sum(result.terms.values()), abs=1e-9)
 
 
+@pytest.mark.slow
 @BUDGET
 @given(rng=st.randoms(use_true_random=False), factor=st.sampled_from([0.5, 2.0, 3.0]))
 def test_scaling_every_weight_scales_the_optimum(rng: random.Random, factor: float) -> None:
@@ -71,6 +72,7 @@ def test_scaling_every_weight_scales_the_optimum(rng: random.Random, factor: flo
         assert scaled.objective == pytest.approx(factor * plain.objective, rel=1e-6, abs=1e-9)
 
 
+@pytest.mark.slow
 @BUDGET
 @given(rng=st.randoms(use_true_random=False))
 def test_forbidding_a_chosen_core_never_raises_the_optimum(rng: random.Random) -> None:

@@ -58,6 +58,7 @@ def test_listings_drop_their_notes_when_quiet(capsys: pytest.CaptureFixture[str]
     assert "name: baseline" in shown
 
 
+@pytest.mark.slow
 def test_writing_commands_print_only_their_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,6 +21,7 @@ def quick_start() -> str:
     return README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
 
 
+@pytest.mark.slow
 def test_readme_sample_matches_a_fresh_run() -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "readme_samples.py"), "--check"],
@@ -32,6 +33,7 @@ def test_readme_sample_matches_a_fresh_run() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_quick_start_commands_run_as_written(tmp_path: Path) -> None:
     """Every command of the quick start but `make` runs verbatim, in order, in one shell, in a
     folder laid out as a checkout after `make run` (.venv: the environment running the tests)."""

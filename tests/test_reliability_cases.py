@@ -443,6 +443,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_concurrent_runs_never_share_a_folder(tmp_path: Path) -> None:
     # several runs with one --out: one wins, the others exit 2 naming the folder
     out = tmp_path / "shared"

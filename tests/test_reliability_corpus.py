@@ -1,6 +1,14 @@
-"""The corpus tests/bad_inputs/: bad scenario and region files, each refused through the real
-command line with exit status 2, exactly one line (the one expected.txt gives), no traceback and
-nothing written."""
+"""The corpus tests/bad_inputs/: bad scenario and region files, each refused by the command line
+with exit status 2, exactly one line on stderr (the one expected.txt gives), nothing on stdout,
+no traceback and nothing written.
+
+Every case runs ``model.cli.main`` in the test process with stdout and stderr captured at the
+file-descriptor level (so output of a C library would show too), in a fresh working folder, as
+tests/test_bad_scenarios.py does for its corpus: a ``run.py`` process costs an interpreter start
+and every import again, and there are 55 cases. The process boundary (``run.py`` is
+``sys.exit(main())``: the exit status and stderr as the shell sees them) is checked on one case
+of each kind, a scenario and a region file, in real ``run.py`` processes with the same checks.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from model.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "bad_inputs"
@@ -36,22 +46,64 @@ def test_every_corpus_file_has_an_expected_line() -> None:
     assert len(listed) >= 55  # with tests/bad_scenarios/ (50), more than 100 bad inputs
 
 
-@pytest.mark.parametrize(("case", "expected"), cases(), ids=[c for c, _ in cases()])
-def test_bad_input_is_one_line_exit_2_nothing_written(
-    case: str, expected: str, tmp_path: Path
-) -> None:
+def prepare(case: str, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The scenario to run, the bad file its error must name, and an empty working folder."""
     work = tmp_path / "work"
     work.mkdir()
     source = CORPUS / case
     if case.startswith("regions/"):
         region = tmp_path / "region"
-        shutil.copytree(SMOLENSK, region, ignore=shutil.ignore_patterns("raw", "*.py"))
+        shutil.copytree(
+            SMOLENSK, region, ignore=shutil.ignore_patterns("raw", "*.py", "__pycache__")
+        )
         shutil.copy(source, region / source.name)
         scenario = tmp_path / "s.yaml"
         scenario.write_text(f"name: probe\nregion: {region}\n", encoding="utf-8")
-        bad_file = region / source.name
-    else:
-        scenario = bad_file = source
+        return scenario, region / source.name, work
+    return source, source, work
+
+
+def assert_refused(
+    done: subprocess.CompletedProcess[str], expected: str, bad_file: Path, work: Path
+) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [expected.replace("{file}", str(bad_file))]
+    assert done.stdout == ""
+    assert list(work.iterdir()) == []  # no out/, no runs/, no staging or lock file
+
+
+@pytest.mark.parametrize(("case", "expected"), cases(), ids=[c for c, _ in cases()])
+def test_bad_input_is_one_line_exit_2_nothing_written(
+    case: str,
+    expected: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scenario, bad_file, work = prepare(case, tmp_path)
+    args = ["run", str(scenario), "--out", str(work / "out")]
+    monkeypatch.chdir(work)  # a default runs/ folder would appear here
+    try:
+        status = main(args)
+    except SystemExit as stop:  # argparse refuses a bad option this way
+        status = stop.code if isinstance(stop.code, int) else 1
+    captured = capfd.readouterr()
+    done = subprocess.CompletedProcess(args, status, captured.out, captured.err)
+    assert_refused(done, expected, bad_file, work)
+
+
+def first_case(kind: str) -> tuple[str, str]:
+    return next((case, expected) for case, expected in cases() if case.startswith(kind))
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [first_case("scenarios/"), first_case("regions/")],
+    ids=["scenario", "region"],
+)
+def test_bad_input_through_the_real_command_line(case: str, expected: str, tmp_path: Path) -> None:
+    scenario, bad_file, work = prepare(case, tmp_path)
     done = subprocess.run(
         [sys.executable, str(REPO / "run.py"), "run", str(scenario), "--out", str(work / "out")],
         capture_output=True,
@@ -59,11 +111,7 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
         cwd=work,
         timeout=300,
     )
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines() == [expected.replace("{file}", str(bad_file))]
-    assert done.stdout == ""
-    assert list(work.iterdir()) == []  # no out/, no runs/, no staging or lock file
+    assert_refused(done, expected, bad_file, work)
 
 
 def test_generate_force_replaces_only_a_generated_region_or_an_empty_folder(
@@ -100,7 +148,7 @@ def test_generate_force_replaces_only_a_generated_region_or_an_empty_folder(
     for name, setup in {
         "user_files": lambda f: (f / "notes.txt").write_text("mine", encoding="utf-8"),
         "real_region": lambda f: shutil.copytree(
-            SMOLENSK, f, dirs_exist_ok=True, ignore=shutil.ignore_patterns("raw")
+            SMOLENSK, f, dirs_exist_ok=True, ignore=shutil.ignore_patterns("raw", "__pycache__")
         ),
         "extra_file": lambda f: (
             generate_region(f, 5, seed=0, overwrite=True),

@@ -296,6 +296,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_indicators_command_writes_tables_and_one_fit_map_per_type(tmp_path: Path) -> None:
     out = tmp_path / "atlas"
     done = run_main("indicators", "--region", str(SMOLENSK), "--out", str(out))

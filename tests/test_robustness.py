@@ -18,6 +18,7 @@ import pytest
 
 from model.errors import InputError
 from model.instance import compute_indicators
+from model.noise import NoisePlan
 from model.pipeline import solve_scenario_file
 from model.region import Region, load_region
 from model.robustness import (
@@ -191,16 +192,21 @@ def test_lognormal_noise_is_the_first_versions(tiny: Region) -> None:
 def test_additive_noise_turns_zero_cells_positive_half_the_time(tiny: Region) -> None:
     sigma, count = 0.2, 2000
     rng = np.random.default_rng(11)
+    # each sample's full activity grid as drawn (the grid of perturbed_region's table, checked
+    # in tests/test_noise_plan.py), from the random numbers perturbed_region would take
+    plan = NoisePlan.of(tiny, sigma, Noise("additive", sigma))
+    assert plan.activity.wide is not None
+    rows, columns = plan.activity.wide.index, plan.activity.wide.columns
+    zero_at = (rows.get_loc("a"), columns.get_loc("dairy"))  # no row in the file
+    big_at = (rows.get_loc("b"), columns.get_loc("other"))  # 90, sector mean of positive cells 60
     zero_cell, big_cell = [], []
     for _ in range(count):
-        grid = full_grid(
-            perturbed_region(tiny, rng, sigma, Noise("additive", sigma)).activity,
-            "value",
-            tiny.district_ids,
-        )
-        assert (grid.to_numpy() >= 0).all()
-        zero_cell.append(grid.at["a", "dairy"])  # no row in the file
-        big_cell.append(grid.at["b", "other"])  # 90, sector mean of positive cells 60
+        drawn = plan.draw(rng).activity
+        assert drawn is not None
+        grid = drawn.values
+        assert grid.shape == (3, 3) and (grid >= 0).all()
+        zero_cell.append(grid[zero_at])
+        big_cell.append(grid[big_at])
     zero = np.array(zero_cell)
     share = (zero > 0).mean()
     assert abs(share - 0.5) < 4 * math.sqrt(0.25 / count)
@@ -229,24 +235,19 @@ def test_zero_inflated_drops_about_p_of_the_estimated_rows(tiny: Region) -> None
     p, count = 0.3, 1000
     noise = Noise("zero_inflated", 0.2, drop=p, appear=0.0)
     rng = np.random.default_rng(3)
-    estimated = tiny.activity[tiny.activity["basis"] != "stated"]
-    stated = tiny.activity[tiny.activity["basis"] == "stated"]
-    assert len(estimated) == 4 and len(stated) == 6
+    estimated = (tiny.activity["basis"] != "stated").to_numpy()
+    assert estimated.sum() == 4 and (~estimated).sum() == 6
+    # each sample's dropped rows as drawn (the sample's table is the rows not dropped, checked
+    # in tests/test_noise_plan.py), from the random numbers perturbed_region would take
+    plan = NoisePlan.of(tiny, 0.2, noise)
     dropped = 0
     for _ in range(count):
-        sample = perturbed_region(tiny, rng, 0.2, noise).activity
-        keys = set(zip(sample["district"], sample["sector"], sample["basis"], strict=True))
-        assert all(
-            k in keys
-            for k in zip(stated["district"], stated["sector"], stated["basis"], strict=True)
-        ), "stated rows stay"
-        dropped += sum(
-            k not in keys
-            for k in zip(
-                estimated["district"], estimated["sector"], estimated["basis"], strict=True
-            )
-        )
-    trials = count * len(estimated)
+        drawn = plan.draw(rng).activity
+        assert drawn is not None and drawn.dropped is not None
+        assert not drawn.dropped[~estimated].any(), "stated rows stay"
+        assert drawn.appeared == ()
+        dropped += int(drawn.dropped[estimated].sum())
+    trials = count * int(estimated.sum())
     assert abs(dropped / trials - p) < 4 * math.sqrt(p * (1 - p) / trials)
 
 
@@ -254,14 +255,20 @@ def test_zero_inflated_zero_cells_appear_with_values_of_their_sector(tiny: Regio
     q, count = 0.2, 1000
     noise = Noise("zero_inflated", 0.0, drop=0.0, appear=q)
     rng = np.random.default_rng(4)
+    # each sample's appearing cells and kept rows as drawn (checked against the sample's table
+    # in tests/test_noise_plan.py), from the random numbers perturbed_region would take
+    plan = NoisePlan.of(tiny, 0.0, noise)
+    assert plan.activity.wide is not None
+    rows, columns = plan.activity.wide.index, plan.activity.wide.columns
+    values = tiny.activity["value"].to_numpy()
     appeared = []
     for _ in range(count):
-        sample = perturbed_region(tiny, rng, 0.0, noise).activity
-        new = sample[sample["note"] == "appeared"]
-        assert set(zip(new["district"], new["sector"], strict=True)) <= {("a", "dairy")}
-        appeared += list(new["value"])
-        kept = sample[sample["note"] != "appeared"].reset_index(drop=True)
-        pd.testing.assert_frame_equal(kept, tiny.activity, check_dtype=False)  # σ 0, p 0
+        drawn = plan.draw(rng).activity
+        assert drawn is not None and drawn.dropped is not None
+        cells = {(rows[r], columns[c]) for r, c, _value in drawn.appeared}
+        assert cells <= {("a", "dairy")}
+        appeared += [value for _r, _c, value in drawn.appeared]
+        assert not drawn.dropped.any() and np.array_equal(drawn.values, values)  # σ 0, p 0
     assert abs(len(appeared) / count - q) < 4 * math.sqrt(q * (1 - q) / count)
     assert set(appeared) == {20.0, 80.0}, "drawn from the dairy cells of b and c"
 

@@ -173,6 +173,7 @@ def test_report_of_an_optimum_with_no_core(tmp_path: Path) -> None:
     assert "Stability map" in titles and "Regret of the baseline siting" in titles
 
 
+@pytest.mark.slow
 def test_samples_on_a_local_dask_cluster_match_the_sequential_ones(tmp_path: Path) -> None:
     """Two worker processes, each with its own persistent model, give the same samples.
 

@@ -131,6 +131,7 @@ def test_over_limit_region_exits_4_naming_solver_limit_and_size(
     assert not out.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in COMMERCIAL if n in BAD_LICENCE_ENV])
 def test_invalid_licence_exits_4_and_shows_in_the_solver_list(name: str, tmp_path: Path) -> None:
     bad = tmp_path / "licence"

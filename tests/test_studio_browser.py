@@ -149,6 +149,7 @@ def _check_against_cli(page: Any, overrides: list[str], tmp: Path) -> dict[str, 
     return shown
 
 
+@pytest.mark.slow
 def test_scripted_planner(studio: tuple[str, Path], tmp_path: Path) -> None:
     shots = screenshot_dir(tmp_path / "shots")
     from playwright.sync_api import sync_playwright

@@ -37,6 +37,7 @@ def hard_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return scenario
 
 
+@pytest.mark.slow
 def test_time_limit_writes_the_labelled_incumbent(
     hard_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

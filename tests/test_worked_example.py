@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -17,6 +19,7 @@ def worked_example() -> str:
     return README.split("## Worked example", 1)[1].split("\n## ", 1)[0]
 
 
+@pytest.mark.slow
 def test_worked_example_command_runs_verbatim(tmp_path: Path) -> None:
     blocks = re.findall(r"```sh\n(.*?)```", worked_example(), flags=re.S)
     assert len(blocks) == 1
