@@ -20,9 +20,8 @@ import pandas as pd
 
 from model.pipeline import RunResult
 from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
-from model.report.gis import write_gis
+from model.report.run_map import map_inputs
 from model.report.values import cluster_values
-from model.report.writer import map_inputs, write_report
 from model.staging import staged_folder
 
 if TYPE_CHECKING:
@@ -300,6 +299,10 @@ def write_run(
     """
     with staged_folder(folder, force) as staging:
         drawn = maps.draw(map_inputs(result)) if maps is not None else None
+        # the rest of the report is loaded once the map is on its way (it is not small)
+        from model.report.gis import write_gis
+        from model.report.writer import write_report
+
         if result.has_solution:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
