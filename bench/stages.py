@@ -3,9 +3,10 @@
 For synthetic regions of 27, 300 and 1,000 districts (``model.generate``), the canonical
 model is solved twice from the same :class:`model.instance.SitingInstance`:
 
-(a) the project's path: ``model.formulation.build_model`` (Pyomo), the HiGHS adapter's
-    hand-off (standard-form compile + one ``passModel``), ``run``, and read-back (values into
-    the Pyomo variables + ``model.results.read_solution``);
+(a) the project's path, as ``run.py run`` takes it with HiGHS: ``model.matrix_model.
+    build_program`` (the model's rows as arrays, the same functions that build the Pyomo
+    model), one ``passModel`` (hand-off), ``run``, and read-back (the solution from the
+    column values);
 (b) direct highspy: numpy arrays built straight from the instance (the same rows and columns in
     the same order, so HiGHS solves the identical problem), one ``passModel``, ``run``, and
     read-back of the chosen cores and members from the solution vector.
@@ -250,25 +251,24 @@ def run_direct(instance: SitingInstance, presolve: str) -> Timing:
 
 
 def run_project(instance: SitingInstance, presolve: str) -> Timing:
-    from model.formulation import build_model
-    from model.results import read_solution
+    from model.matrix_model import build_program
     from solvers.base import SolverOptions
     from solvers.highs import PersistentHighs
 
     started = time.perf_counter()
-    model = build_model(instance)
+    program = build_program(instance)
+    assert program is not None
     built = time.perf_counter()
-    engine = PersistentHighs(model)
+    engine = PersistentHighs(None, program.lp)
     handed = time.perf_counter()
     options = SolverOptions(presolve=None if presolve == "default" else presolve == "on")
     outcome = engine.resolve(options)
     solved_wall = time.perf_counter()
-    solution = read_solution(model, instance.types, instance.districts)
+    assert engine.last_values is not None and outcome.objective is not None, outcome
+    solution = program.solution(engine.last_values, instance)
     done = time.perf_counter()
     solve = outcome.solver_time_s or 0.0
-    # resolve() also loads the values into the Pyomo variables: that belongs to read-back
     readback = (solved_wall - handed - solve) + (done - solved_wall)
-    assert outcome.objective is not None, outcome
     return Timing(
         built - started, handed - built, solve, readback, outcome.objective, len(solution.cores)
     )

@@ -79,23 +79,29 @@ district with no more allowed sites than its capacity) are left out for the same
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.base.var import VarData
 
-from model.instance import Site, SitingInstance
-from model.pair_rows import add_pair_bounds, add_pair_logic, pair_groups, site_positions
-from solvers.matrix_rows import (
-    MatrixRows,
-    add_matrix_objective,
-    add_matrix_rows,
-    component_values,
+from model.column_index import ColumnIndex, column_index, groups_in_order
+from model.compact_rows import (
+    CompactCooperation,
+    add_compact_balance,
+    add_compact_rows,
+    compact_cooperation,
 )
+from model.instance import Site, SitingInstance
+from model.pair_rows import add_pair_bounds, add_pair_logic, pair_groups
+from model.policy_rows import policy_families
+from model.row_sink import ModelSink, RowSink
+from solvers.matrix_rows import MatrixRows, add_matrix_objective, component_values
+
+__all__ = ["COOPERATION_FORMS", "CompactCooperation", "build_model", "compact_cooperation"]
 
 COOPERATION_FORMS = ("pairs", "compact")
 
@@ -112,74 +118,98 @@ def build_model(instance: SitingInstance, cooperation: str | None = None) -> pyo
     as Pyomo's own writers do: the build creates many objects and nothing to collect.
 
     ``cooperation`` is ``"pairs"`` (one z per cooperating pair, families 6 and 8) or
-    ``"compact"`` (one w per core site and partner type, ``model.compact`` below); None takes
+    ``"compact"`` (one w per core site and partner type, ``model.compact_rows``); None takes
     the instance's choice (``instance.cooperation``, which ``solver.cooperation`` sets).
     """
-    form = cooperation or instance.cooperation
-    if form not in COOPERATION_FORMS:
-        raise ValueError(f"cooperation must be one of {COOPERATION_FORMS}, not {form!r}")
+    form = checked_form(instance, cooperation)
     with PauseGC():
         model = pyo.ConcreteModel(name="cluster_siting")
-        compact = (
-            (compact_cooperation(instance), compact_cooperation(instance, mirror=True))
-            if form == "compact"
-            else None
-        )
+        compact = compact_terms(instance) if form == "compact" else None
         declare_variables(model, instance, compact)
         v = _columns(model, instance, compact)
-        declare_objective(model, instance, v, compact)
-        add_sites_per_type(model, instance, v)
-        add_district_capacity(model, instance, v)
-        add_members_need_core(model, instance, v)
-        add_one_membership(model, instance, v)
-        add_catchment_size(model, instance, v)
-        if compact is None:
-            groups = pair_groups(instance)
-            add_pair_logic(model, instance, v.variables, v.first_z, groups)
-            add_pair_bounds(model, instance, v.variables, v.first_z, groups)
-        else:
-            forward, mirror = compact
-            add_compact_rows(model, v, forward, v.first_z, "")
-            add_compact_rows(model, v, mirror, v.first_z + len(forward.keys), "_mirror")
-            add_compact_balance(model, instance, v, forward, mirror)
-        add_min_border_sites(model, instance)
-        add_group_limits(model, instance)
-        add_locks(model, instance)
-        add_budget(model, instance)
+        add_matrix_objective(
+            model, "objective", v.variables, objective_costs(instance, compact), pyo.maximize
+        )
+        add_rows(ModelSink(model), instance, v, compact)
     return model
 
 
-_Compact = tuple["CompactCooperation", "CompactCooperation"]  # forward, mirror
+def checked_form(instance: SitingInstance, cooperation: str | None) -> str:
+    """``cooperation``, or the instance's choice when None; refused unless a known form."""
+    form = cooperation or instance.cooperation
+    if form not in COOPERATION_FORMS:
+        raise ValueError(f"cooperation must be one of {COOPERATION_FORMS}, not {form!r}")
+    return form
+
+
+def compact_terms(instance: SitingInstance) -> _Compact:
+    """Both directions of the compact cooperation terms (docs/model.md §5.1)."""
+    return compact_cooperation(instance), compact_cooperation(instance, mirror=True)
+
+
+def add_rows(sink: RowSink, instance: SitingInstance, v: Columns, compact: _Compact | None) -> None:
+    """Every row family, in the model's order, handed to ``sink``."""
+    add_sites_per_type(sink, instance, v)
+    add_district_capacity(sink, instance, v)
+    add_members_need_core(sink, instance, v)
+    add_one_membership(sink, instance, v)
+    add_catchment_size(sink, instance, v)
+    if compact is None:
+        groups = pair_groups(instance, v.index.site_at)
+        add_pair_logic(sink, instance, v.variables, v.first_z, groups)
+        add_pair_bounds(sink, instance, v.variables, v.first_z, groups)
+    else:
+        forward, mirror = compact
+        add_compact_rows(sink, v.variables, forward, v.first_z, "")
+        add_compact_rows(sink, v.variables, mirror, v.first_z + len(forward.keys), "_mirror")
+        add_compact_balance(sink, instance, v.variables, v.first_z, forward, mirror)
+    for family in policy_families(instance, v.variables, v.y):
+        sink.policy(family)
+
+
+_Compact = tuple[CompactCooperation, CompactCooperation]  # forward, mirror
 
 
 @dataclass(frozen=True)
-class _Columns:
+class Columns:
     """The model's variables as the columns of its matrix rows: every y, then every x, then
-    every z, each in the instance's order (``model.y[s]`` would cost a microsecond a look-up).
+    every z (or every w, then every mirror w), each in the instance's order (``model.y[s]``
+    would cost a microsecond a look-up). ``variables`` is the Pyomo variables, or
+    ``range(n)`` when the rows go to arrays only (``model.matrix_model``).
     """
 
-    variables: list[VarData]
+    variables: Sequence[Any]
     y: dict[Site, int]  # core site -> column
     first_x: int  # column of instance.members[0]; member n is column first_x + n
     first_z: int  # column of instance.pairs[0], or of the first compact w
+    index: ColumnIndex  # the sites and arcs as integer positions
+
+
+def column_count(instance: SitingInstance, compact: _Compact | None) -> int:
+    n_coop = instance.pair_count if compact is None else len(compact[0].keys) + len(compact[1].keys)
+    return len(instance.sites) + len(instance.members) + n_coop
+
+
+def columns_of(
+    instance: SitingInstance, variables: Sequence[Any], compact: _Compact | None
+) -> Columns:
+    if len(variables) != column_count(instance, compact):
+        raise ValueError("the instance lists a site, member or pair twice")
+    n_y, n_x = len(instance.sites), len(instance.members)
+    y = dict(zip(instance.sites, range(n_y), strict=True))
+    return Columns(variables, y, n_y, n_y + n_x, column_index(instance))
 
 
 def _columns(
     model: pyo.ConcreteModel, instance: SitingInstance, compact: _Compact | None = None
-) -> _Columns:
+) -> Columns:
     coop = [model.z] if compact is None else [model.w, model.w_mirror]
     variables = [
         *component_values(model.y),
         *component_values(model.x),
         *chain.from_iterable(map(component_values, coop)),
     ]
-    n_y, n_x = len(instance.sites), len(instance.members)
-    n_coop = (
-        instance.pair_count if compact is None else len(compact[0].keys) + len(compact[1].keys)
-    )
-    if len(variables) != n_y + n_x + n_coop:
-        raise ValueError("the instance lists a site, member or pair twice")
-    return _Columns(variables, dict(zip(instance.sites, range(n_y), strict=True)), n_y, n_y + n_x)
+    return columns_of(instance, variables, compact)
 
 
 def declare_variables(
@@ -196,299 +226,172 @@ def declare_variables(
         model.w_mirror = pyo.Var(pyo.SetOf(tuple(compact[1].keys)), bounds=(0, None))
 
 
-def declare_objective(
-    model: pyo.ConcreteModel,
+def objective_costs(
     instance: SitingInstance,
-    v: _Columns,
     compact: _Compact | None = None,
-) -> None:
+    sites_and_members_only: bool = False,
+) -> np.ndarray:
+    """One objective coefficient per column, in the order of :class:`Columns` (only the y
+    and x columns' with ``sites_and_members_only``)."""
+    sites, members = instance.sites, instance.members
+    fit = np.fromiter(_in_order(instance.fit_coef, sites), dtype=np.float64, count=len(sites))
+    export = np.fromiter(_in_order(instance.export_coef, sites), np.float64, count=len(sites))
+    member = np.fromiter(_in_order(instance.member_coef, members), np.float64, len(members))
+    if sites_and_members_only:
+        return np.concatenate([fit + export, member]).astype(np.float64)
     coop = (
         instance.pair_table.coef
         if compact is None
         else np.concatenate([np.ones(len(compact[0].keys)), np.zeros(len(compact[1].keys))])
     )
-    coefs = chain(
-        map(instance.core_coef, instance.sites),
-        map(instance.member_coef.__getitem__, instance.members),
-        coop,
-    )
-    cost = np.fromiter(coefs, dtype=np.float64, count=len(v.variables))
-    add_matrix_objective(model, "objective", v.variables, cost, sense=pyo.maximize)
+    return np.concatenate([fit + export, member, coop]).astype(np.float64)
 
 
-def add_sites_per_type(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
+def _in_order(table: dict[Any, float], keys: list[Any]) -> Iterable[float]:
+    """``table``'s values in the order of ``keys``: its own order when that is it (as built)."""
+    if len(table) == len(keys) and list(table) == keys:
+        return table.values()
+    return map(table.__getitem__, keys)
+
+
+def add_sites_per_type(sink: RowSink, instance: SitingInstance, v: Columns) -> None:
     """1. min_k ≤ Σ_i y[k,i] ≤ max_k, for the types where either side can bind.
 
     A type with a minimum but no allowed site gets the row ``sites_per_type_empty[k]``, which
     no solution satisfies.
     """
-    by_type: dict[str, list[int]] = {k: [] for k in instance.types}
-    for site, column in v.y.items():
-        by_type[site[0]].append(column)
+    site_type = v.index.site_type
+    count = np.bincount(site_type, minlength=len(instance.types)).tolist()
     keys: list[str] = []
+    numbers: list[int] = []
     lower: list[float] = []
     upper: list[float] = []
-    for k in instance.types:
+    for a, k in enumerate(instance.types):
         lo, hi = instance.site_range[k]
-        hi_binds = hi is not None and hi < len(by_type[k])
-        if by_type[k] and (lo > 0 or hi_binds):
+        hi_binds = hi is not None and hi < count[a]
+        if count[a] and (lo > 0 or hi_binds):
             keys.append(k)
+            numbers.append(a)
             lower.append(lo if lo > 0 else -math.inf)
             upper.append(hi if hi_binds else math.inf)
-    groups = [by_type[k] for k in keys]
-    rows = MatrixRows.sums(v.variables, groups, upper, lower=lower)
-    add_matrix_rows(model, "sites_per_type", keys, rows)
-    empty = [k for k in instance.types if not by_type[k] and instance.site_range[k][0] > 0]
+    rows = _grouped_sums(v.variables, site_type, np.arange(len(site_type)), numbers)
+    bounds = np.array(lower, dtype=np.float64), np.array(upper, dtype=np.float64)
+    rows = replace(rows, lower=bounds[0], upper=bounds[1])
+    sink.rows("sites_per_type", lambda: keys, rows)
+    empty = [
+        k for a, k in enumerate(instance.types) if not count[a] and instance.site_range[k][0] > 0
+    ]
     if empty:
-        model.sites_per_type_empty = pyo.Constraint(
-            empty, rule=lambda m, k: pyo.Constraint.Infeasible
-        )
+        sink.infeasible("sites_per_type_empty", empty)
 
 
-def _ranged(lo: int, expr: object, hi: int | None, count: int) -> object:
-    """lo ≤ expr ≤ hi, or Constraint.Skip where neither side can bind; infeasible if empty."""
-    hi_binds = hi is not None and hi < count
-    if count == 0:
-        return pyo.Constraint.Infeasible if lo > 0 else pyo.Constraint.Skip
-    if lo <= 0 and not hi_binds:
-        return pyo.Constraint.Skip
-    return pyo.inequality(lo if lo > 0 else None, expr, hi if hi_binds else None)
+def _grouped_sums(
+    variables: Sequence[Any], group: np.ndarray, column: np.ndarray, chosen: Sequence[int]
+) -> MatrixRows:
+    """Rows Σ variables[column[n]] ≤ ∞ over the n with ``group[n]`` = g, for each g of
+    ``chosen`` in turn, columns in the order of n (bounds to be replaced by the caller)."""
+    wanted = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=bool)
+    picked = np.asarray(chosen, dtype=np.int64)
+    wanted[picked] = True
+    rank = np.full(len(wanted), -1, dtype=np.int64)
+    rank[picked] = np.arange(len(picked))
+    taken = np.flatnonzero(wanted[group]) if len(group) else np.zeros(0, dtype=np.int64)
+    taken = taken[np.argsort(rank[group[taken]], kind="stable")]
+    sizes = np.bincount(rank[group[taken]], minlength=len(picked))
+    start = np.zeros(len(picked) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    count = len(picked)
+    return MatrixRows(
+        variables,
+        start,
+        column[taken].astype(np.int64),
+        np.ones(len(taken)),
+        np.full(count, -math.inf),
+        np.full(count, math.inf),
+    )
 
 
-def add_district_capacity(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
+def add_district_capacity(sink: RowSink, instance: SitingInstance, v: Columns) -> None:
     """2. Σ_k y[k,i] ≤ C, written only where more than C types may sit in i."""
-    by_district: dict[str, list[int]] = defaultdict(list)
-    for site, column in v.y.items():
-        by_district[site[1]].append(column)
-    crowded = [i for i in instance.districts if len(by_district[i]) > instance.capacity]
-    rows = MatrixRows.sums(v.variables, [by_district[i] for i in crowded], instance.capacity)
-    add_matrix_rows(model, "district_capacity", crowded, rows)
+    site_district = v.index.site_district
+    count = np.bincount(site_district, minlength=len(instance.districts))
+    crowded_at = np.flatnonzero(count > instance.capacity).tolist()
+    rows = _grouped_sums(v.variables, site_district, np.arange(len(site_district)), crowded_at)
+    rows = replace(rows, upper=np.full(len(crowded_at), float(instance.capacity)))
+    districts = instance.districts
+    sink.rows("district_capacity", lambda: [districts[b] for b in crowded_at], rows)
 
 
-def add_members_need_core(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
+def add_members_need_core(sink: RowSink, instance: SitingInstance, v: Columns) -> None:
     """3. x[k,i,j] ≤ y[k,i] (implied by 5, kept because it tightens the LP relaxation)."""
     members = instance.members
-    cores = np.fromiter((v.y[(k, i)] for k, i, _ in members), dtype=np.int64, count=len(members))
-    rows = MatrixRows.differences(v.variables, v.first_x + np.arange(len(members)), cores)
-    add_matrix_rows(model, "members_need_core", members, rows)
+    arcs = v.first_x + np.arange(len(members), dtype=np.int64)
+    rows = MatrixRows.differences(v.variables, arcs, v.index.member_core)
+    sink.rows("members_need_core", lambda: members, rows)
 
 
-def add_one_membership(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
-    """4. Σ_i x[k,i,j] + y[k,j] ≤ 1 for every (k, j) that some member arc reaches."""
-    arcs_into: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for column, (k, _, j) in enumerate(instance.members, v.first_x):
-        arcs_into[(k, j)].append(column)
-    keys = [key for key, arcs in arcs_into.items() if len(arcs) > 1 or key in v.y]
-    groups = [arcs_into[key] + [v.y[key]] if key in v.y else arcs_into[key] for key in keys]
-    add_matrix_rows(model, "one_membership", keys, MatrixRows.sums(v.variables, groups, 1))
+def add_one_membership(sink: RowSink, instance: SitingInstance, v: Columns) -> None:
+    """4. Σ_i x[k,i,j] + y[k,j] ≤ 1 for every (k, j) that some member arc reaches, in the
+    order in which the arcs first reach them."""
+    index = v.index
+    key = index.member_type * len(instance.districts) + index.member_district
+    first, sizes, order = groups_in_order(key)
+    own = index.member_own_site[first]  # y[k,j], or -1 where (k, j) is no allowed site
+    kept = (sizes > 1) | (own >= 0)
+    rows = _arcs_then_core(v, sizes, order, own, kept, 1.0, 1.0)
+    members = instance.members
+    sink.rows(
+        "one_membership",
+        lambda: [(members[n][0], members[n][2]) for n in first[kept].tolist()],
+        replace(rows, upper=np.ones(len(rows))),
+    )
 
 
-def add_catchment_size(model: pyo.ConcreteModel, instance: SitingInstance, v: _Columns) -> None:
-    """5. Σ_j x[k,i,j] ≤ max_members · y[k,i], where more arcs than max_members leave the core."""
-    arcs_out: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for column, (k, i, _) in enumerate(instance.members, v.first_x):
-        arcs_out[(k, i)].append(column)
+def add_catchment_size(sink: RowSink, instance: SitingInstance, v: Columns) -> None:
+    """5. Σ_j x[k,i,j] ≤ max_members · y[k,i], where more arcs than max_members leave the core,
+    in the order in which the arcs first leave them."""
+    index = v.index
+    key = index.member_type * len(instance.districts) + index.member_core_district
+    first, sizes, order = groups_in_order(key)
     cap = instance.max_members
-    keys = [site for site, arcs in arcs_out.items() if len(arcs) > cap]
-    groups = [arcs_out[key] + [v.y[key]] for key in keys]
-    rows = MatrixRows.sums(v.variables, groups, 0, last_coef=[-cap] * len(keys))
-    add_matrix_rows(model, "catchment_size", keys, rows)
-
-
-@dataclass(frozen=True)
-class CompactCooperation:
-    """The compact cooperation terms of one direction, one per group (core site (k, i),
-    partner type k').
-
-    Group g's core is the site ``core_site[g]`` (a position in ``instance.sites``); its partners
-    are the sites ``partner_site[start[g]:start[g+1]]`` with coefficients ``partner_coef``;
-    ``bound[g]`` is U, the sum of the max_{k'} largest of them; ``type_pair[g]`` numbers the
-    unordered type pair (the balance rows join the two directions by it).
-    """
-
-    keys: list[tuple[str, str, str]]  # (k, i, k'): core type, core district, partner type
-    core_site: np.ndarray  # (groups,) int64
-    start: np.ndarray  # (groups + 1,) int64
-    partner_site: np.ndarray  # (pairs,) int64
-    partner_coef: np.ndarray  # (pairs,) float64
-    bound: np.ndarray  # (groups,) float64
-    type_pair: np.ndarray  # (groups,) int64
-
-
-def compact_cooperation(instance: SitingInstance, mirror: bool = False) -> CompactCooperation:
-    """Group the instance's pairs by (k, i, k') with arrays only (docs/model.md §5.1).
-
-    ``mirror=False`` takes the first type of each pair (k before k') as the core; ``True`` the
-    second, so the keys are (k', j, k).
-    """
-    table = instance.pair_table
-    n_types, n_districts = len(instance.types), len(instance.districts)
-    site_of = site_positions(instance)
-    core_type, core_district = table.first_type, table.first_district
-    partner_type, partner_district = table.second_type, table.second_district
-    if mirror:
-        core_type, partner_type = partner_type, core_type
-        core_district, partner_district = partner_district, core_district
-    count = len(table)
-    group_id = (core_type * n_types + partner_type) * n_districts + core_district
-    coef = table.coef
-    if count and np.any(group_id[1:] < group_id[:-1]):  # the first direction comes sorted
-        order = np.argsort(group_id, kind="stable")
-        group_id, coef = group_id[order], coef[order]
-        core_type, core_district = core_type[order], core_district[order]
-        partner_type, partner_district = partner_type[order], partner_district[order]
-    new_group = np.ones(count, dtype=bool)
-    new_group[1:] = group_id[1:] != group_id[:-1]
-    firsts = np.flatnonzero(new_group)
-    start = np.append(firsts, count).astype(np.int64)
-    partner_site = site_of[partner_type, partner_district]
-    core_site = site_of[core_type[firsts], core_district[firsts]]
-    if np.any(partner_site < 0) or np.any(core_site < 0):
-        raise ValueError("a pair names a core site that is not allowed")
-    # U: the max_{k'} largest coefficients of each group, by rank within the group
-    hi = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
-    if count and np.all(hi[partner_type[firsts]] == 1):  # the default: U is the largest
-        bound = np.maximum.reduceat(coef, firsts)
-    else:
-        group_of = np.repeat(np.arange(len(firsts)), np.diff(start))
-        by_value = np.lexsort((-coef, group_of))
-        rank = np.empty(count, dtype=np.int64)
-        rank[by_value] = np.arange(count) - start[group_of[by_value]]
-        counted = rank < hi[partner_type]
-        bound = np.bincount(group_of[counted], weights=coef[counted], minlength=len(firsts))
-    low = np.minimum(core_type[firsts], partner_type[firsts])
-    high = np.maximum(core_type[firsts], partner_type[firsts])
-    types, districts = instance.types, instance.districts
-    keys = [
-        (types[a], districts[b], types[a2])
-        for a, b, a2 in zip(
-            core_type[firsts].tolist(),
-            core_district[firsts].tolist(),
-            partner_type[firsts].tolist(),
-            strict=True,
-        )
-    ]
-    return CompactCooperation(
-        keys, core_site, start, partner_site, coef, bound, low * n_types + high
+    kept = sizes > cap
+    core = index.member_core[first]
+    rows = _arcs_then_core(v, sizes, order, core, kept, float(-cap), 0.0)
+    members = instance.members
+    sink.rows(
+        "catchment_size",
+        lambda: [(members[n][0], members[n][1]) for n in first[kept].tolist()],
+        rows,
     )
 
 
-def add_compact_rows(
-    model: pyo.ConcreteModel, v: _Columns, compact: CompactCooperation, first: int, suffix: str
-) -> None:
-    """5.1. w[k,i,k'] ≤ U[k,i,k']·y[k,i] and w[k,i,k'] ≤ Σ_j c[k,i,k',j]·y[k',j], for the w
-    in columns ``first`` on."""
-    groups = len(compact.keys)
-    w = first + np.arange(groups, dtype=np.int64)
-    core_rows = MatrixRows(
-        v.variables,
-        np.arange(0, 2 * groups + 1, 2, dtype=np.int64),
-        np.column_stack([w, compact.core_site]).ravel(),
-        np.column_stack([np.ones(groups), -compact.bound]).ravel(),
-        np.full(groups, -math.inf),
-        np.zeros(groups),
-    )
-    add_matrix_rows(model, "compact_core" + suffix, compact.keys, core_rows)
-    # row g: w_g first, then its partners; the partners' positions shift by g + 1
-    sizes = np.diff(compact.start)
-    start = compact.start + np.arange(groups + 1, dtype=np.int64)
+def _arcs_then_core(
+    v: Columns,
+    sizes: np.ndarray,
+    order: np.ndarray,
+    core: np.ndarray,
+    kept: np.ndarray,
+    core_coef: float,
+    upper: float,
+) -> MatrixRows:
+    """One row per kept group: its arcs' x (in ``order``), then y[core] with ``core_coef``
+    where ``core`` ≥ 0; ``Σ ≤ upper``."""
+    with_core = core >= 0
+    row_sizes = (sizes + with_core)[kept]
+    start = np.zeros(len(row_sizes) + 1, dtype=np.int64)
+    np.cumsum(row_sizes, out=start[1:])
+    in_kept = np.repeat(kept, sizes)  # per element of ``order``
+    arc_row = np.repeat(np.arange(len(row_sizes), dtype=np.int64), sizes[kept])
+    arc_start = np.cumsum(sizes[kept]) - sizes[kept]  # where each row's arcs start in order
+    within = np.arange(len(arc_row)) - np.repeat(arc_start, sizes[kept])
     column = np.empty(int(start[-1]), dtype=np.int64)
-    coef = np.empty(int(start[-1]))
-    column[start[:-1]] = w
-    coef[start[:-1]] = 1.0
-    partner_pos = np.arange(len(compact.partner_site)) + np.repeat(
-        np.arange(1, groups + 1, dtype=np.int64), sizes
-    )
-    column[partner_pos] = compact.partner_site
-    coef[partner_pos] = -compact.partner_coef
-    partner_rows = MatrixRows(
-        v.variables, start, column, coef, np.full(groups, -math.inf), np.zeros(groups)
-    )
-    add_matrix_rows(model, "compact_partners" + suffix, compact.keys, partner_rows)
-
-
-def add_compact_balance(
-    model: pyo.ConcreteModel,
-    instance: SitingInstance,
-    v: _Columns,
-    forward: CompactCooperation,
-    mirror: CompactCooperation,
-) -> None:
-    """5.1. Σ_i w[k,i,k'] = Σ_j w'[k',j,k] per type pair: both sides count the same pairs."""
-    n_forward = len(forward.keys)
-    columns = np.concatenate(
-        [
-            v.first_z + np.arange(n_forward, dtype=np.int64),
-            v.first_z + n_forward + np.arange(len(mirror.keys), dtype=np.int64),
-        ]
-    )
-    coefs = np.concatenate([np.ones(n_forward), -np.ones(len(mirror.keys))])
-    pair_of = np.concatenate([forward.type_pair, mirror.type_pair])
-    order = np.argsort(pair_of, kind="stable")
-    ids, counts = np.unique(pair_of[order], return_counts=True)
-    start = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
-    n_types = len(instance.types)
-    keys = [(instance.types[t // n_types], instance.types[t % n_types]) for t in ids.tolist()]
-    rows = MatrixRows(
-        v.variables, start, columns[order], coefs[order], np.zeros(len(ids)), np.zeros(len(ids))
-    )
-    add_matrix_rows(model, "compact_balance", keys, rows)
-
-
-def add_min_border_sites(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7a. At least min_border_sites cores, counted as (type, district) pairs, in border units."""
-    if instance.min_border_sites <= 0:
-        return
-    border_sites = [s for s in instance.sites if s[1] in instance.border_districts]
-    if not border_sites:
-        model.min_border_sites = pyo.Constraint(expr=pyo.Constraint.Infeasible)
-        return
-    model.min_border_sites = pyo.Constraint(
-        expr=pyo.quicksum(model.y[s] for s in border_sites) >= instance.min_border_sites
-    )
-
-
-def add_group_limits(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7b. min_sites ≤ Σ cores in the group's districts ≤ max_sites, per named group; a group
-    with ``types`` counts only the cores of those types."""
-    counted = [[s for s in instance.sites if group.counts(s)] for group in instance.groups]
-    model.group_limits = pyo.Constraint(
-        range(len(instance.groups)),
-        rule=lambda m, g: _ranged(
-            instance.groups[g].min_sites,
-            pyo.quicksum(m.y[s] for s in counted[g]),
-            instance.groups[g].max_sites,
-            count=len(counted[g]),
-        ),
-    )
-
-
-def add_locks(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7c. Locks: Σ_{i ∈ set} y[k,i] ≥ 1 over the lock's districts (y[k,i] = 1 for a lock on
-    one district); a lock none of whose sites is allowed makes the model infeasible."""
-    allowed = set(instance.sites)
-    open_sites = [[s for s in lock.sites if s in allowed] for lock in instance.locks]
-
-    def rule(m: pyo.ConcreteModel, n: int) -> object:
-        found = open_sites[n]
-        if not found:
-            return pyo.Constraint.Infeasible
-        if len(instance.locks[n].districts) == 1:
-            return m.y[found[0]] == 1
-        return pyo.quicksum(m.y[s] for s in found) >= 1
-
-    model.locks = pyo.Constraint(range(len(instance.locks)), rule=rule)
-
-
-def add_budget(model: pyo.ConcreteModel, instance: SitingInstance) -> None:
-    """7d. Σ c_i · y[k,i] ≤ L over all cores."""
-    if instance.site_cost is None or instance.budget_limit is None:
-        return
-    cost = instance.site_cost
-    costly = [s for s in instance.sites if cost[s[1]] != 0]
-    if not costly:
-        return  # every core is free: the budget cannot bind (its limit is never negative)
-    model.budget = pyo.Constraint(
-        expr=pyo.quicksum(cost[s[1]] * model.y[s] for s in costly) <= instance.budget_limit
+    coef = np.ones(len(column))
+    column[start[arc_row] + within] = v.first_x + order[in_kept]
+    has_core = with_core[kept]
+    ends = start[1:][has_core] - 1
+    column[ends] = core[kept][has_core]
+    coef[ends] = core_coef
+    count = len(row_sizes)
+    return MatrixRows(
+        v.variables, start, column, coef, np.full(count, -math.inf), np.full(count, upper)
     )

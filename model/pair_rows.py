@@ -16,13 +16,14 @@ loop over pair tuples took about 9 s of a 21 s build.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from model.instance import SitingInstance
-from solvers.matrix_rows import MatrixRows, add_matrix_rows
+from model.row_sink import RowSink
+from solvers.matrix_rows import MatrixRows
 
 
 def site_positions(instance: SitingInstance) -> np.ndarray:
@@ -120,8 +121,10 @@ class PairGroups:
         return flags
 
 
-def pair_groups(instance: SitingInstance) -> PairGroups:
-    positions = site_positions(instance)
+def pair_groups(instance: SitingInstance, positions: np.ndarray | None = None) -> PairGroups:
+    """Both groupings of the pairs; ``positions`` is :func:`site_positions` when at hand."""
+    if positions is None:
+        positions = site_positions(instance)
     out_of = group_pairs(instance, positions, into=False)
     into = group_pairs(instance, positions, into=True)
     most = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
@@ -131,7 +134,7 @@ def pair_groups(instance: SitingInstance) -> PairGroups:
 
 
 def add_pair_logic(
-    model: pyo.ConcreteModel,
+    sink: RowSink,
     instance: SitingInstance,
     variables: Any,
     first_z: int,
@@ -153,11 +156,11 @@ def add_pair_logic(
         kept = np.flatnonzero(~covered)
         cores = grouping.core_site[grouping.group_of[kept]]
         rows_of = MatrixRows.differences(variables, first_z + kept, cores)
-        add_matrix_rows(model, name, pairs.take(kept), rows_of)
+        sink.rows(name, partial(pairs.take, kept), rows_of)
 
 
 def add_pair_bounds(
-    model: pyo.ConcreteModel,
+    sink: RowSink,
     instance: SitingInstance,
     variables: Any,
     first_z: int,
@@ -197,7 +200,7 @@ def add_pair_bounds(
             np.full(len(rows), -np.inf),
             np.zeros(len(rows)),
         )
-        add_matrix_rows(model, name, grouping.keys(instance, rows), rows_of)
+        sink.rows(name, partial(grouping.keys, instance, rows), rows_of)
 
 
 class _PairKeys:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,8 +35,8 @@ from model.scenario import LoadedScenario, Scenario, check_against_region, load_
 from solvers import SolveOutcome, SolverAdapter, SolverOptions, Status, get_solver
 
 if TYPE_CHECKING:
-    import pyomo.environ as pyo
-
+    from model.column_index import ColumnIndex
+    from model.matrix_model import SitingProgram
     from model.warmstart import WarmStart
 
 OBJECTIVE_TOLERANCE = 1e-6
@@ -268,18 +268,18 @@ def solve(
 
         with watch.stage("solve"):
             return solve_objective_mode(loaded, region, tables, instance, watch.timings)
+    program = None
     with watch.stage("build"):
-        model = build_model(instance)
-    if adapter.name == "highs":
-        from solvers.highs import solve_from_start
+        if adapter.name == "highs":  # arrays straight to HiGHS; None when a row cannot hold
+            from model.matrix_model import build_program
 
-        warm = warm_start(model, instance, region, scenario, tables)
-        if warm.objective is not None:
-            watch.timings["build"] += warm.seconds  # the start is part of what is handed over
-            outcome = solve_from_start(model, solver_options(loaded))
-        else:
-            outcome = adapter.solve(model, solver_options(loaded))
+            program = build_program(instance)
+    if program is not None:
+        outcome, solution, warm = _solve_program(program, instance, loaded, region, tables)
+        watch.timings["build"] += warm.seconds  # the start is part of what is handed over
     else:
+        with watch.stage("build"):
+            model = build_model(instance)
         outcome = adapter.solve(model, solver_options(loaded))
     watch.timings["handoff"] = outcome.handoff_s
     watch.timings["solve"] = outcome.wall_time_s - outcome.handoff_s
@@ -290,29 +290,54 @@ def solve(
     if not outcome.has_solution:
         return finish(outcome.status.value, outcome, None, [outcome.message])
     with watch.stage("results"):
-        solution: Solution = read_solution(model, instance.types, instance.districts)
+        if program is None:
+            solution = read_solution(model, instance.types, instance.districts)
+        assert solution is not None
         evaluation = evaluate(solution, region, scenario, tables)
     _verify(evaluation, outcome, exact=scenario.solver.mip_gap == 0)
     return finish(outcome.status.value, outcome, evaluation, [])
 
 
+def _solve_program(
+    program: SitingProgram,
+    instance: SitingInstance,
+    loaded: LoadedScenario,
+    region: Region,
+    tables: IndicatorTables,
+) -> tuple[SolveOutcome, Solution | None, WarmStart]:
+    """HiGHS on the program's arrays, from the greedy start when it passes every rule."""
+    from model.warmstart import start_vector
+    from solvers.highs import solve_program
+
+    warm, greedy = warm_start(instance, region, loaded.scenario, tables, program.index)
+    start = None
+    if greedy is not None:
+        started = time.perf_counter()
+        start = start_vector(instance, greedy, program.compact)
+        warm = replace(warm, seconds=warm.seconds + time.perf_counter() - started)
+    outcome, values = solve_program(program.lp, solver_options(loaded), start)
+    if values is None:
+        return outcome, None, warm
+    return outcome, program.solution(values, instance), warm
+
+
 def warm_start(
-    model: pyo.ConcreteModel,
     instance: SitingInstance,
     region: Region,
     scenario: Scenario,
     tables: IndicatorTables,
-) -> WarmStart:
-    """Find the greedy siting (``model.warmstart``), check it like any solution, and write it
-    into the model's variables when it passes; say why when it does not."""
-    from model.warmstart import WarmStart, greedy_siting, start_values
+    index: ColumnIndex | None = None,
+) -> tuple[WarmStart, Solution | None]:
+    """Find the greedy siting (``model.warmstart``) and check it like any solution; it is
+    returned for a MIP start only when it passes, with the reason when it does not."""
+    from model.warmstart import WarmStart, greedy_siting
 
     started = time.perf_counter()
-    solution = greedy_siting(instance)
+    solution = greedy_siting(instance, index)
     if solution is None:
         return WarmStart(
             None, time.perf_counter() - started, 0, "none: greedy could not meet a minimum or lock"
-        )
+        ), None
     evaluation = evaluate(solution, region, scenario, tables)
     if evaluation.violations:
         return WarmStart(
@@ -320,10 +345,9 @@ def warm_start(
             time.perf_counter() - started,
             len(solution.cores),
             f"dropped: the greedy siting breaks a rule ({evaluation.violations[0]})",
-        )
-    start_values(model, instance, solution)
+        ), None
     seconds = time.perf_counter() - started
-    return WarmStart(evaluation.objective, seconds, len(solution.cores), "greedy")
+    return WarmStart(evaluation.objective, seconds, len(solution.cores), "greedy"), solution
 
 
 def diagnose(

@@ -46,10 +46,17 @@ class Evaluation:
 
 def read_solution(model: pyo.ConcreteModel, types: list[str], districts: list[str]) -> Solution:
     """The cores (y = 1) and member arcs (x = 1) of the values loaded into the model."""
-    type_order = {k: n for n, k in enumerate(types)}
-    district_order = {d: n for n, d in enumerate(districts)}
     cores = [s for s, var in model.y.items() if _is_one(var.value)]
     members = [a for a, var in model.x.items() if _is_one(var.value)]
+    return ordered_solution(cores, members, types, districts)
+
+
+def ordered_solution(
+    cores: list[Site], members: list[Member], types: list[str], districts: list[str]
+) -> Solution:
+    """A solution with its cores and arcs in type, then district order."""
+    type_order = {k: n for n, k in enumerate(types)}
+    district_order = {d: n for n, d in enumerate(districts)}
     cores.sort(key=lambda s: (type_order[s[0]], district_order[s[1]]))
     members.sort(key=lambda a: (type_order[a[0]], district_order[a[1]], district_order[a[2]]))
     return Solution(cores, members)

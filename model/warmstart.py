@@ -21,12 +21,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyomo.environ as pyo
 
+from model.column_index import ColumnIndex, column_index
 from model.instance import Member, Site, SitingInstance
+from model.pair_rows import site_positions
 from model.results import Solution
+from solvers.matrix_rows import component_values
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+    from model.compact_rows import CompactCooperation
 
 
 @dataclass(frozen=True)
@@ -44,23 +53,19 @@ class WarmStart:
         return {"objective": self.objective, "cores": self.cores, "note": self.note}
 
 
-def greedy_siting(instance: SitingInstance) -> Solution | None:
+def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) -> Solution | None:
     """The greedy cores and members of the module docstring; None when a type cannot reach
-    its minimum or a lock cannot be served."""
+    its minimum or a lock cannot be served. ``index`` is the instance's
+    :class:`~model.column_index.ColumnIndex` when one was made already."""
+    from model.formulation import objective_costs
+
     sites = instance.sites
     n_sites = len(sites)
-    core_value = np.fromiter(map(instance.core_coef, sites), dtype=float, count=n_sites)
-    site_index = {site: n for n, site in enumerate(sites)}
-    member_site = np.fromiter(
-        (site_index[(k, i)] for k, i, _ in instance.members),
-        dtype=np.int64,
-        count=len(instance.members),
-    )
-    member_value = np.fromiter(
-        map(instance.member_coef.__getitem__, instance.members),
-        dtype=float,
-        count=len(instance.members),
-    )
+    index = index or column_index(instance)
+    costs = objective_costs(instance, None, sites_and_members_only=True)
+    core_value = costs[:n_sites]
+    member_site = index.member_core
+    member_value = costs[n_sites:]
     # the best max_members arcs of each site, by rank within the site
     order = np.lexsort((-member_value, member_site))
     first_of_site = np.searchsorted(member_site[order], np.arange(n_sites))
@@ -84,6 +89,7 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
         return True
 
     ranked = np.argsort(-score, kind="stable").tolist()
+    site_index = {site: n for n, site in enumerate(sites)}
     for lock in instance.locks:
         open_sites = [site_index[s] for s in lock.sites if s in site_index]
         if any(chosen[n] for n in open_sites):
@@ -103,8 +109,16 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
                 need -= 1
         if need > 0:
             return None
+    # a type is full at its maximum or when every site it may use is taken; once all are,
+    # no later site can be taken, so the scan stops there
+    room = {k: min(instance.site_range[k][1], allowed[k]) for k in instance.types}
+    full = sum(per_type[k] >= room[k] for k in instance.types)
     for n in ranked:
-        take(n)
+        if full == len(room):
+            break
+        k = sites[n][0]
+        if take(n) and per_type[k] == room[k]:
+            full += 1
 
     cores: list[Site] = [sites[n] for n in np.flatnonzero(chosen)]
     core_set = set(cores)
@@ -123,38 +137,50 @@ def greedy_siting(instance: SitingInstance) -> Solution | None:
     return Solution(cores, members)
 
 
+def start_vector(
+    instance: SitingInstance,
+    solution: Solution,
+    compact: tuple[CompactCooperation, CompactCooperation] | None = None,
+) -> np.ndarray:
+    """The siting as one value per column of the model (``model.formulation.Columns``): y, x,
+    then z = y·y' for the pair form, or (``compact`` given) w = y · Σ c·y' in both
+    directions of §5.1."""
+    cores, members = set(solution.cores), set(solution.members)
+    chosen = np.fromiter(
+        (s in cores for s in instance.sites), dtype=bool, count=len(instance.sites)
+    )
+    joined = np.fromiter(
+        (a in members for a in instance.members), dtype=bool, count=len(instance.members)
+    )
+    parts = [chosen.astype(np.float64), joined.astype(np.float64)]
+    if compact is None:
+        table = instance.pair_table
+        positions = site_positions(instance)
+        first = positions[table.first_type, table.first_district]
+        second = positions[table.second_type, table.second_district]
+        parts.append((chosen[first] & chosen[second]).astype(np.float64))
+    else:
+        for terms in compact:
+            gained = terms.partner_coef * chosen[terms.partner_site]
+            sums = np.add.reduceat(gained, terms.start[:-1]) if len(gained) else gained
+            parts.append(np.where(chosen[terms.core_site], sums, 0.0))
+    return np.concatenate(parts)
+
+
 def start_values(model: pyo.ConcreteModel, instance: SitingInstance, solution: Solution) -> None:
     """Write the siting into the model's variables (y, x and the cooperation columns)."""
-    cores, members = set(solution.cores), set(solution.members)
-    for site, var in model.y.items():
-        var.set_value(1.0 if site in cores else 0.0, skip_validation=True)
-    for arc, var in model.x.items():
-        var.set_value(1.0 if arc in members else 0.0, skip_validation=True)
-    table = instance.pair_table
-    sited = np.zeros((len(instance.types), len(instance.districts)), dtype=bool)
-    type_pos = {k: a for a, k in enumerate(instance.types)}
-    district_pos = {d: b for b, d in enumerate(instance.districts)}
-    for k, i in cores:
-        sited[type_pos[k], district_pos[i]] = True
-    both = (
-        sited[table.first_type, table.first_district]
-        & sited[table.second_type, table.second_district]
-    )
-    if hasattr(model, "z"):
-        for var, value in zip(model.z.values(), both.tolist(), strict=True):
-            var.set_value(float(value), skip_validation=True)
-    if hasattr(model, "w"):
-        # w[k,i,k'] = y[k,i] · Σ_j c[k,i,k',j] y[k',j], in both directions of §5.1
-        from model.formulation import compact_cooperation
+    from model.formulation import compact_terms
 
-        chosen = np.fromiter((s in cores for s in instance.sites), dtype=bool)
-        for component, mirror in ((model.w, False), (model.w_mirror, True)):
-            compact = compact_cooperation(instance, mirror)
-            gained = compact.partner_coef * chosen[compact.partner_site]
-            sums = np.add.reduceat(gained, compact.start[:-1]) if len(gained) else gained
-            values = np.where(chosen[compact.core_site], sums, 0.0)
-            for var, value in zip(component.values(), values.tolist(), strict=True):
-                var.set_value(value, skip_validation=True)
+    compact = compact_terms(instance) if hasattr(model, "w") else None
+    coop = [model.z] if compact is None else [model.w, model.w_mirror]
+    variables = [
+        *component_values(model.y),
+        *component_values(model.x),
+        *chain.from_iterable(map(component_values, coop)),
+    ]
+    values = start_vector(instance, solution, compact).tolist()
+    for var, value in zip(variables, values, strict=True):
+        var.set_value(value, skip_validation=True)
 
 
 def timed_greedy(instance: SitingInstance) -> tuple[Solution | None, float]:

@@ -245,23 +245,41 @@ def solve_from_start(model: pyo.ConcreteModel, options: SolverOptions) -> SolveO
         values = [var.value for var in engine.lp.columns]
         given = [n for n, value in enumerate(values) if value is not None]
         if given:
-            index = np.asarray(given, dtype=np.int32)
-            start = np.asarray([values[n] for n in given], dtype=np.float64)
-            started = time.perf_counter()
-            engine._solver.setSolution(len(index), index, start)
-            engine._pending_handoff += time.perf_counter() - started
+            engine.warm_start_columns(
+                np.asarray(given, dtype=np.int32),
+                np.asarray([values[n] for n in given], dtype=np.float64),
+            )
     return engine.resolve(options)
+
+
+def solve_program(
+    lp: LinearProgram, options: SolverOptions, start: np.ndarray | None = None
+) -> tuple[SolveOutcome, np.ndarray | None]:
+    """Solve a program made without a Pyomo model (``model.matrix_model``), from the MIP
+    start ``start`` (one value per column) when given; the outcome and the column values of
+    its solution (None without one)."""
+    engine = PersistentHighs(None, lp)
+    if start is not None and lp.num_col and lp.integrality.any():
+        engine.warm_start_columns(np.arange(lp.num_col, dtype=np.int32), start)
+    outcome = engine.resolve(options)
+    if not outcome.has_solution:
+        return outcome, None
+    if engine.last_values is None:  # nothing was left to decide: no column, no solve
+        return outcome, np.zeros(lp.num_col)
+    return outcome, engine.last_values
 
 
 class PersistentHighs:
     """A HiGHS model kept alive for re-solving after changes to costs or bounds.
 
-    The Pyomo model is compiled and handed to HiGHS once, in the constructor. Later edits of
-    the Pyomo model itself are not seen: change the HiGHS copy through the methods below.
-    Every ``resolve`` loads the new solution's values into the Pyomo variables.
+    The Pyomo model is compiled and handed to HiGHS once, in the constructor (or ``lp`` is
+    handed over as it is, for a program made without a Pyomo model: ``model`` is then None,
+    and values are only kept in ``last_values``). Later edits of the Pyomo model itself are
+    not seen: change the HiGHS copy through the methods below. Every ``resolve`` loads the
+    new solution's values into the Pyomo variables.
     """
 
-    def __init__(self, model: pyo.ConcreteModel) -> None:
+    def __init__(self, model: pyo.ConcreteModel | None, lp: LinearProgram | None = None) -> None:
         started = time.perf_counter()
         self.model = model
         self._trivial: SolveOutcome | None = None
@@ -270,7 +288,7 @@ class PersistentHighs:
         self._column: dict[int, int] | None = None
         self.last_values: np.ndarray | None = None  # column values of the last solution
         try:
-            self.lp = compile_model(model)
+            self.lp = lp if lp is not None else compile_model(model)
         except InfeasibleConstantError as err:
             self._trivial = _outcome(Status.INFEASIBLE, message=str(err))
         else:
@@ -368,6 +386,17 @@ class PersistentHighs:
         index = np.arange(self.lp.num_col, dtype=np.int32)
         self._solver.setSolution(len(index), index, np.ascontiguousarray(values, np.float64))
 
+    def warm_start_columns(self, columns: np.ndarray, values: np.ndarray) -> None:
+        """Offer ``values`` for the columns ``columns`` only (HiGHS completes the rest or
+        drops the start); the call counts toward the next solve's hand-off."""
+        started = time.perf_counter()
+        self._solver.setSolution(
+            len(columns),
+            np.ascontiguousarray(columns, np.int32),
+            np.ascontiguousarray(values, np.float64),
+        )
+        self._pending_handoff += time.perf_counter() - started
+
     def objective_coefficient(self, var: VarData) -> float:
         """The current objective coefficient of ``var`` in the HiGHS model."""
         return float(self._solver.getLp().col_cost_[self.column(var)])
@@ -438,7 +467,8 @@ class PersistentHighs:
             return _outcome(status, message=message)
         values = np.asarray(solver.getSolution().col_value, dtype=np.float64)
         self.last_values = values
-        load_values(self.lp, values)
+        if self.model is not None:
+            load_values(self.lp, values)
         objective = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if is_mip else None
         if bound is not None and not np.isfinite(bound):

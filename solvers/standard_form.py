@@ -55,7 +55,11 @@ class InfeasibleConstantError(Exception):
 
 @dataclass(frozen=True)
 class LinearProgram:
-    """Arrays of a mixed-integer linear program, one column per Pyomo variable."""
+    """Arrays of a mixed-integer linear program, one column per Pyomo variable.
+
+    ``columns`` is empty for a program made without a Pyomo model
+    (:mod:`model.matrix_model`); ``num_col`` counts the costs.
+    """
 
     columns: list[VarData]
     maximize: bool
@@ -74,7 +78,7 @@ class LinearProgram:
 
     @property
     def num_col(self) -> int:
-        return len(self.columns)
+        return len(self.cost)
 
     @property
     def num_row(self) -> int:

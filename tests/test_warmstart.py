@@ -12,13 +12,14 @@ import pytest
 
 from model.formulation import build_model
 from model.instance import build_instance, compute_indicators
+from model.matrix_model import build_program
 from model.pipeline import solve, warm_start
 from model.region import load_region
 from model.results import evaluate
 from model.scenario import check_against_region, scenario_from_dict
-from model.warmstart import greedy_siting
+from model.warmstart import greedy_siting, start_values, start_vector
 from solvers.base import SolverOptions
-from solvers.highs import HighsAdapter, solve_from_start
+from solvers.highs import HighsAdapter, solve_from_start, solve_program
 from tests.reference.bruteforce import solve_by_enumeration
 from tests.reference.tiny import write_random_instance
 
@@ -40,21 +41,41 @@ def test_start_values_give_the_model_the_recomputed_objective(form: str) -> None
     to the objective recomputed from the data (so the cooperation columns are right)."""
     loaded, region, tables, instance = _setup({"name": "w", "solver": {"cooperation": form}})
     model = build_model(instance)
-    warm = warm_start(model, instance, region, loaded.scenario, tables)
+    warm, greedy = warm_start(instance, region, loaded.scenario, tables)
     assert warm.note == "greedy" and warm.objective is not None and warm.cores > 0
+    assert greedy is not None
+    start_values(model, instance, greedy)
     assert pyo.value(model.objective) == pytest.approx(warm.objective, abs=1e-9)
+    # the same values as one vector over the program's columns (the HiGHS path)
+    program = build_program(instance)
+    assert program is not None and program.form == form
+    vector = start_vector(instance, greedy, program.compact)
+    assert float(program.lp.cost @ vector) == pytest.approx(warm.objective, abs=1e-9)
 
 
 def test_highs_receives_the_start() -> None:
     """With no time to search, HiGHS returns the start itself; without it, nothing."""
     loaded, region, tables, instance = _setup({"name": "w"})
     model = build_model(instance)
-    warm = warm_start(model, instance, region, loaded.scenario, tables)
+    warm, greedy = warm_start(instance, region, loaded.scenario, tables)
+    assert greedy is not None
+    start_values(model, instance, greedy)
     outcome = solve_from_start(model, SolverOptions(time_limit=1e-9))
     assert outcome.has_solution
     assert outcome.objective == pytest.approx(warm.objective, abs=1e-9)
     cold = HighsAdapter().solve(build_model(instance), SolverOptions(time_limit=1e-9))
     assert not cold.has_solution
+    # and through the arrays, as a run hands it over
+    program = build_program(instance)
+    assert program is not None
+    start = start_vector(instance, greedy, program.compact)
+    outcome, values = solve_program(program.lp, SolverOptions(time_limit=1e-9), start)
+    assert outcome.has_solution and values is not None
+    assert outcome.objective == pytest.approx(warm.objective, abs=1e-9)
+    found = program.solution(values, instance)
+    assert set(found.cores) == set(greedy.cores) and set(found.members) == set(greedy.members)
+    cold, nothing = solve_program(program.lp, SolverOptions(time_limit=1e-9))
+    assert not cold.has_solution and nothing is None
 
 
 def test_run_reports_the_start_in_summary_json() -> None:
@@ -80,11 +101,10 @@ def test_a_start_that_breaks_a_rule_is_dropped_with_the_reason() -> None:
         },
     }
     loaded, region, tables, instance = _setup(data)
-    model = build_model(instance)
-    warm = warm_start(model, instance, region, loaded.scenario, tables)
+    warm, greedy = warm_start(instance, region, loaded.scenario, tables)
     assert warm.objective is None and warm.cores > 2
     assert warm.note.startswith("dropped: the greedy siting breaks a rule (budget")
-    assert all(var.value is None for var in model.y.values())  # nothing handed over
+    assert greedy is None  # nothing handed over
     result = solve(loaded, region)  # solved without a start
     assert result.status == "optimal" and len(result.core_set()) == 2
     assert result.warm_start is not None and result.warm_start.objective is None
@@ -102,8 +122,7 @@ def test_nothing_to_gain_gives_a_zero_start() -> None:
     loaded, region, tables, instance = _setup(
         {"name": "w", "weights": {"fit": 0, "export": 0, "member": 0, "coop": 0}}
     )
-    model = build_model(instance)
-    warm = warm_start(model, instance, region, loaded.scenario, tables)
+    warm, _greedy = warm_start(instance, region, loaded.scenario, tables)
     assert warm.objective == 0.0
     result = solve(loaded, region)
     assert result.objective == 0.0
