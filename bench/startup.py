@@ -13,7 +13,12 @@ as a user runs it (the map drawn in a second process when a core is idle,
 measured in this one run. The CPU time of each run (the process and its children) is printed
 too, since on a busy machine wall time mostly measures the other processes.
 
-Usage: ``python bench/startup.py [--repeat 5]``.
+``--against REV`` also times the baseline run of an earlier revision of this repository (its
+files taken with ``git archive`` into a temporary folder), interleaved with this tree's, and
+prints the ratio of the two medians: on a busy machine the absolute figures mostly measure
+the other processes, while a ratio measured in one run still compares the two codes.
+
+Usage: ``python bench/startup.py [--repeat 5] [--against main]``.
 """
 
 from __future__ import annotations
@@ -66,6 +71,56 @@ def wall(argv: list[str], map_process: str | None = None) -> tuple[float, float]
     return seconds, cpu
 
 
+def wall_in(folder: Path, argv: list[str]) -> tuple[float, float]:
+    """:func:`wall` of ``argv`` run with ``folder`` as the working directory (its code)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CLUSTERSITE_MAP_PROCESS", None)
+    before = os.times()
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=folder, check=True, stdout=subprocess.DEVNULL, env=env)
+    seconds = time.perf_counter() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return seconds, cpu
+
+
+def against(revision: str, repeat: int) -> None:
+    """The baseline run (as run) of ``revision`` and of this tree, interleaved; the ratio."""
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        earlier = Path(tmp) / "earlier"
+        earlier.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(earlier)], input=archive, check=True)
+        trees = {revision: earlier, "this tree": ROOT}
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+        for n in range(repeat + 1):  # the first round warms the file cache and compiles
+            for name, folder in trees.items():
+                out = Path(tmp) / f"{name.replace('/', '_')}-{n}"
+                argv = [python, "run.py", "run", "scenarios/baseline.yaml", "--quiet"]
+                timed = wall_in(folder, [*argv, "--out", str(out)])
+                if n:
+                    runs[name].append(timed)
+    medians = {}
+    for name, pairs in runs.items():
+        medians[name] = statistics.median(w for w, _ in pairs)
+        each = ", ".join(f"{w:.2f}" for w, _ in pairs)
+        cpu = statistics.median(c for _, c in pairs)
+        print(
+            f"baseline run ({name}), as run: median {medians[name]:.2f} s of {repeat} "
+            f"({each}); CPU {cpu:.2f} s"
+        )
+    print(
+        f"this tree / {revision} = {medians['this tree'] / medians[revision]:.2f} "
+        "(wall, medians of this run, interleaved)"
+    )
+
+
 def median_wall(argv_of: list[list[str]]) -> tuple[float, list[float]]:
     times = [wall(argv)[0] for argv in argv_of]
     return statistics.median(times), times
@@ -74,6 +129,9 @@ def median_wall(argv_of: list[list[str]]) -> tuple[float, list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--against", metavar="REV", help="also time this git revision's baseline, interleaved"
+    )
     args = parser.parse_args()
     python = sys.executable
     print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
@@ -115,6 +173,9 @@ def main() -> int:
         f"run.py --help: median {helps:.2f} s ({', '.join(f'{t:.2f}' for t in help_times)}); "
         f"heavy packages loaded: {loaded}"
     )
+    if args.against:
+        print(f"load average before the comparison: {os.getloadavg()[0]:.2f}")
+        against(args.against, args.repeat)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -31,6 +31,13 @@ POLYGONS = ("Polygon", "MultiPolygon")
 LINES = ("LineString", "MultiLineString")
 
 
+def _is_position(node: list[Any]) -> bool:
+    """``[lon, lat]`` or ``[lon, lat, height]`` of finite numbers (not booleans)."""
+    return 2 <= len(node) <= 3 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in node
+    )
+
+
 def _check_coordinates(path: Path, where: str, coords: Any, depth: int) -> None:
     """Every position at exactly ``depth`` list levels, without recursion."""
     stack: list[tuple[Any, int, str]] = [(coords, depth, where)]
@@ -39,14 +46,16 @@ def _check_coordinates(path: Path, where: str, coords: Any, depth: int) -> None:
         if not isinstance(node, list):
             raise InputError(path, at, f"expected a list, got {type(node).__name__}")
         if level == 1:  # a position: [lon, lat] or [lon, lat, height]
-            if not 2 <= len(node) <= 3 or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in node
-            ):
+            if not _is_position(node):
                 raise InputError(path, at, "expected a [lon, lat] position of finite numbers")
             continue
-        if level == 2 and len(node) < 2:
-            raise InputError(path, at, "a line or ring needs at least 2 positions")
+        if level == 2:  # a line or ring: its positions checked here, in order
+            if len(node) < 2:
+                raise InputError(path, at, "a line or ring needs at least 2 positions")
+            for n, position in enumerate(node):
+                if not (isinstance(position, list) and _is_position(position)):
+                    _check_coordinates(path, f"{at}[{n}]", position, 1)  # raises its error
+            continue
         # pushed last first, so that the first bad position is the one reported
         stack.extend((node[n], level - 1, f"{at}[{n}]") for n in reversed(range(len(node))))
 

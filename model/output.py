@@ -20,9 +20,8 @@ import pandas as pd
 
 from model.pipeline import RunResult
 from model.report.estimates import MARK, MARK_NOTE, run_bases, run_export_reason
-from model.report.gis import write_gis
+from model.report.run_map import map_inputs
 from model.report.values import cluster_values
-from model.report.writer import map_inputs, write_report
 from model.staging import staged_folder
 
 if TYPE_CHECKING:
@@ -116,8 +115,18 @@ def summary_sitings(result: RunResult) -> list[dict[str, Any]]:
     ]
 
 
-def summary_dict(result: RunResult, sitings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The content of summary.json (``sitings`` from :func:`summary_sitings`, if at hand)."""
+def software() -> dict[str, Any]:
+    """summary.json's record of the software: package versions and the git revision."""
+    return {"packages": _package_versions(), "git_revision": _git_revision()}
+
+
+def summary_dict(
+    result: RunResult,
+    sitings: list[dict[str, Any]] | None = None,
+    software_used: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The content of summary.json (``sitings`` from :func:`summary_sitings` and
+    ``software_used`` from :func:`software`, if at hand)."""
     outcome = result.outcome
     solver: dict[str, Any] = {"name": result.loaded.scenario.solver.name}
     if outcome is not None:
@@ -147,8 +156,7 @@ def summary_dict(result: RunResult, sitings: list[dict[str, Any]] | None = None)
             "provenance": {
                 "region": str(result.region.path.resolve()),
                 "data_files_sha256": result.region.file_hashes,
-                "packages": _package_versions(),
-                "git_revision": _git_revision(),
+                **(software() if software_used is None else software_used),
             },
             "model_size": {
                 "core_sites": len(result.instance.sites),
@@ -300,6 +308,10 @@ def write_run(
     """
     with staged_folder(folder, force) as staging:
         drawn = maps.draw(map_inputs(result)) if maps is not None else None
+        # the rest of the report is loaded once the map is on its way (it is not small)
+        from model.report.gis import write_gis
+        from model.report.writer import write_report
+
         if result.has_solution:
             table = result.assignments.copy()
             table["contribution"] = table["contribution"].round(9)
@@ -310,10 +322,12 @@ def write_run(
         sitings = _clean(summary_sitings(result))
         write_gis(result, staging, sitings)  # the sitings as summary.json has them
         result.timings["gis"] = time.perf_counter() - started
+        # read before the report waits for the map drawn elsewhere, not after it
+        software_used = software()
         started = time.perf_counter()
         write_report(result, staging, runner_ups=runner_ups, drawn=drawn)  # map, report.md/.html
         result.timings["report"] = time.perf_counter() - started
-        summary = summary_dict(result, sitings)
+        summary = summary_dict(result, sitings, software_used)
         with (staging / "summary.json").open("w", encoding="utf-8") as handle:
             json.dump(summary, handle, indent=2, ensure_ascii=False)
             handle.write("\n")

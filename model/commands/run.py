@@ -143,11 +143,11 @@ def fewer_collections() -> Iterator[None]:
 def handle(args: argparse.Namespace) -> int:
     from model.report.map_process import map_process
 
-    with fewer_collections():
+    # a second process imports matplotlib now and draws the map once the sitings are known;
+    # started first, so that its imports overlap all of this process's
+    with fewer_collections(), map_process() as maps:
         check_time_limit(args)
-        # a second process imports matplotlib now and draws the map once the sitings are known
-        with map_process() as maps:
-            return _handle(args, maps)
+        return _handle(args, maps)
 
 
 def _handle(args: argparse.Namespace, maps: MapProcess | None) -> int:
