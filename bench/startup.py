@@ -51,8 +51,11 @@ LOADED_CHECK = (
 MODES = {"as run": None, "map process on": "1", "map process off": "0"}
 
 
-def wall(argv: list[str], map_process: str | None = None) -> tuple[float, float]:
-    """Wall and CPU seconds (this child and its own children) of one run of ``argv``."""
+def wall(
+    argv: list[str], map_process: str | None = None, folder: Path = ROOT
+) -> tuple[float, float]:
+    """Wall and CPU seconds (this child and its own children) of one run of ``argv`` with
+    ``folder`` (this tree, unless an earlier revision's) as the working directory."""
     env = dict(os.environ)
     env.pop("CLUSTERSITE_MAP_PROCESS", None)
     # timed as an ordinary install runs: with its compiled modules cached after the first run
@@ -60,22 +63,6 @@ def wall(argv: list[str], map_process: str | None = None) -> tuple[float, float]
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if map_process is not None:
         env["CLUSTERSITE_MAP_PROCESS"] = map_process
-    before = os.times()
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
-    seconds = time.perf_counter() - start
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
-    return seconds, cpu
-
-
-def wall_in(folder: Path, argv: list[str]) -> tuple[float, float]:
-    """:func:`wall` of ``argv`` run with ``folder`` as the working directory (its code)."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("CLUSTERSITE_MAP_PROCESS", None)
     before = os.times()
     start = time.perf_counter()
     subprocess.run(argv, cwd=folder, check=True, stdout=subprocess.DEVNULL, env=env)
@@ -103,7 +90,7 @@ def against(revision: str, repeat: int) -> None:
             for name, folder in trees.items():
                 out = Path(tmp) / f"{name.replace('/', '_')}-{n}"
                 argv = [python, "run.py", "run", "scenarios/baseline.yaml", "--quiet"]
-                timed = wall_in(folder, [*argv, "--out", str(out)])
+                timed = wall([*argv, "--out", str(out)], folder=folder)
                 if n:
                     runs[name].append(timed)
     medians = {}
