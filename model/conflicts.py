@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.diagnosis import structural_conflicts
-from model.formulation import build_model
 from model.instance import IndicatorTables, build_instance
+from model.matrix_model import build_program
 from model.region import Region
 from model.scenario import Scenario
 from solvers import SolverOptions, Status
-from solvers.highs import HighsAdapter
+from solvers.highs import solve_program
 
 FEASIBILITY_TIME_LIMIT_S = 30.0
 
@@ -225,8 +225,12 @@ def is_feasible(
     instance = build_instance(region, relaxed, tables)
     if structural_conflicts(instance):
         return False
-    outcome = HighsAdapter().solve(
-        build_model(instance), SolverOptions(time_limit=FEASIBILITY_TIME_LIMIT_S, threads=None)
+    # the model as arrays (no Pyomo model): the search asks this hundreds of times
+    program = build_program(instance)
+    if program is None:  # a row that can never hold
+        return False
+    outcome, _ = solve_program(
+        program.lp, SolverOptions(time_limit=FEASIBILITY_TIME_LIMIT_S, threads=None)
     )
     if outcome.status == Status.INFEASIBLE:
         return False

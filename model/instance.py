@@ -41,6 +41,39 @@ class IndicatorTables:
     intra_minutes: pd.Series | None = None  # t[i,i] of intra_district: disc (None with none)
 
 
+def table_block(frame: pd.DataFrame, rows: list[str], columns: list[str]) -> np.ndarray:
+    """``frame.loc[rows, columns]`` as a float array, by integer positions: ``.loc`` with
+    lists builds a pandas index of the labels, about a millisecond a call, which the conflict
+    search pays thousands of times. A missing label is a KeyError, as with ``.loc``."""
+    values = frame.to_numpy(dtype=float)  # may be the frame's own buffer: never written into
+    row_at, column_at = _positions(frame.index, rows), _positions(frame.columns, columns)
+    if row_at is not None:
+        values = values[row_at]
+    if column_at is not None:
+        values = values[:, column_at]
+    return values
+
+
+def _aligned(series: pd.Series, labels: list[str]) -> np.ndarray:
+    """``series.reindex(labels)`` as floats (NaN where a label is missing), without the
+    reindex when the series is in that order already."""
+    if series.index.tolist() != labels:
+        series = series.reindex(labels)
+    return series.to_numpy(dtype=float)
+
+
+def _positions(index: pd.Index, labels: list[str]) -> np.ndarray | None:
+    """Where each label is in ``index``; None when the index is the labels, in order."""
+    held = index.tolist()
+    if held == labels:
+        return None
+    at = {label: n for n, label in enumerate(held)}
+    missing = [label for label in labels if label not in at]
+    if missing:
+        raise KeyError(f"not in the table: {missing[:5]}")
+    return np.fromiter((at[label] for label in labels), dtype=np.int64, count=len(labels))
+
+
 @dataclass(frozen=True)
 class Group:
     name: str
@@ -274,13 +307,13 @@ def _exclusion_reasons(
     rules = scenario.rules
     districts = region.district_ids
     position = {d: n for n, d in enumerate(districts)}
-    border = tables.border_minutes.reindex(districts).to_numpy(dtype=float)
-    corridor = tables.corridor_minutes.reindex(districts).to_numpy(dtype=float)
-    own = (
-        tables.own_activity.reindex(columns=districts)
-        if tables.own_activity is not None
-        else None
-    )
+    border = _aligned(tables.border_minutes, districts)
+    corridor = _aligned(tables.corridor_minutes, districts)
+    own = tables.own_activity
+    if own is not None and own.columns.tolist() != districts:
+        own = own.reindex(columns=districts)
+    own_values = own.to_numpy(dtype=float) if own is not None else None
+    own_row = {k: n for n, k in enumerate(own.index.tolist())} if own is not None else {}
     reasons: dict[Site, str] = {}
     for k in types:
         cluster = region.clusters[k]
@@ -299,8 +332,8 @@ def _exclusion_reasons(
             else np.zeros(len(districts), dtype=bool)
         )
         greenfield = (
-            ~(own.loc[k].to_numpy(dtype=float) > 0)
-            if not rules.greenfield and own is not None
+            ~(own_values[own_row[k]] > 0)
+            if not rules.greenfield and own_values is not None
             else np.zeros(len(districts), dtype=bool)
         )
         for b in np.flatnonzero(forbidden | far_border | far_corridor | greenfield):
@@ -357,10 +390,10 @@ def build_instance(
     districts = region.district_ids
     excluded = _exclusion_reasons(region, scenario, tables, types)
 
-    fit = tables.fit.loc[types, districts].to_numpy(float)
-    export = tables.export.loc[types, districts].to_numpy(float)
-    times = tables.times.loc[districts, districts].to_numpy(float)
-    link = tables.link.loc[districts, districts].to_numpy(float)
+    fit = table_block(tables.fit, types, districts)
+    export = table_block(tables.export, types, districts)
+    times = table_block(tables.times, districts, districts)
+    link = table_block(tables.link, districts, districts)
     allowed = np.ones((len(types), len(districts)), dtype=bool)
     type_pos = {k: a for a, k in enumerate(types)}
     district_pos = {d: b for b, d in enumerate(districts)}

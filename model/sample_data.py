@@ -137,9 +137,9 @@ class Grid:
 def activity_grids(samples: list[DataSample], region: Region) -> list[Grid]:
     """The activity grid of every sample, the numbers of ``activity_matrix``.
 
-    Samples on the region's own rows (``lognormal``) are summed in one grouped sum whose
-    columns are the samples; samples with rows of their own (and a region without activity
-    rows) go through ``activity_matrix``.
+    Samples on the region's own rows (``lognormal``) are summed in one pass whose columns are
+    the samples (``model.indicators.summed_cells``, as there); samples with rows of their own
+    (and a region without activity rows) go through ``activity_matrix``.
     """
     districts = region.district_ids
     if not samples:
@@ -151,21 +151,18 @@ def activity_grids(samples: list[DataSample], region: Region) -> list[Grid]:
             out.append(Grid(wide.to_numpy(dtype=float), [str(c) for c in wide.columns]))
         return out
     rows = samples[0].activity
-    table = _stacked(rows, [s.activity.value for s in samples], districts)
-    summed = table.groupby(["district", "sector"]).sum()
     sectors = sorted({str(x) for x in rows.sector.tolist()})
     column = {x: n for n, x in enumerate(sectors)}
-    position = {x: n for n, x in enumerate(districts)}
-    keys = summed.index
-    d = np.asarray([position[x] for x in keys.get_level_values("district")], dtype=np.int64)
-    c = np.asarray([column[str(x)] for x in keys.get_level_values("sector")], dtype=np.int64)
-    values = summed.to_numpy(dtype=float)
-    out = []
-    for n in range(len(samples)):
-        grid = np.zeros((len(districts), len(sectors)))
-        grid[d, c] = values[:, n]
-        out.append(Grid(grid, sectors))
-    return out
+    cells = rows.district * len(sectors) + np.fromiter(
+        (column[str(x)] for x in rows.sector.tolist()), np.int64, len(rows.district)
+    )
+    # one column per sample, summed as activity_matrix sums one sample's table
+    stacked = np.column_stack([s.activity.value for s in samples])
+    summed = ind.summed_cells(cells, stacked, len(districts) * len(sectors))
+    return [
+        Grid(summed[:, n].reshape(len(districts), len(sectors)).copy(), sectors)
+        for n in range(len(samples))
+    ]
 
 
 def export_grids(samples: list[DataSample], region: Region) -> list[Grid]:

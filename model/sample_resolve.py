@@ -39,7 +39,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model.fast_resolve import FastResolver
-from model.instance import IndicatorTables, Member, SitingInstance, build_instance
+from model.instance import (
+    IndicatorTables,
+    Member,
+    SitingInstance,
+    build_instance,
+    table_block,
+)
 from model.pipeline import RunResult, solve
 from model.region import Region
 from model.results import Solution, evaluate
@@ -134,8 +140,8 @@ class SampleSolver:
         model has columns for."""
         instance, tables = self.instance, self.resolver.tables  # type: ignore[union-attr]
         districts = instance.districts
-        times = tables.times.loc[districts, districts].to_numpy(float)
-        link = tables.link.loc[districts, districts].to_numpy(float)
+        times = table_block(tables.times, districts, districts)
+        link = table_block(tables.link, districts, districts)
         reach = np.where(times <= scenario.indicators.member_max_minutes, link, 0.0)
         np.fill_diagonal(reach, 0.0)
         near_i, near_j = np.nonzero(reach > 0)  # row-major, as the CSR pattern there

@@ -110,6 +110,25 @@ def test_activity_matrix_is_wide_in_district_order_with_missing_districts_zero()
     assert wide.loc["d"].tolist() == [0.0, 0.0, 0.0]
 
 
+def test_activity_matrix_sums_repeated_rows_and_drops_unlisted_districts() -> None:
+    """Repeated (district, sector) rows add up in row order; rows of a district that is not
+    listed are left out, though their sector still gets a column; the array is row-major."""
+    rows = [("b", "s2", 0.1), ("a", "s1", 1.0), ("b", "s2", 0.2), ("x", "s9", 5.0)]
+    rows += [("b", "s2", 0.3), ("a", "s1", 2.5)]
+    wide = activity_matrix(long_activity(rows), ["a", "b"])
+    assert list(wide.columns) == ["s1", "s2", "s9"]
+    assert wide.loc["a"].tolist() == [3.5, 0.0, 0.0]
+    assert wide.loc["b", "s2"] == (0.1 + 0.2) + 0.3  # 0.6000000000000001, not 0.6
+    assert wide.loc["b", "s9"] == 0.0
+    assert (wide.index.name, wide.columns.name) == ("district", "sector")
+    assert wide.to_numpy().flags["C_CONTIGUOUS"]
+
+
+def test_activity_matrix_of_no_rows_is_empty() -> None:
+    wide = activity_matrix(long_activity([]), ["a", "b"])
+    assert wide.shape == (2, 0)
+
+
 def test_location_quotients_match_hand_calculation() -> None:
     """LQ[s,i] = (v[s,i]/V[i]) / (V[s]/V) for every active district and sector."""
     lq = location_quotients(activity_matrix(long_activity(LQ_ROWS), LQ_DISTRICTS))
