@@ -81,6 +81,15 @@ def test_uflp_reproduces_the_published_optimum(name: str) -> None:
     assert result.objective == pytest.approx(published_optima("uncap")[name], abs=1e-3)
 
 
+@pytest.mark.parametrize(("name", "formulation"), [("cap71", "textbook"), ("cap101", "radius")])
+def test_uflp_formulations_without_reduction(name: str, formulation: str) -> None:
+    """The MIPs alone (no Lagrangian fixing) reach the published optimum."""
+    data = LocationData.from_orlib_uflp(uflp_path(name))
+    result = solve_classic("uflp", data, Params(formulation=formulation, reduce=False))
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(published_optima("uncap")[name], abs=1e-3)
+
+
 @pytest.mark.parametrize("name", PMED_CI)
 def test_pmedian_reproduces_the_published_optimum(name: str) -> None:
     data, p = LocationData.from_orlib_pmedian(pmedian_path(name))

@@ -151,7 +151,7 @@ class Params:
     p: int | None = None  # facilities to open, predefined ones included
     radius: float | None = None  # service distance (MCLP, LSCP)
     formulation: str | None = None  # p-median, UFLP: 'radius' or 'textbook' (None: the default)
-    reduce: bool = True  # p-median: fix sites by Lagrangian bounds before the MIP
+    reduce: bool = True  # p-median, UFLP: fix sites by Lagrangian bounds before the MIP
     capacity: float | None = None  # capacitated p-median: one capacity for every site
 
 

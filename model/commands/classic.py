@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--capacity", type=float, help="cpmedian: one capacity for every site")
     parser.add_argument("--formulation", choices=("radius", "textbook"), help="pmedian, uflp")
     parser.add_argument(
-        "--no-reduce", action="store_true", help="pmedian: no Lagrangian site fixing"
+        "--no-reduce", action="store_true", help="pmedian, uflp: no Lagrangian site fixing"
     )
     parser.add_argument("--solver", default="highs", help="solver name (default highs)")
     parser.add_argument("--time-limit", type=float, metavar="S", help="time limit in seconds")
