@@ -57,6 +57,21 @@ class LocationData:
         """The same data with these predefined (always open) facilities."""
         return replace(self, existing=tuple(dict.fromkeys(existing)))
 
+    def narrowed(self, keep: np.ndarray, opened: np.ndarray) -> LocationData:
+        """The data on the sites ``keep`` (indices, in order) only, those of them marked in
+        ``opened`` (a bool per original site) predefined; per-site costs and capacities
+        follow the sites. For the MIP after a reduction has fixed the others."""
+        return LocationData(
+            name=self.name,
+            clients=self.clients,
+            sites=[self.sites[j] for j in keep],
+            distances=self.distances[:, keep],
+            weights=self.weights,
+            fixed_costs=None if self.fixed_costs is None else self.fixed_costs[keep],
+            capacities=None if self.capacities is None else self.capacities[keep],
+            existing=tuple(self.sites[j] for j in keep if opened[j]),
+        )
+
     def dispersion_matrix(self) -> np.ndarray:
         """Site × site distances (the p-dispersion data)."""
         if self.site_distances is not None:

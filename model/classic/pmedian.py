@@ -126,15 +126,8 @@ def prepare(data: LocationData, params: Params, deadline: float | None = None) -
                 deadline,
             )
     keep = np.flatnonzero(~found.closed)
-    opened = [data.sites[j] for j in keep if found.opened[j]]
-    narrowed = LocationData(
-        name=data.name,
-        clients=data.clients,
-        sites=[data.sites[j] for j in keep],
-        distances=data.distances[:, keep],
-        weights=data.weights,
-        existing=tuple(opened),
-    )
+    narrowed = replace(data, fixed_costs=None, capacities=None).narrowed(keep, found.opened)
+    opened = narrowed.existing
     notes = (
         f"reduction ({method}): {int(found.closed.sum())} sites closed, {len(opened)} opened, "
         f"{len(keep) - len(opened)} left to the MIP; bounds {found.lower_bound:.6g} .. "

@@ -28,6 +28,8 @@ MIP over the sites left has the optimum of the whole problem. On OR-Library ``ca
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from model.classic.base import LocationData, Params, Prepared, Solution
@@ -146,15 +148,7 @@ def prepare(data: LocationData, params: Params, deadline: float | None = None) -
         closed = ~existing & np.array([_exceeds(lower + max(0.0, r), upper) for r in rho])
         opened |= ~existing & np.array([_exceeds(lower - min(0.0, r), upper) for r in rho])
     keep = np.flatnonzero(~closed)
-    narrowed = LocationData(
-        name=data.name,
-        clients=data.clients,
-        sites=[data.sites[j] for j in keep],
-        distances=data.distances[:, keep],
-        weights=data.weights,
-        fixed_costs=fixed[keep],
-        existing=tuple(data.sites[j] for j in keep if opened[j]),
-    )
+    narrowed = replace(data, fixed_costs=fixed).narrowed(keep, opened)
     notes = (
         f"reduction (bounds): {int(closed.sum())} sites closed, {int(opened.sum())} opened, "
         f"{len(keep) - int(opened.sum())} left to the MIP; bounds {lower:.6g} .. {upper:.6g}"
