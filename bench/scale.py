@@ -86,18 +86,21 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
-def _solve_project(instance: Any, form: str, options: Any, start: Any) -> dict[str, Any]:
+def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[str, Any]:
     """Build, hand off and solve as ``run.py run`` does with HiGHS (``model.pipeline``): the
-    program's arrays (``model.matrix_model``), with ``start`` (a greedy siting or None) as
-    the MIP start."""
+    program's arrays (``model.matrix_model``), then (``warm``) the greedy siting found with
+    the program's column index, as the pipeline does, and given as the MIP start."""
     from model.matrix_model import build_program
-    from model.warmstart import start_vector
+    from model.warmstart import greedy_siting, start_vector
     from solvers.highs import solve_program
 
     started = time.perf_counter()
     program = build_program(instance, form)
     if program is None:
         raise RuntimeError("a row of the generated region's scenario can never hold")
+    built = time.perf_counter()
+    start = greedy_siting(instance, program.index) if warm else None
+    warm_start_s = time.perf_counter() - built
     built = time.perf_counter()
     vector = start_vector(instance, start, program.compact) if start is not None else None
     started_solve = time.perf_counter()
@@ -108,7 +111,8 @@ def _solve_project(instance: Any, form: str, options: Any, start: Any) -> dict[s
     solve = outcome.solver_time_s or 0.0
     return {
         "form": form,
-        "model_build": built - started,
+        "warm_start_s": warm_start_s,
+        "model_build": built - started - warm_start_s,
         "start_vector_s": started_solve - built,
         "handoff": outcome.handoff_s,
         "solve": solve,
@@ -198,9 +202,8 @@ def _warm_up(options: Any) -> None:
         scenario = scenario_from_dict({"name": "warm-up", "region": str(folder)}).scenario
         region = load_region(folder)
         instance = build_instance(region, scenario, compute_indicators(region, scenario))
-        start = greedy_siting(instance)
         for form in ("pairs", "compact"):
-            project = _solve_project(instance, form, options, start)
+            project = _solve_project(instance, form, options, greedy_siting(instance) is not None)
             _solve_direct(project["lp"], options, project["start_vector"])
 
 
@@ -227,8 +230,7 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     found = time.perf_counter()
     warm = evaluate(greedy, region_data, scenario, tables) if greedy else None
     start = greedy if warm and not warm.violations else None
-    project = _solve_project(instance, instance.cooperation, options, start)
-    project["warm_start_s"] = found - instanced
+    project = _solve_project(instance, instance.cooperation, options, start is not None)
     memory = peak_mb()
     lp, start_vector = project.pop("lp"), project.pop("start_vector")
     direct = _solve_direct(lp, options, start_vector)
@@ -239,11 +241,9 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
         for round_number in range(1, REPEAT_ROUNDS):
             if round_number % 2:
                 directs.append(_solve_direct(lp, options, start_vector))
-            clock = time.perf_counter()
-            again = greedy_siting(instance)
-            seconds = time.perf_counter() - clock
-            projects.append(_solve_project(instance, instance.cooperation, options, again))
-            projects[-1]["warm_start_s"] = seconds
+            projects.append(
+                _solve_project(instance, instance.cooperation, options, start is not None)
+            )
             del projects[-1]["lp"], projects[-1]["start_vector"]
             if not round_number % 2:
                 directs.append(_solve_direct(lp, options, start_vector))
@@ -269,7 +269,7 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     }
     if other_form:
         other = "pairs" if project["form"] == "compact" else "compact"
-        result = _solve_project(instance, other, options, start)
+        result = _solve_project(instance, other, options, start is not None)
         result.pop("lp"), result.pop("start_vector")
         row["other"] = result
     return row
