@@ -56,10 +56,9 @@ def activity_matrix(activity: pd.DataFrame, districts: Iterable[str]) -> pd.Data
     values = values.reshape(len(order), len(sectors))
     # made sector × district and transposed: ``to_numpy`` then hands over a row-major array,
     # as it did from ``pivot_table``, and the sums over it keep their order to the last bit
-    wide = pd.DataFrame(
+    return pd.DataFrame(
         values.T, index=pd.Index(sectors, name="sector"), columns=pd.Index(order, name="district")
     ).T
-    return wide
 
 
 def summed_cells(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

@@ -23,7 +23,7 @@ facilities :math:`E` (always open):
 
 Every solution costing at most ``UB`` keeps the fixings, the heuristic's among them, so the
 MIP over the sites left has the optimum of the whole problem. On OR-Library ``capc``
-(1,000 clients × 100 sites) the MIP keeps 16 of the 100 sites.
+(1,000 clients × 100 sites) the bounds close 78 sites and open 2, leaving 20 to the MIP.
 """
 
 from __future__ import annotations
@@ -84,12 +84,12 @@ def local_search(
                 continue
             # the clients of a fall back to their second-nearest open site
             base = np.where(nearest == a, second, first)
-            dropped = current - fixed[a] + float((base - first).sum())
-            if dropped < best_cost and len(open_at) > 1:
-                best_move, best_cost = (int(a), -1), dropped
             if len(open_at) > 1:
+                dropped = current - fixed[a] + float((base - first).sum())
+                if dropped < best_cost:
+                    best_move, best_cost = (int(a), -1), dropped
                 swap = dropped + fixed + np.minimum(0.0, costs - base[:, None]).sum(axis=0)
-            else:  # a swap of the only open site: b serves every client
+            else:  # the only open site can be swapped, not dropped: b serves every client
                 swap = fixed + costs.sum(axis=0)
             swap[chosen] = np.inf
             b = int(np.argmin(swap))
