@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["run", str(BASELINE)])
     with _signals_interrupt():
         status = _run(args)
-    highs = sys.modules.get("solvers.highs")
+    highs = sys.modules.get("solvers.highs_thread")
     if argv is None and highs is not None and highs.abandoned_solves():
         # an interrupted HiGHS solve still runs in a daemon thread (it checks for interrupts
         # only between phases): its results are already discarded and the staging folder

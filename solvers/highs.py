@@ -24,7 +24,6 @@ import contextlib
 import functools
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -48,14 +47,13 @@ if TYPE_CHECKING:  # Pyomo is imported only when a Pyomo model is handed over
 
 try:
     import highspy
+
+    from solvers.highs_thread import reset_scheduler, run_interruptible
 except ImportError:  # pragma: no cover - highspy is a core dependency
     highspy = None  # type: ignore[assignment]
 
 SOLUTION_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
 PROBE_SECONDS = 30.0  # time limit of the feasibility check that settles "unbounded"
-INTERRUPT_POLL_SECONDS = 0.05  # how often the waiting thread looks for Ctrl-C
-INTERRUPT_GRACE_SECONDS = 0.5  # how long an interrupted solve may take to stop
-ABANDONED: list[highspy.Highs] = []  # interrupted solves whose threads had not stopped
 
 
 @contextlib.contextmanager
@@ -82,44 +80,6 @@ def new_highs() -> highspy.Highs:
         solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     return solver
-
-
-def run_interruptible(solver: highspy.Highs) -> None:
-    """``solver.run()``, but Ctrl-C (or SIGTERM) stops the wait for HiGHS within a second.
-
-    HiGHS runs in a thread while this one waits in short steps, so a signal is seen at once.
-    It then asks HiGHS to stop through highspy's user-interrupt callback and waits up to
-    :data:`INTERRUPT_GRACE_SECONDS`; HiGHS checks that flag only between phases of a MIP
-    solve (a root node of a large model can run for many seconds without a check), so if it
-    has not stopped by then its thread is left to stop on its own (it is a daemon thread: the
-    command-line process exits without it, see ``model.cli``) and the interrupt is raised.
-    Outside the main thread (Dask workers) signals do not arrive here: HiGHS runs directly.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        solver.run()
-        return
-    solver.HandleUserInterrupt = True
-    solver.startSolve()
-    try:
-        while not solver.wait(INTERRUPT_POLL_SECONDS)[0]:
-            pass
-    except BaseException:
-        solver.cancelSolve()
-        deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
-        stopped = False
-        while not stopped and time.monotonic() < deadline:
-            try:
-                stopped = solver.wait(INTERRUPT_POLL_SECONDS)[0]
-            except BaseException:  # a second Ctrl-C: stop waiting
-                break
-        if not stopped:
-            ABANDONED.append(solver)
-        raise
-
-
-def abandoned_solves() -> int:
-    """How many interrupted HiGHS solves are still running in their threads."""
-    return sum(1 for solver in ABANDONED if solver.is_solver_running())
 
 
 @functools.cache  # read once: every outcome carries it, and a metadata look-up costs 0.5 ms
@@ -182,8 +142,9 @@ def pass_model(solver: highspy.Highs, lp: LinearProgram) -> None:
 
 
 def reset_thread_pool() -> None:
-    """Drop HiGHS's process-wide thread pool; the next solve starts one with its own count."""
-    highspy.Highs.resetGlobalScheduler(True)
+    """Drop HiGHS's thread pools (one per thread that solves); the next solve starts one with
+    its own count."""
+    reset_scheduler()
 
 
 def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
