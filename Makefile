@@ -15,7 +15,7 @@ ORACLE        := .venv-oracle
 ORACLE_STAMP  := $(ORACLE)/.installed
 ORACLE_PINS   := "pyaugmecon==1.0.8" "highspy>=1.7"
 
-.PHONY: run test lint typecheck docs oracle bench bench-orlib bench-research bench-scale bench-handoff bench-studio bench-startup clean
+.PHONY: run test lint typecheck docs oracle bench bench-orlib bench-research bench-scale bench-handoff bench-studio bench-startup bench-solve-thread clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,9 @@ bench-studio: $(DEV_STAMP)
 # the baseline run's whole-process wall time (median of 5) and what --help loads
 bench-startup: $(RUN_STAMP)
 	$(PY) bench/startup.py
+
+bench-solve-thread: $(RUN_STAMP)
+	$(PY) bench/solve_thread.py
 
 # 1,000 weight variants and 1,000 robustness samples of the baseline on one persistent HiGHS
 # model against rebuilds (measured on a subset, extrapolated), and the three-term front;

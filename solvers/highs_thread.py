@@ -87,9 +87,7 @@ class SolveThread:
 
 _idle: SolveThread | None = None  # the kept thread, while no solve runs on it
 _abandoned: list[SolveThread] = []  # threads of interrupted solves that had not stopped
-_stop_flags: weakref.WeakKeyDictionary[highspy.Highs, threading.Event] = (
-    weakref.WeakKeyDictionary()
-)
+_stop_flags: weakref.WeakKeyDictionary[highspy.Highs, threading.Event] = weakref.WeakKeyDictionary()
 
 
 def _forget_threads_in_child() -> None:
@@ -147,8 +145,8 @@ def run_interruptible(solver: highspy.Highs) -> None:
         # HiGHS refuses a ``threads`` other than its scheduler's: start that one anew
         worker.call(lambda: highspy.Highs.resetGlobalScheduler(True))
     worker.threads_option = threads
-    worker.start(solver.run)
     try:
+        worker.start(solver.run)
         while not worker.wait(INTERRUPT_POLL_SECONDS):
             pass
     except BaseException:

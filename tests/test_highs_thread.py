@@ -5,7 +5,9 @@ Ctrl-C stops a solve through HiGHS's interrupt callback and leaves the thread us
 from __future__ import annotations
 
 import _thread
+import importlib.util
 import threading
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -13,6 +15,8 @@ import pytest
 
 from solvers import highs_thread
 from solvers.highs_thread import SolveThread, abandoned_solves, reset_scheduler, run_interruptible
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "solve_thread.py"
 
 
 def knapsack(values: list[float], weights: list[float], capacity: float) -> highspy.Highs:
@@ -127,3 +131,17 @@ def test_ctrl_c_stops_a_long_solve_and_the_thread_serves_the_next() -> None:
     assert abandoned_solves() == 0
     assert highs_thread._idle is not None and not highs_thread._idle.busy
     assert solve_small() == 12.0
+
+
+def test_the_solve_thread_bench_runs_and_the_three_paths_agree(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = importlib.util.spec_from_file_location("bench_solve_thread", BENCH)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--districts", "12", "--types", "2", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    for path in ("main", "kept thread", "thread per solve"):
+        assert f"  {path} " in out
+    assert "objectives agree: True" in out
