@@ -254,7 +254,7 @@ class FastResolver:
 
     def release_threads(self) -> None:
         """After re-solves with ``threads``: let the next HiGHS solve of this process start
-        its thread pool with its own count (HiGHS keeps one pool per process)."""
+        its thread pool with its own count (HiGHS keeps one pool per thread that solves)."""
         if self._threads_set:
             reset_thread_pool()
             self._threads_set = False

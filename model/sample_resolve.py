@@ -21,7 +21,7 @@ builds the instance anew; :class:`FastResolver` saves the model build but not th
   :meth:`FastResolver.solve` on the sample's region, unchanged;
 * HiGHS re-solves the samples on one thread unless the scenario sets ``solver.threads``
   (:data:`SAMPLE_THREADS`; in the main thread only, where no other solve of the process can
-  run at the same time, since HiGHS keeps one thread pool per process).
+  run at the same time, since HiGHS's thread pools are resized only between solves).
 
 The solution is checked against the sample's rules and data (``pipeline.checked_result``) and
 the baseline siting valued on the sample's data (``robustness.baseline_value``) as before.
@@ -110,8 +110,8 @@ class SampleSolver:
         fast: bool = True,
     ) -> None:
         self.loaded, self.region, self.tables, self.baseline = loaded, region, tables, baseline
-        # HiGHS keeps one thread pool per process; it is resized only where no other solve can
-        # run at the same time: the main thread (Dask workers may run tasks side by side)
+        # HiGHS's thread pools are resized only where no other solve can run at the same
+        # time: the main thread (Dask workers may run tasks side by side)
         threads = SAMPLE_THREADS if threading.current_thread() is threading.main_thread() else None
         self.resolver = (
             FastResolver(loaded, region, tables, diagnose=False, threads=threads) if fast else None

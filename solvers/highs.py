@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # Pyomo is imported only when a Pyomo model is handed over
 try:
     import highspy
 
-    from solvers.highs_thread import reset_scheduler, run_interruptible
+    from solvers.highs_thread import reset_scheduler, run_interruptible, still_solving
 except ImportError:  # pragma: no cover - highspy is a core dependency
     highspy = None  # type: ignore[assignment]
 
@@ -160,8 +160,9 @@ def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
     if options.presolve is not None:
         settings["presolve"] = "on" if options.presolve else "off"
     if options.threads is not None:
-        # HiGHS keeps one thread scheduler per process; a different thread count needs a
-        # new one, or the run fails with "scheduler has already been initialized"
+        # HiGHS keeps a thread scheduler per thread that solves; a different thread count
+        # needs a new one, or the run fails with "scheduler has already been initialized"
+        # (this resets the calling thread's; solvers.highs_thread resets its kept thread's)
         solver.resetGlobalScheduler(True)
         settings["threads"] = int(options.threads)
     if options.log_file:
@@ -471,8 +472,9 @@ class PersistentHighs:
             run_interruptible(solver)
             probe = solver.getModelStatus()
         finally:
-            solver.changeColsCost(n, index, saved)
-            solver.setOptionValue("time_limit", limit)
+            if not still_solving(solver):  # an interrupted probe left running keeps its model
+                solver.changeColsCost(n, index, saved)
+                solver.setOptionValue("time_limit", limit)
         if probe == highspy.HighsModelStatus.kOptimal:
             return _outcome(Status.UNBOUNDED, message=f"{message}; a feasible point exists")
         if probe == highspy.HighsModelStatus.kInfeasible:

@@ -34,16 +34,31 @@ _Job = Callable[[], Any]
 
 class SolveThread:
     """A daemon thread that runs one job at a time (a solve, or a scheduler reset) for the
-    thread that hands it over, which waits with :meth:`wait` in steps it chooses."""
+    thread that hands it over, which waits with :meth:`wait` in steps it chooses.
+
+    ``_done`` is the one record of whether a job runs: set while idle, cleared from the hand-
+    over until the job has ended. A retired thread (:meth:`retire`) ends after its job, with
+    HiGHS's scheduler (and its worker threads) for that thread.
+    """
 
     def __init__(self) -> None:
         self._job: _Job | None = None
         self._error: BaseException | None = None
         self._given = threading.Event()
         self._done = threading.Event()
-        self.busy = False
+        self._done.set()
+        self._retired = False
         self.threads_option: int | None = None  # the ``threads`` its HiGHS scheduler was made with
-        threading.Thread(target=self._serve, name="clustersite-highs", daemon=True).start()
+        self._thread = threading.Thread(target=self._serve, name="clustersite-highs", daemon=True)
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return not self._done.is_set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     def _serve(self) -> None:
         while True:
@@ -51,21 +66,24 @@ class SolveThread:
             self._given.clear()
             job, self._job = self._job, None
             try:
-                assert job is not None
-                job()
+                if job is not None and not self._retired:  # retired before it began: skip
+                    job()
             except BaseException as error:  # handed back to the waiting thread
                 self._error = error
             finally:
-                self.busy = False
+                retired = self._retired
+                if retired:
+                    highspy.Highs.resetGlobalScheduler(True)
                 self._done.set()
+            if retired:
+                return
 
     def start(self, job: _Job) -> None:
         """Hand over ``job``; the thread must be idle."""
-        assert not self.busy, "a solve thread serves one job at a time"
-        self.busy = True
+        assert not self.busy and not self._retired, "a solve thread serves one job at a time"
         self._error = None
-        self._done.clear()
         self._job = job
+        self._done.clear()
         self._given.set()
 
     def wait(self, timeout: float) -> bool:
@@ -84,10 +102,17 @@ class SolveThread:
         while not self.wait(INTERRUPT_POLL_SECONDS):
             pass
 
+    def retire(self) -> None:
+        """End the thread once its job has ended (at once if it is idle)."""
+        self._retired = True
+        self._given.set()  # an idle thread wakes with no job, and ends
+
 
 _idle: SolveThread | None = None  # the kept thread, while no solve runs on it
-_abandoned: list[SolveThread] = []  # threads of interrupted solves that had not stopped
+_abandoned: list[SolveThread] = []  # threads of interrupted solves, until seen stopped
 _stop_flags: weakref.WeakKeyDictionary[highspy.Highs, threading.Event] = weakref.WeakKeyDictionary()
+# a solver whose interrupted solve was left running, and the thread it runs on
+_left_running: weakref.WeakKeyDictionary[highspy.Highs, SolveThread] = weakref.WeakKeyDictionary()
 
 
 def _forget_threads_in_child() -> None:
@@ -95,6 +120,7 @@ def _forget_threads_in_child() -> None:
     global _idle
     _idle = None
     _abandoned.clear()
+    _left_running.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -128,12 +154,22 @@ def _take_thread() -> SolveThread:
     return worker if worker is not None else SolveThread()
 
 
+def still_solving(solver: highspy.Highs) -> bool:
+    """Whether an interrupted solve of ``solver`` was left running (do not touch its model)."""
+    worker = _left_running.get(solver)
+    return worker is not None and worker.busy
+
+
 def run_interruptible(solver: highspy.Highs) -> None:
     """``solver.run()``, but Ctrl-C (or SIGTERM) stops the wait for HiGHS within a second.
 
     Outside the main thread (Dask workers) signals do not arrive here: HiGHS runs directly.
+    Raises ``RuntimeError`` if an interrupted solve of ``solver`` is still running.
     """
     global _idle
+    if still_solving(solver):
+        raise RuntimeError("HiGHS is still running an interrupted solve of this model")
+    _left_running.pop(solver, None)
     if threading.current_thread() is not threading.main_thread():
         solver.run()
         return
@@ -150,16 +186,22 @@ def run_interruptible(solver: highspy.Highs) -> None:
         while not worker.wait(INTERRUPT_POLL_SECONDS):
             pass
     except BaseException:
+        # counted as left running first, so that a second Ctrl-C anywhere below still leaves
+        # it counted (``model.cli`` then ends the process without waiting for HiGHS)
+        _abandoned.append(worker)
+        _left_running[solver] = worker
         stop.set()
         deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
-        while worker.busy and time.monotonic() < deadline:
-            try:
+        try:
+            while worker.busy and time.monotonic() < deadline:
                 worker.wait(INTERRUPT_POLL_SECONDS)
-            except BaseException:  # a second Ctrl-C, or the job's own error: stop waiting
-                break
+        except BaseException:  # a second Ctrl-C, or the job's own error: stop waiting
+            pass
         if worker.busy:
-            _abandoned.append(worker)
+            worker.retire()  # it ends once HiGHS returns; the next solve gets a new thread
         else:
+            _abandoned.remove(worker)
+            del _left_running[solver]
             _idle = worker
         raise
     _idle = worker

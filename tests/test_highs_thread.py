@@ -116,9 +116,13 @@ def test_a_jobs_error_reaches_the_waiting_thread() -> None:
     worker.call(lambda: None)  # still serves
 
 
-def test_ctrl_c_stops_a_long_solve_and_the_thread_serves_the_next() -> None:
+def test_ctrl_c_stops_a_long_solve_and_the_thread_serves_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a long grace so that a loaded machine still sees HiGHS stop by its interrupt callback
+    monkeypatch.setattr(highs_thread, "INTERRUPT_GRACE_SECONDS", 5.0)
     solver = market_split()
-    solver.setOptionValue("time_limit", 120.0)
+    solver.setOptionValue("time_limit", 10.0)
     timer = threading.Timer(0.5, _thread.interrupt_main)
     timer.start()
     try:
@@ -145,3 +149,63 @@ def test_the_solve_thread_bench_runs_and_the_three_paths_agree(
     for path in ("main", "kept thread", "thread per solve"):
         assert f"  {path} " in out
     assert "objectives agree: True" in out
+
+
+class _Hooks:
+    """Stands in for a highspy callback list: ``+=`` subscribes."""
+
+    def __init__(self) -> None:
+        self.subscribed: list[object] = []
+
+    def __iadd__(self, callback: object) -> _Hooks:
+        self.subscribed.append(callback)
+        return self
+
+
+class StubbornSolver:
+    """A "solver" whose run ignores the interrupt flag until the test releases it, as HiGHS
+    does during a long root LP."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.runs = 0
+        self.cbSimplexInterrupt, self.cbIpmInterrupt, self.cbMipInterrupt = (
+            _Hooks(),
+            _Hooks(),
+            _Hooks(),
+        )
+
+    def getOptionValue(self, name: str) -> tuple[int, int]:  # noqa: N802 (highspy's name)
+        assert name == "threads"
+        return 0, 0
+
+    def run(self) -> None:
+        self.runs += 1
+        assert self.release.wait(30.0)
+
+
+def test_a_solve_that_ignores_ctrl_c_is_left_running_and_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(highs_thread, "INTERRUPT_GRACE_SECONDS", 0.2)
+    stubborn = StubbornSolver()
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_interruptible(stubborn)  # type: ignore[arg-type]
+    finally:
+        timer.cancel()
+    assert abandoned_solves() == 1 and highs_thread.still_solving(stubborn)  # type: ignore[arg-type]
+    left = highs_thread._abandoned[-1]
+    # the model of a solve left running is not solved a second time at once
+    with pytest.raises(RuntimeError, match="still running an interrupted solve"):
+        run_interruptible(stubborn)  # type: ignore[arg-type]
+    # other solves go on, on a new thread
+    assert solve_small() == 12.0 and highs_thread._idle is not left
+    stubborn.release.set()
+    left._thread.join(10.0)
+    assert not left.alive  # its thread ended once the solve returned
+    assert abandoned_solves() == 0 and not highs_thread.still_solving(stubborn)  # type: ignore[arg-type]
+    run_interruptible(stubborn)  # type: ignore[arg-type]
+    assert stubborn.runs == 2
