@@ -497,7 +497,10 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         "with the direct solve's seconds charged to both paths, where both searches took the "
         "same number of nodes (the same work; the difference is the machine's noise); "
         "*warm start* = the greedy siting's objective (`model/warmstart.py`), given to both paths "
-        "as a MIP start; the seconds to find it count in the project's total.",
+        "as a MIP start; the seconds to find it count in the project's total. A `time_limit` "
+        "with 0 nodes and a gap of thousands of per cent means the root LP relaxation did not "
+        "finish: the bound is then HiGHS's starting bound, before any LP (for the pairs form "
+        "every objective coefficient at its column's upper bound), not an LP bound.",
         "",
         *table(rows),
         "",
