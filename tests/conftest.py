@@ -35,3 +35,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if slow:
         rest = [item for item in items if item.get_closest_marker("slow") is None]
         items[:] = slow + rest
+
+
+@pytest.fixture(scope="session")
+def degenerate_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Run folders of the degenerate cases (tests/test_degenerate_outputs.py), made once per
+    test process for every file that reads them; tests copy a folder before changing it."""
+    from tests.test_degenerate_outputs import make_degenerate_runs
+
+    return make_degenerate_runs(tmp_path_factory.mktemp("degenerate"))

@@ -116,9 +116,9 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def degenerate_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("degenerate")
+def make_degenerate_runs(base: Path) -> dict[str, Path]:
+    """Run every degenerate case under ``base``: the folders of the ``degenerate_runs``
+    fixture (tests/conftest.py: one per test process, shared by the files that read them)."""
     folders = {}
     for name, (body, extra, _) in CASES.items():
         folders[name] = base / name

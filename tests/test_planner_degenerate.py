@@ -13,13 +13,13 @@ import pytest
 
 from model.cli import main
 from model.compare import Snapshot, compare, flatten
-from tests.test_degenerate_outputs import CASES, degenerate_runs  # noqa: F401  (the fixture)
+from tests.test_degenerate_outputs import CASES
 
 
 @pytest.mark.parametrize("name", [*CASES, "one_district"])
 def test_clusters_csv_adds_up_in_degenerate_runs(
     name: str,
-    degenerate_runs: dict[str, Path],  # noqa: F811
+    degenerate_runs: dict[str, Path],
 ) -> None:
     folder = degenerate_runs[name]
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -40,7 +40,7 @@ def test_clusters_csv_adds_up_in_degenerate_runs(
 
 
 def test_one_district_report_has_nowhere_else_to_go(
-    degenerate_runs: dict[str, Path],  # noqa: F811
+    degenerate_runs: dict[str, Path],
 ) -> None:
     report = (degenerate_runs["one_district"] / "report.md").read_text(encoding="utf-8")
     assert "**Why not elsewhere.** No other district scores higher" in report
@@ -48,7 +48,7 @@ def test_one_district_report_has_nowhere_else_to_go(
 
 
 def test_zero_weights_make_every_allowed_district_a_tie(
-    degenerate_runs: dict[str, Path],  # noqa: F811
+    degenerate_runs: dict[str, Path],
 ) -> None:
     report = (degenerate_runs["zero_weights"] / "report.md").read_text(encoding="utf-8")
     assert "**Tie.**" in report
@@ -58,7 +58,7 @@ def test_zero_weights_make_every_allowed_district_a_tie(
 def test_compare_of_a_saved_run_whose_region_is_gone_writes_the_page_without_maps(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    degenerate_runs: dict[str, Path],  # noqa: F811
+    degenerate_runs: dict[str, Path],
 ) -> None:
     moved = tmp_path / "moved"
     shutil.copytree(degenerate_runs["one_district"], moved)
