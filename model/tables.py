@@ -290,43 +290,6 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_checked_str)
 # kept for callers that imported the earlier name
 _UniqueKeyLoader = _StrictLoader
 
-_C_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
-
-
-if _C_LOADER is not None:
-
-    class _FastStrictLoader(_C_LOADER):  # type: ignore[misc, valid-type]
-        """libyaml's scanner, parser and composer (7× faster on the shipped files) with the
-        strict loader's constructors; the nesting depth is checked on its events first, since
-        its composer recurses in C without Python's recursion limit."""
-
-    for _tag, _constructor in _StrictLoader.yaml_constructors.items():
-        _FastStrictLoader.add_constructor(_tag, _constructor)
-
-
-def _parse_fast(text: str) -> tuple[bool, Any]:
-    """(True, the data) when libyaml reads ``text`` within the limits and the strict
-    constructors accept it; (False, None) for anything else, which the pure-Python loader then
-    reads again, so that every refusal is worded as it always was."""
-    if _C_LOADER is None:
-        return False, None
-    try:
-        depth = 0
-        for event in yaml.parse(text, Loader=_C_LOADER):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    return False, None
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        loader = _FastStrictLoader(text)
-        try:
-            return True, loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError:
-        return False, None
-
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     """Number of values the node stands for once every alias is expanded (memoised per node)."""
@@ -346,9 +309,6 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def parse_yaml(text: str) -> Any:
     """Parse YAML text with the strict loader; raises ``yaml.YAMLError`` (never a traceback
     of another kind) on anything it refuses."""
-    parsed, data = _parse_fast(text)
-    if parsed:
-        return data
     loader = _StrictLoader(text)
     try:
         return loader.get_single_data()
