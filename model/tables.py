@@ -312,6 +312,13 @@ def parse_yaml(text: str) -> Any:
     loader = _StrictLoader(text)
     try:
         return loader.get_single_data()
+    except (ValueError, TypeError, IndexError, OverflowError, RecursionError) as err:
+        # PyYAML's own constructors raise these on some values it has already parsed (a date
+        # that does not exist, "!!int" of nothing, "!!map" of a scalar, alias chains nested
+        # past Python's recursion limit)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a value cannot be read: {' '.join(str(err).split())}", None
+        ) from err
     finally:
         loader.dispose()
 
