@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scale import SEED, sectors_for  # noqa: E402  (the scale bench's regions)
 
 if TYPE_CHECKING:
     import highspy
@@ -47,7 +50,7 @@ def build(districts: int, types: int, folder: Path) -> tuple[LinearProgram, np.n
     from model.scenario import scenario_from_dict
     from model.warmstart import greedy_siting, start_vector
 
-    generate_region(folder, districts, 1, types=types, sectors=40 if types > 24 else 11)
+    generate_region(folder, districts, SEED, types=types, sectors=sectors_for(types))
     scenario = scenario_from_dict({"name": "bench", "region": str(folder)}).scenario
     region = load_region(folder)
     instance = build_instance(region, scenario, compute_indicators(region, scenario))

@@ -69,7 +69,8 @@ from model.region import Region, load_region
 from model.results import read_solution
 from model.scenario import LoadedScenario, Weights, check_against_region, load_scenario
 from solvers import SolveOutcome, Status
-from solvers.highs import PersistentHighs, reset_thread_pool
+from solvers.highs import PersistentHighs
+from solvers.highs_thread import reset_scheduler
 
 UNIT = Weights(fit=1.0, export=1.0, member=1.0, coop=1.0)
 FAST_SOLVERS = ("highs", "highspy")
@@ -256,7 +257,7 @@ class FastResolver:
         """After re-solves with ``threads``: let the next HiGHS solve of this process start
         its thread pool with its own count (HiGHS keeps one pool per thread that solves)."""
         if self._threads_set:
-            reset_thread_pool()
+            reset_scheduler()
             self._threads_set = False
 
     def _result(

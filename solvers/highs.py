@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # Pyomo is imported only when a Pyomo model is handed over
 try:
     import highspy
 
-    from solvers.highs_thread import reset_scheduler, run_interruptible, still_solving
+    from solvers.highs_thread import run_interruptible, still_solving
 except ImportError:  # pragma: no cover - highspy is a core dependency
     highspy = None  # type: ignore[assignment]
 
@@ -139,12 +139,6 @@ def pass_model(solver: highspy.Highs, lp: LinearProgram) -> None:
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model's arrays")
-
-
-def reset_thread_pool() -> None:
-    """Drop HiGHS's thread pools (one per thread that solves); the next solve starts one with
-    its own count."""
-    reset_scheduler()
 
 
 def apply_options(solver: highspy.Highs, options: SolverOptions) -> None:
