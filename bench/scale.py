@@ -16,7 +16,8 @@ own. The child solves the default scenario on the region to a relative gap (1 % 
   path is not charged for making the arrays, so the ratio leans against the project;
 - **other form**: the cooperation form that ``auto`` did not choose (pairs or compact),
   built and solved the same way, for the comparison of the two formulations at every size;
-- the greedy warm start (``model.warmstart``): its objective and seconds. Both paths get it as
+- the warm start (``model.warmstart``: the greedy siting, improved by the relocation search of
+  ``model.local_search``): its objective, the greedy one's, and seconds. Both paths get it as
   a MIP start (``setSolution``), as ``run.py run`` does; finding it and writing it into the
   variables is charged to the project's total, the direct path gets the values free.
 
@@ -88,10 +89,10 @@ def peak_mb() -> float:
 
 def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[str, Any]:
     """Build, hand off and solve as ``run.py run`` does with HiGHS (``model.pipeline``): the
-    program's arrays (``model.matrix_model``), then (``warm``) the greedy siting found with
+    program's arrays (``model.matrix_model``), then (``warm``) the searched siting found with
     the program's column index, as the pipeline does, and given as the MIP start."""
     from model.matrix_model import build_program
-    from model.warmstart import greedy_siting, start_vector
+    from model.warmstart import searched_siting, start_vector
     from solvers.highs import solve_program
 
     started = time.perf_counter()
@@ -99,7 +100,8 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
     if program is None:
         raise RuntimeError("a row of the generated region's scenario can never hold")
     built = time.perf_counter()
-    start = greedy_siting(instance, program.index) if warm else None
+    found = searched_siting(instance, program.index) if warm else None
+    start = found[1] if found is not None else None
     warm_start_s = time.perf_counter() - built
     built = time.perf_counter()
     vector = start_vector(instance, start, program.compact) if start is not None else None
@@ -213,7 +215,7 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     from model.region import load_region
     from model.results import evaluate
     from model.scenario import scenario_from_dict
-    from model.warmstart import greedy_siting
+    from model.warmstart import searched_siting
     from solvers.base import SolverOptions
 
     loaded = scenario_from_dict({"name": "scale", "region": str(region)})
@@ -226,10 +228,14 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     tables = compute_indicators(region_data, scenario)
     instance = build_instance(region_data, scenario, tables)
     instanced = time.perf_counter()
-    greedy = greedy_siting(instance)
+    searched = searched_siting(instance)
     found = time.perf_counter()
-    warm = evaluate(greedy, region_data, scenario, tables) if greedy else None
-    start = greedy if warm and not warm.violations else None
+    greedy, siting, how = searched if searched else (None, None, "")
+    warm = evaluate(siting, region_data, scenario, tables) if siting else None
+    start = siting if warm and not warm.violations else None
+    greedy_objective = (
+        evaluate(greedy, region_data, scenario, tables).objective if start and greedy else None
+    )
     project = _solve_project(instance, instance.cooperation, options, start is not None)
     memory = peak_mb()
     lp, start_vector = project.pop("lp"), project.pop("start_vector")
@@ -265,7 +271,8 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     row["warm_start"] = {
         "objective": warm.objective if start is not None and warm else None,
         "seconds": found - instanced,
-        "note": "greedy, given to both" if start is not None else "none or breaks a rule",
+        "greedy_objective": greedy_objective,
+        "note": f"{how}, given to both" if start is not None else "none or breaks a rule",
     }
     if other_form:
         other = "pairs" if project["form"] == "compact" else "compact"
@@ -371,9 +378,9 @@ def _fmt_gap(value: float | None) -> str:
 def table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| districts × types | pairs | form | columns | build s | hand-off s | solve s | "
-        "status, gap | peak MB | direct s | ratio | same-search ratio | warm start | "
-        "other form: solve s, status, gap | load avg |",
-        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|",
+        "status, gap | objective (bound) | peak MB | direct s | ratio | same-search ratio | "
+        "warm start (greedy) | other form: solve s, status, gap | load avg |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         t, p = totals(r), r["project"]
@@ -384,12 +391,23 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
             else "–"
         )
         warm = r["warm_start"]["objective"]
+        greedy = r["warm_start"].get("greedy_objective")
+        warm_text = "–" if warm is None else f"{warm:.3f}"
+        if warm is not None and greedy is not None:
+            warm_text += f" ({greedy:.3f})"
+        found = (
+            "–"
+            if p.get("objective") is None
+            else f"{p['objective']:.3f} ({p['bound']:.3f})"
+            if p.get("bound") is not None
+            else f"{p['objective']:.3f}"
+        )
         lines.append(
             f"| {r['districts']:,} × {r['types']} | {r['pairs']:,} | {p['form']} | "
             f"{p['columns']:,} | {t['build']:.2f} | {t['handoff']:.2f} | {t['solve']:.1f} | "
-            f"{p['status']}, {_fmt_gap(gap_of(p))} | {r['peak_mb']:.0f} | {t['direct']:.1f} | "
-            f"{t['ratio']:.3f} | {t['same_search_ratio']:.3f} | "
-            f"{'–' if warm is None else f'{warm:.3f}'} | {other_text} | "
+            f"{p['status']}, {_fmt_gap(gap_of(p))} | {found} | {r['peak_mb']:.0f} | "
+            f"{t['direct']:.1f} | {t['ratio']:.3f} | {t['same_search_ratio']:.3f} | "
+            f"{warm_text} | {other_text} | "
             f"{r['load_average'][0]:.1f} |"
         )
     return lines
@@ -496,8 +514,11 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         "the cooperation formulation `auto` did not choose; *same-search ratio* = the ratio "
         "with the direct solve's seconds charged to both paths, where both searches took the "
         "same number of nodes (the same work; the difference is the machine's noise); "
-        "*warm start* = the greedy siting's objective (`model/warmstart.py`), given to both paths "
-        "as a MIP start; the seconds to find it count in the project's total. A `time_limit` "
+        "*objective (bound)* = the best siting HiGHS returned and its dual bound; "
+        "*warm start (greedy)* = the objective of the searched siting (`model/warmstart.py`, "
+        "`model/local_search.py`), given to both paths as a MIP start, and in brackets the greedy "
+        "siting it started from; the seconds to find it count in the project's total. "
+        "A `time_limit` "
         "with 0 nodes and a gap of thousands of per cent means the root LP relaxation did not "
         "finish: the bound is then HiGHS's starting bound, before any LP (for the pairs form "
         "every objective coefficient at its column's upper bound), not an LP bound.",

@@ -328,17 +328,25 @@ def warm_start(
     tables: IndicatorTables,
     index: ColumnIndex | None = None,
 ) -> tuple[WarmStart, Solution | None]:
-    """Find the greedy siting (``model.warmstart``) and check it like any solution; it is
-    returned for a MIP start only when it passes, with the reason when it does not."""
-    from model.warmstart import WarmStart, greedy_siting
+    """Find the greedy siting, improve it by relocating cores (``model.warmstart``,
+    ``model.local_search``) and check it like any solution; it is returned for a MIP start
+    only when it passes, with the reason when it does not. When the relocated siting breaks
+    a rule the greedy one keeps (the search never moves a family-7 rule further from holding,
+    so this is a safeguard), the greedy one is the start."""
+    from model.warmstart import WarmStart, searched_siting
 
     started = time.perf_counter()
-    solution = greedy_siting(instance, index)
-    if solution is None:
+    found = searched_siting(instance, index)
+    if found is None:
         return WarmStart(
             None, time.perf_counter() - started, 0, "none: greedy could not meet a minimum or lock"
         ), None
-    evaluation = evaluate(solution, region, scenario, tables)
+    greedy, searched, note = found
+    solution = searched
+    evaluation = evaluate(searched, region, scenario, tables)
+    if evaluation.violations and searched is not greedy:
+        solution, note = greedy, "greedy"
+        evaluation = evaluate(greedy, region, scenario, tables)
     if evaluation.violations:
         return WarmStart(
             None,
@@ -347,7 +355,7 @@ def warm_start(
             f"dropped: the greedy siting breaks a rule ({evaluation.violations[0]})",
         ), None
     seconds = time.perf_counter() - started
-    return WarmStart(evaluation.objective, seconds, len(solution.cores), "greedy"), solution
+    return WarmStart(evaluation.objective, seconds, len(solution.cores), note), solution
 
 
 def diagnose(

@@ -26,7 +26,7 @@ from model.compact_rows import (
     compact_cooperation,
 )
 from model.instance import Site, SitingInstance
-from model.pair_rows import add_pair_bounds, add_pair_logic, pair_groups
+from model.pair_rows import add_capacity_products, add_pair_bounds, add_pair_logic, pair_groups
 from model.policy_rows import policy_families
 from model.row_sink import RowSink
 from solvers.sparse_rows import MatrixRows
@@ -58,6 +58,7 @@ def add_rows(sink: RowSink, instance: SitingInstance, v: Columns, compact: _Comp
         groups = pair_groups(instance, v.index.site_at)
         add_pair_logic(sink, instance, v.variables, v.first_z, groups)
         add_pair_bounds(sink, instance, v.variables, v.first_z, groups)
+        add_capacity_products(sink, instance, v.variables, v.first_z, v.index.site_at)
     else:
         forward, mirror = compact
         add_compact_rows(sink, v.variables, forward, v.first_z, "")

@@ -52,15 +52,12 @@ class WarmStart:
         return {"objective": self.objective, "cores": self.cores, "note": self.note}
 
 
-def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) -> Solution | None:
-    """The greedy cores and members of the module docstring; None when a type cannot reach
-    its minimum or a lock cannot be served. ``index`` is the instance's
-    :class:`~model.column_index.ColumnIndex` when one was made already."""
+def site_scores(instance: SitingInstance, index: ColumnIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Each site's value without cooperation (its core coefficient plus its best
+    ``max_members`` member arcs), and each member arc's value."""
     from model.rows import objective_costs
 
-    sites = instance.sites
-    n_sites = len(sites)
-    index = index or column_index(instance)
+    n_sites = len(instance.sites)
     costs = objective_costs(instance, None, sites_and_members_only=True)
     core_value = costs[:n_sites]
     member_site = index.member_core
@@ -71,7 +68,56 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
     rank = np.arange(len(order)) - first_of_site[member_site[order]]
     best = order[rank < instance.max_members]
     score = core_value + np.bincount(member_site[best], member_value[best], minlength=n_sites)
+    return score, member_value
 
+
+def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) -> Solution | None:
+    """The greedy cores and members of the module docstring; None when a type cannot reach
+    its minimum or a lock cannot be served. ``index`` is the instance's
+    :class:`~model.column_index.ColumnIndex` when one was made already."""
+    index = index or column_index(instance)
+    score, member_value = site_scores(instance, index)
+    cores = greedy_cores(instance, score)
+    if cores is None:
+        return None
+    return Solution(cores, assign_members(instance, cores, member_value))
+
+
+def searched_siting(
+    instance: SitingInstance, index: ColumnIndex | None = None
+) -> tuple[Solution, Solution, str] | None:
+    """The greedy siting, and the better of it relocated and a constructed siting relocated
+    (:mod:`model.local_search`, cooperation counted), with a note of how that one was found;
+    None where the greedy siting is None."""
+    from model.local_search import constructed, relocate, siting_value
+
+    index = index or column_index(instance)
+    score, member_value = site_scores(instance, index)
+    cores = greedy_cores(instance, score)
+    if cores is None:
+        return None
+    greedy = Solution(cores, assign_members(instance, cores, member_value))
+    number = {site: n for n, site in enumerate(instance.sites)}
+    moved, moves = relocate(instance, index, [number[s] for s in cores], score)
+    best = (siting_value(instance, index, moved, score), moved, "greedy", moves)
+    built = constructed(instance, index, score)
+    if built is not None:
+        built, built_moves = relocate(instance, index, built, score)
+        value = siting_value(instance, index, built, score)
+        if value > best[0] * (1 + 1e-9) + 1e-12:
+            best = (value, built, "constructed", built_moves)
+    _, chosen, how, moves = best
+    if how == "greedy" and not moves:
+        return greedy, greedy, "greedy"
+    note = f"{how}, then {moves} relocation{'' if moves == 1 else 's'}"
+    searched = [instance.sites[n] for n in chosen]
+    return greedy, Solution(searched, assign_members(instance, searched, member_value)), note
+
+
+def greedy_cores(instance: SitingInstance, score: np.ndarray) -> list[Site] | None:
+    """Steps 1 and 2 of the module docstring: the cores, best score first."""
+    sites = instance.sites
+    n_sites = len(sites)
     per_type: dict[str, int] = dict.fromkeys(instance.types, 0)
     per_district: dict[str, int] = dict.fromkeys(instance.districts, 0)
     chosen = np.zeros(n_sites, dtype=bool)
@@ -119,7 +165,13 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
         if take(n) and per_type[k] == room[k]:
             full += 1
 
-    cores: list[Site] = [sites[n] for n in np.flatnonzero(chosen)]
+    return [sites[n] for n in np.flatnonzero(chosen)]
+
+
+def assign_members(
+    instance: SitingInstance, cores: list[Site], member_value: np.ndarray
+) -> list[Member]:
+    """Step 3 of the module docstring: member arcs of the given cores, best first."""
     core_set = set(cores)
     members: list[Member] = []
     size: dict[Site, int] = {}
@@ -133,7 +185,7 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
         members.append((k, i, j))
         size[(k, i)] = size.get((k, i), 0) + 1
         joined.add((k, j))
-    return Solution(cores, members)
+    return members
 
 
 def start_vector(

@@ -18,7 +18,13 @@ from model.scenario import check_against_region, scenario_from_dict
 from tests.reference.loop_pair_rows import loop_pair_rows
 from tests.reference.tiny import write_random_instance
 
-FAMILIES = ("pair_first_core", "pair_second_core", "pair_bound_first", "pair_bound_second")
+FAMILIES = (
+    "pair_first_core",
+    "pair_second_core",
+    "pair_bound_first",
+    "pair_bound_second",
+    "pair_capacity",
+)
 
 
 def model_rows(model: Any, name: str) -> list[tuple[Any, list[tuple[int, float]]]]:
@@ -62,6 +68,10 @@ def test_pair_rows_equal_loop_on_a_generated_region(sites: dict[str, Any], tmp_p
     instance = instance_of(tmp_path / "r", {"name": "g", "rules": {"sites": sites}})
     assert instance.pair_count > 100  # enough pairs to group in many ways
     assert_rows_equal_loop(instance)
+    # family 9 has rows of both kinds: the core's own district (bound C − 1) and another
+    products = loop_pair_rows(instance)["pair_capacity"]
+    bounds = {terms[-1][1] for _key, terms in products}
+    assert bounds == {-float(instance.capacity - 1), -float(instance.capacity)}
 
 
 def test_pair_rows_equal_loop_on_tiny_regions(tmp_path: Path) -> None:

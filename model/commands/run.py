@@ -213,7 +213,8 @@ def render_report(result: RunResult, folder: Path) -> str:
         if result.warm_start is not None:
             warm = result.warm_start
             start = f"{warm.objective:.4f}" if warm.objective is not None else warm.note
-            lines.append(f"  warm start: {start}" + (" (greedy)" if warm.objective else ""))
+            found = f" ({warm.note})" if warm.objective is not None else ""
+            lines.append(f"  warm start: {start}{found}")
         if result.outcome is not None and result.outcome.gap:
             lines.append(f"  gap {result.outcome.gap:.4%}, bound {result.outcome.bound}")
     lines.append(

@@ -1,6 +1,7 @@
-"""The pair form's rows (families 6 and 8) as the project built them before vectorising: a
-Python loop over the pair tuples, frozen here as the reference that ``model.pair_rows`` must
-reproduce exactly (same row keys in the same order, same columns, same coefficients).
+"""The pair form's rows (families 6, 8 and 9) as a Python loop over the pair tuples: for 6 and
+8 the loop the project ran before vectorising, frozen here as the reference that
+``model.pair_rows`` must reproduce exactly (same row keys in the same order, same columns, same
+coefficients); for 9, written as a loop to check the numpy rows of ``add_capacity_products``.
 
 Each family is returned as ``{name: [(key, [(column, coef), ...]), ...]}`` with columns
 numbered as in the model: every y (the instance's sites), every x, then every z.
@@ -53,4 +54,19 @@ def loop_pair_rows(instance: SitingInstance) -> dict[str, list[Row]]:
             )
             for key in keys
         ]
+    # 9: per core and partner district, the pairs in which the core is first, then those in
+    # which it is second; rows by core position, then district position
+    district_at = {d: n for n, d in enumerate(instance.districts)}
+    products: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for column, (k, i, _k2, j) in enumerate(pairs, first_z):
+        products[(y[(k, i)], district_at[j])].append(column)
+    for column, (_k, i, k2, j) in enumerate(pairs, first_z):
+        products[(y[(k2, j)], district_at[i])].append(column)
+    rows["pair_capacity"] = []
+    for (core, district), columns in sorted(products.items()):
+        k, i = instance.sites[core]
+        bound = instance.capacity - (district_at[i] == district)
+        if len(columns) > bound:
+            terms = [(column, 1.0) for column in columns] + [(core, -float(bound))]
+            rows["pair_capacity"].append(((k, i, instance.districts[district]), terms))
     return rows
