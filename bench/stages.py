@@ -176,19 +176,17 @@ def direct_arrays(instance: SitingInstance) -> dict[str, Any]:
             -np.inf,
             [0.0] * len(keys),
         )
-    # 9. the district capacity times each core, per (core, partner district)
-    district_at = {i: n for n, i in enumerate(instance.districts)}
-    by_core_district: dict[tuple[int, int], list[int]] = defaultdict(list)
+    # 9. the district capacity times each core, over its pairs within its own district
+    by_core: dict[int, list[int]] = defaultdict(list)
     for col, p in zip(z_cols.tolist(), pairs, strict=True):
-        by_core_district[(y_col[(p[0], p[1])], district_at[p[3]])].append(col)
+        if p[1] == p[3]:
+            by_core[y_col[(p[0], p[1])]].append(col)
     for col, p in zip(z_cols.tolist(), pairs, strict=True):
-        by_core_district[(y_col[(p[2], p[3])], district_at[p[1]])].append(col)
-    products = []
-    for (core, district), cols in sorted(by_core_district.items()):
-        bound = instance.capacity - (district_at[sites[core][1]] == district)
-        if len(cols) > bound:
-            products.append(([*cols, core], -float(bound)))
-    sums([c for c, _ in products], [b for _, b in products], -np.inf, [0.0] * len(products))
+        if p[1] == p[3]:
+            by_core[y_col[(p[2], p[3])]].append(col)
+    bound = instance.capacity - 1
+    products = [[*cols, core] for core, cols in sorted(by_core.items()) if len(cols) > bound]
+    sums(products, [-float(bound)] * len(products), -np.inf, [0.0] * len(products))
     rows = np.concatenate([b[0] for b in blocks])
     cols = np.concatenate([b[1] for b in blocks])
     values = np.concatenate([b[2] for b in blocks])

@@ -39,9 +39,9 @@ Constraints (one function each below)
        :math:`\sum_j z_{kik'j} \le max_{k'}\, y_{ki}` and
        :math:`\sum_i z_{kik'j} \le max_k\, y_{k'j}`;
     9. capacity products (valid inequalities, no integer solution removed): for each core
-       :math:`(k,i)` and district :math:`j`, the pairs of :math:`(k,i)` whose partner sits in
-       :math:`j`, :math:`\sum_{k'} z_{(k,i)(k',j)} \le (C - [j = i])\, y_{ki}` (family 2
-       multiplied by :math:`y_{ki}`; ``model.pair_rows.add_capacity_products``).
+       :math:`(k,i)`, over its pairs with a partner in the same district,
+       :math:`\sum_{k'} z_{(k,i)(k',i)} \le (C - 1)\, y_{ki}` (family 2 multiplied by
+       :math:`y_{ki}`; ``model.pair_rows.add_capacity_products``).
 
 Compact cooperation (``cooperation="compact"``, docs/model.md §5.1)
     Instead of one :math:`z` per pair, one continuous :math:`w_{kik'} \ge 0` per core site

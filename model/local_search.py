@@ -2,15 +2,22 @@
 
 The greedy start (:mod:`model.warmstart`) scores each site alone, so it leaves cooperation out:
 at 3,000 generated districts × 51 types its cores earn 0.52 of cooperation on an objective of
-17.8, although the catalogue offers far more to cores that sit near each other. Two sitings
-are therefore made and the better kept:
+17.8, although the catalogue offers far more to cores that sit near each other. Several sitings
+are therefore made, each relocated (below), and the best is kept:
 
-- the greedy cores, relocated;
-- a constructed siting, relocated: from the best-scoring site, cores are added one at a time,
-  each at the (type, site) that adds most with the cores already placed counted
-  (``score + coop`` below), while a type has fewer cores than its maximum and sites left;
-  district capacity is kept, family 7 is not steered: a constructed siting that breaks one of
-  its rules is not used.
+- the greedy cores;
+- a constructed siting from the best-scoring site: cores are added one at a time, each at the
+  (type, site) that adds most with the cores already placed counted (``score + coop`` below),
+  while a type has fewer cores than its maximum and sites left, keeping district capacity;
+- the same construction from each of the ``SEEDS`` districts with the most cooperation on
+  offer (the sum of the pair coefficients of their sites), starting at the site of the
+  district with the largest score plus pair coefficients. Sitings whose cores cooperate in a
+  tight group of districts of low individual score are out of reach of single moves from the
+  greedy cores: at 3,000 × 12 the optimum puts seven cores of scores near 0 in four
+  neighbouring districts, and only a construction started there finds it.
+
+Family 7 is not steered in a construction: one that breaks a border, group, lock or budget
+rule is not used.
 
 A relocation moves one core at a time to the site of its type that gains most, counting
 everything the objective counts:
@@ -24,20 +31,18 @@ now sited, ``Σ c[s, t]`` over the sited cores ``t`` it pairs with (the pair coe
 exactly that difference. A move is taken when it gains more than a relative 1e-9, its
 district has room (``max_clusters_per_district``), and it leaves no rule of family 7 (border
 floor, group floors and caps, locks, budget) further from holding than it was; passes over the
-cores repeat until none moves or ``max_passes`` is reached. The members are then assigned
+cores repeat until none moves or ``MAX_PASSES`` is reached. The members are then assigned
 greedily to the final cores, as in the greedy start.
 
 Each pass costs one vector operation per core over the sites of its type, and a move updates
-``coop`` along the pairs of the two sites only: at 3,000 × 51 a pass takes milliseconds.
-At 3,000 × 51 (``bench/scale.py``) the greedy siting's 17.80 became 26.59 relocated and
-28.50 constructed and relocated, in about 1 s in all. The result is a local optimum of single
-moves, nothing more; it is checked against every rule
-by ``model.results.evaluate`` like any start, and its objective is reported on its own.
+``coop`` along the pairs of the two sites only. The result is a local optimum of single moves,
+nothing more; it is checked against every rule by ``model.results.evaluate`` like any start,
+and its objective is reported on its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +51,7 @@ from model.instance import SitingInstance
 
 MAX_PASSES = 50
 RELATIVE_GAIN = 1e-9
+SEEDS = 4
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,11 @@ class PairAdjacency:
         return np.bincount(
             owner, self.coef * chosen[self.partner], minlength=len(self.start) - 1
         ).astype(np.float64)
+
+    def offered(self) -> np.ndarray:
+        """Per site: the sum of its pair coefficients."""
+        owner = np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))
+        return np.bincount(owner, self.coef, minlength=len(self.start) - 1).astype(np.float64)
 
 
 def pair_adjacency(instance: SitingInstance, index: ColumnIndex) -> PairAdjacency:
@@ -124,120 +135,158 @@ def rule_counts(instance: SitingInstance, index: ColumnIndex) -> RuleCounts:
     return RuleCounts(weight, np.array(lower), np.array(upper))
 
 
-def relocate(
-    instance: SitingInstance,
-    index: ColumnIndex,
-    cores: list[int],
-    score: np.ndarray,
-    max_passes: int = MAX_PASSES,
-) -> tuple[list[int], int]:
-    """The cores (site positions) after single-core relocations, and how many moves were
-    made. ``score`` is each site's value without cooperation (core coefficient plus its best
-    member arcs)."""
-    n_sites = len(instance.sites)
-    chosen = np.zeros(n_sites, dtype=bool)
-    chosen[cores] = True
-    adjacency = pair_adjacency(instance, index)
-    coop = adjacency.gains(chosen)
-    per_district = np.bincount(index.site_district[chosen], minlength=len(instance.districts))
-    rules = rule_counts(instance, index)
-    totals = rules.weight[:, chosen].sum(axis=1)
-    sites_of_type = [np.flatnonzero(index.site_type == a) for a in range(len(instance.types))]
-    tolerance = RELATIVE_GAIN * max(1.0, float(np.abs(score).sum()))
-    current = list(cores)
-    moves = 0
-    for _ in range(max_passes):
-        moved = False
-        for slot, site in enumerate(current):
-            candidates = sites_of_type[index.site_type[site]]
-            gain = score[candidates] + coop[candidates] - score[site] - coop[site]
-            open_district = per_district[index.site_district[candidates]] < instance.capacity
-            allowed = open_district & ~chosen[candidates]
-            if len(rules.lower):
-                after = totals[:, None] - rules.weight[:, [site]] + rules.weight[:, candidates]
-                before = rules.shortfall(totals[:, None])
-                allowed &= np.all(rules.shortfall(after) <= before + 1e-9, axis=0)
-            gain = np.where(allowed, gain, -np.inf)
-            best = int(np.argmax(gain)) if len(gain) else -1
-            if best < 0 or gain[best] <= tolerance:
+@dataclass(frozen=True)
+class Search:
+    """What every search step reads, made once: the instance, its column index, each site's
+    value without cooperation (``score``), the pairs as adjacency lists and the rules."""
+
+    instance: SitingInstance
+    index: ColumnIndex
+    score: np.ndarray
+    adjacency: PairAdjacency = field(init=False)
+    rules: RuleCounts = field(init=False)
+    sites_of_type: list[np.ndarray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        set_field = object.__setattr__
+        set_field(self, "adjacency", pair_adjacency(self.instance, self.index))
+        set_field(self, "rules", rule_counts(self.instance, self.index))
+        types = range(len(self.instance.types))
+        set_field(self, "sites_of_type", [np.flatnonzero(self.index.site_type == a) for a in types])
+
+    def value(self, cores: list[int]) -> float:
+        """Σ score of the cores plus the cooperation among them (the search's own measure)."""
+        chosen = np.zeros(len(self.instance.sites), dtype=bool)
+        chosen[cores] = True
+        coop = self.adjacency.gains(chosen)
+        return float(self.score[cores].sum() + coop[cores].sum() / 2)
+
+    def relocate(self, cores: list[int]) -> tuple[list[int], int]:
+        """The cores (site positions) after single-core relocations, and how many moves."""
+        instance, index, rules = self.instance, self.index, self.rules
+        score = self.score
+        chosen = np.zeros(len(instance.sites), dtype=bool)
+        chosen[cores] = True
+        coop = self.adjacency.gains(chosen)
+        per_district = np.bincount(index.site_district[chosen], minlength=len(instance.districts))
+        totals = rules.weight[:, chosen].sum(axis=1)
+        tolerance = RELATIVE_GAIN * max(1.0, float(np.abs(score).sum()))
+        current = list(cores)
+        moves = 0
+        for _ in range(MAX_PASSES):
+            moved = False
+            for slot, site in enumerate(current):
+                candidates = self.sites_of_type[index.site_type[site]]
+                gain = score[candidates] + coop[candidates] - score[site] - coop[site]
+                open_district = per_district[index.site_district[candidates]] < instance.capacity
+                allowed = open_district & ~chosen[candidates]
+                if len(rules.lower):
+                    after = totals[:, None] - rules.weight[:, [site]] + rules.weight[:, candidates]
+                    before = rules.shortfall(totals[:, None])
+                    allowed &= np.all(rules.shortfall(after) <= before + 1e-9, axis=0)
+                gain = np.where(allowed, gain, -np.inf)
+                best = int(np.argmax(gain)) if len(gain) else -1
+                if best < 0 or gain[best] <= tolerance:
+                    continue
+                target = int(candidates[best])
+                self._move(coop, chosen, site, target)
+                per_district[index.site_district[site]] -= 1
+                per_district[index.site_district[target]] += 1
+                totals += rules.weight[:, target] - rules.weight[:, site]
+                current[slot] = target
+                moves += 1
+                moved = True
+            if not moved:
+                break
+        return sorted(current), moves
+
+    def _move(self, coop: np.ndarray, chosen: np.ndarray, old: int, new: int) -> None:
+        """Take the core off ``old`` and onto ``new``, updating every partner's ``coop``."""
+        start, partner, coef = self.adjacency.start, self.adjacency.partner, self.adjacency.coef
+        chosen[old] = False
+        np.subtract.at(
+            coop, partner[start[old] : start[old + 1]], coef[start[old] : start[old + 1]]
+        )
+        chosen[new] = True
+        np.add.at(coop, partner[start[new] : start[new + 1]], coef[start[new] : start[new + 1]])
+
+    def constructed(self, first: int | None = None) -> list[int] | None:
+        """Cores added best first with cooperation counted, from the site ``first`` (the
+        best-scoring site when None); None when a type cannot reach its minimum or a rule of
+        family 7 does not hold at the end."""
+        instance, index, adjacency = self.instance, self.index, self.adjacency
+        n_sites = len(instance.sites)
+        if not n_sites:
+            return None
+        chosen = np.zeros(n_sites, dtype=bool)
+        coop = np.zeros(n_sites)
+        per_district = np.zeros(len(instance.districts), dtype=np.int64)
+        room = [
+            min(instance.site_range[k][1], len(self.sites_of_type[a]))
+            for a, k in enumerate(instance.types)
+        ]
+        per_type = [0] * len(instance.types)
+        cores: list[int] = []
+        site = int(np.argmax(self.score)) if first is None else first
+        while True:
+            start, stop = adjacency.start[site], adjacency.start[site + 1]
+            np.add.at(coop, adjacency.partner[start:stop], adjacency.coef[start:stop])
+            chosen[site] = True
+            per_district[index.site_district[site]] += 1
+            per_type[index.site_type[site]] += 1
+            cores.append(site)
+            best_value, site = -np.inf, -1
+            for a, candidates in enumerate(self.sites_of_type):
+                if per_type[a] >= room[a] or not len(candidates):
+                    continue
+                value = self.score[candidates] + coop[candidates]
+                blocked = chosen[candidates] | (
+                    per_district[index.site_district[candidates]] >= instance.capacity
+                )
+                value = np.where(blocked, -np.inf, value)
+                pick = int(np.argmax(value))
+                if value[pick] > best_value:
+                    best_value, site = float(value[pick]), int(candidates[pick])
+            if site < 0:
+                break
+        if any(per_type[a] < instance.site_range[k][0] for a, k in enumerate(instance.types)):
+            return None
+        rules = self.rules
+        if np.any(rules.shortfall(rules.weight[:, chosen].sum(axis=1)[:, None]) > 1e-9):
+            return None  # a border, group, lock or budget rule does not hold: not a start
+        return sorted(cores)
+
+    def seed_sites(self) -> list[int]:
+        """The first site of each seeded construction: in each of the ``SEEDS`` districts whose
+        sites have the largest sum of pair coefficients, the site with the largest score plus
+        pair coefficients."""
+        offered = self.adjacency.offered()
+        district = self.index.site_district
+        per_district = np.bincount(district, offered, minlength=len(self.instance.districts))
+        seeds: list[int] = []
+        for d in np.argsort(-per_district, kind="stable")[:SEEDS].tolist():
+            if per_district[d] <= 0:
+                break
+            here = np.flatnonzero(district == d)
+            seeds.append(int(here[np.argmax(self.score[here] + offered[here])]))
+        return seeds
+
+    def best(self, greedy: list[int]) -> tuple[list[int], str, int]:
+        """The best of the relocated greedy cores and the relocated constructions (module
+        docstring): the cores, how they were found, and the relocations made."""
+        moved, moves = self.relocate(greedy)
+        found = (self.value(moved), moved, "greedy", moves)
+        starts: list[tuple[str, int | None]] = [("constructed", None)]
+        starts += [
+            (f"constructed from {self.instance.districts[self.index.site_district[s]]}", s)
+            for s in self.seed_sites()
+        ]
+        for how, first in starts:
+            built = self.constructed(first)
+            if built is None:
                 continue
-            target = int(candidates[best])
-            _move(adjacency, coop, chosen, site, target)
-            per_district[index.site_district[site]] -= 1
-            per_district[index.site_district[target]] += 1
-            totals += rules.weight[:, target] - rules.weight[:, site]
-            current[slot] = target
-            moves += 1
-            moved = True
-        if not moved:
-            break
-    return sorted(current), moves
-
-
-def _move(
-    adjacency: PairAdjacency, coop: np.ndarray, chosen: np.ndarray, old: int, new: int
-) -> None:
-    """Take the core off ``old`` and onto ``new``, updating every partner's ``coop``."""
-    start, partner, coef = adjacency.start, adjacency.partner, adjacency.coef
-    chosen[old] = False
-    np.subtract.at(coop, partner[start[old] : start[old + 1]], coef[start[old] : start[old + 1]])
-    chosen[new] = True
-    np.add.at(coop, partner[start[new] : start[new + 1]], coef[start[new] : start[new + 1]])
-
-
-def constructed(
-    instance: SitingInstance, index: ColumnIndex, score: np.ndarray
-) -> list[int] | None:
-    """Cores added best first with cooperation counted (module docstring); None when a type
-    cannot reach its minimum or a rule of family 7 does not hold at the end."""
-    n_sites = len(instance.sites)
-    if not n_sites:
-        return None
-    adjacency = pair_adjacency(instance, index)
-    chosen = np.zeros(n_sites, dtype=bool)
-    coop = np.zeros(n_sites)
-    per_district = np.zeros(len(instance.districts), dtype=np.int64)
-    sites_of_type = [np.flatnonzero(index.site_type == a) for a in range(len(instance.types))]
-    room = [
-        min(instance.site_range[k][1], len(sites_of_type[a])) for a, k in enumerate(instance.types)
-    ]
-    per_type = [0] * len(instance.types)
-    cores: list[int] = []
-    site = int(np.argmax(score))
-    while True:
-        start, stop = adjacency.start[site], adjacency.start[site + 1]
-        np.add.at(coop, adjacency.partner[start:stop], adjacency.coef[start:stop])
-        chosen[site] = True
-        per_district[index.site_district[site]] += 1
-        per_type[index.site_type[site]] += 1
-        cores.append(site)
-        best_value, site = -np.inf, -1
-        for a, candidates in enumerate(sites_of_type):
-            if per_type[a] >= room[a] or not len(candidates):
-                continue
-            value = score[candidates] + coop[candidates]
-            blocked = chosen[candidates] | (
-                per_district[index.site_district[candidates]] >= instance.capacity
-            )
-            value = np.where(blocked, -np.inf, value)
-            pick = int(np.argmax(value))
-            if value[pick] > best_value:
-                best_value, site = float(value[pick]), int(candidates[pick])
-        if site < 0:
-            break
-    if any(per_type[a] < instance.site_range[k][0] for a, k in enumerate(instance.types)):
-        return None
-    rules = rule_counts(instance, index)
-    if np.any(rules.shortfall(rules.weight[:, chosen].sum(axis=1)[:, None]) > 1e-9):
-        return None  # a border, group, lock or budget rule does not hold: not a start
-    return sorted(cores)
-
-
-def siting_value(
-    instance: SitingInstance, index: ColumnIndex, cores: list[int], score: np.ndarray
-) -> float:
-    """Σ score of the cores plus the cooperation among them (the search's own measure)."""
-    chosen = np.zeros(len(instance.sites), dtype=bool)
-    chosen[cores] = True
-    coop = pair_adjacency(instance, index).gains(chosen)
-    return float(score[cores].sum() + coop[cores].sum() / 2)
+            relocated, built_moves = self.relocate(built)
+            value = self.value(relocated)
+            if value > found[0] * (1 + 1e-9) + 1e-12:
+                found = (value, relocated, how, built_moves)
+        return found[1], found[2], found[3]

@@ -86,10 +86,10 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
 def searched_siting(
     instance: SitingInstance, index: ColumnIndex | None = None
 ) -> tuple[Solution, Solution, str] | None:
-    """The greedy siting, and the better of it relocated and a constructed siting relocated
-    (:mod:`model.local_search`, cooperation counted), with a note of how that one was found;
-    None where the greedy siting is None."""
-    from model.local_search import constructed, relocate, siting_value
+    """The greedy siting, and the best siting of the search of :mod:`model.local_search`
+    (relocations and constructions, cooperation counted), with a note of how that one was
+    found; None where the greedy siting is None."""
+    from model.local_search import Search
 
     index = index or column_index(instance)
     score, member_value = site_scores(instance, index)
@@ -98,15 +98,7 @@ def searched_siting(
         return None
     greedy = Solution(cores, assign_members(instance, cores, member_value))
     number = {site: n for n, site in enumerate(instance.sites)}
-    moved, moves = relocate(instance, index, [number[s] for s in cores], score)
-    best = (siting_value(instance, index, moved, score), moved, "greedy", moves)
-    built = constructed(instance, index, score)
-    if built is not None:
-        built, built_moves = relocate(instance, index, built, score)
-        value = siting_value(instance, index, built, score)
-        if value > best[0] * (1 + 1e-9) + 1e-12:
-            best = (value, built, "constructed", built_moves)
-    _, chosen, how, moves = best
+    chosen, how, moves = Search(instance, index, score).best([number[s] for s in cores])
     if how == "greedy" and not moves:
         return greedy, greedy, "greedy"
     note = f"{how}, then {moves} relocation{'' if moves == 1 else 's'}"

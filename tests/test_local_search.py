@@ -14,7 +14,7 @@ import pytest
 from model.column_index import column_index
 from model.generate import generate_region
 from model.instance import SitingInstance, build_instance, compute_indicators
-from model.local_search import constructed, relocate, rule_counts, siting_value
+from model.local_search import SEEDS, Search, rule_counts
 from model.pipeline import warm_start
 from model.region import load_region
 from model.results import Solution, evaluate
@@ -80,12 +80,25 @@ def test_relocation_ends_at_a_local_optimum_on_a_generated_region(tmp_path: Path
     assert greedy is not None
     number = {site: n for n, site in enumerate(instance.sites)}
     start = [number[s] for s in greedy]
-    moved, moves = relocate(instance, index, start, score)
+    search = Search(instance, index, score)
+    moved, moves = search.relocate(start)
     assert moves > 0  # the greedy siting leaves cooperation out, so it is not a local optimum
     assert _improving_move(instance, moved, score) is None
     after = _value_from_scratch(instance, moved, score)
     assert after > _value_from_scratch(instance, start, score)
-    assert siting_value(instance, index, moved, score) == pytest.approx(after, rel=1e-12)
+    assert search.value(moved) == pytest.approx(after, rel=1e-12)
+    # every construction, relocated, is a local optimum too, and the best is the best of all
+    seeds = search.seed_sites()
+    assert 0 < len(seeds) <= SEEDS and len({index.site_district[s] for s in seeds}) == len(seeds)
+    values = [search.value(moved)]
+    for first in [None, *seeds]:
+        built = search.constructed(first)
+        assert built is not None
+        relocated, _ = search.relocate(built)
+        assert _improving_move(instance, relocated, score) is None
+        values.append(_value_from_scratch(instance, relocated, score))
+    best, _how, _moves = search.best(start)
+    assert search.value(best) == pytest.approx(max(values), rel=1e-12)
 
 
 def test_search_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
@@ -101,14 +114,12 @@ def test_search_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
         greedy, searched, note = found
         index = column_index(instance)
         score, _ = site_scores(instance, index)
+        search = Search(instance, index, score)
         number = {site: n for n, site in enumerate(instance.sites)}
         as_positions = [number[s] for s in searched.cores]
         greedy_positions = [number[s] for s in greedy.cores]
         # never below the greedy siting by the search's own measure, and a local optimum
-        assert (
-            siting_value(instance, index, as_positions, score)
-            >= siting_value(instance, index, greedy_positions, score) - 1e-9
-        )
+        assert search.value(as_positions) >= search.value(greedy_positions) - 1e-9
         assert _improving_move(instance, sorted(as_positions), score) is None, seed
         # a rule of family 7 that the greedy siting keeps, the searched one keeps too
         first = evaluate(greedy, region, loaded.scenario, tables)
@@ -133,7 +144,7 @@ def test_construction_refuses_a_siting_that_breaks_a_policy_rule(tmp_path: Path)
     index = column_index(instance)
     score, _ = site_scores(instance, index)
     # three types with one core each cost 3 > 1.5: the built siting breaks the budget
-    assert constructed(instance, index, score) is None
+    assert Search(instance, index, score).constructed() is None
 
 
 def test_nothing_to_gain_moves_nothing(tmp_path: Path) -> None:
@@ -164,6 +175,7 @@ def test_two_districts_and_no_cores(tmp_path: Path) -> None:
     empty = Solution([], [])
     index = column_index(instance)
     score, _ = site_scores(instance, index)
-    assert relocate(instance, index, [], score) == ([], 0)
-    assert siting_value(instance, index, [], score) == 0.0
+    search = Search(instance, index, score)
+    assert search.relocate([]) == ([], 0)
+    assert search.value([]) == 0.0
     assert evaluate(empty, _r, _l.scenario, _t).objective == 0.0

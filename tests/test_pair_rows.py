@@ -68,10 +68,8 @@ def test_pair_rows_equal_loop_on_a_generated_region(sites: dict[str, Any], tmp_p
     instance = instance_of(tmp_path / "r", {"name": "g", "rules": {"sites": sites}})
     assert instance.pair_count > 100  # enough pairs to group in many ways
     assert_rows_equal_loop(instance)
-    # family 9 has rows of both kinds: the core's own district (bound C − 1) and another
-    products = loop_pair_rows(instance)["pair_capacity"]
-    bounds = {terms[-1][1] for _key, terms in products}
-    assert bounds == {-float(instance.capacity - 1), -float(instance.capacity)}
+    # family 9 has rows (cores with more co-located partners than the district has room for)
+    assert len(loop_pair_rows(instance)["pair_capacity"]) > 10
 
 
 def test_pair_rows_equal_loop_on_tiny_regions(tmp_path: Path) -> None:

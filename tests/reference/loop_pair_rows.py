@@ -54,19 +54,19 @@ def loop_pair_rows(instance: SitingInstance) -> dict[str, list[Row]]:
             )
             for key in keys
         ]
-    # 9: per core and partner district, the pairs in which the core is first, then those in
-    # which it is second; rows by core position, then district position
-    district_at = {d: n for n, d in enumerate(instance.districts)}
-    products: dict[tuple[int, int], list[int]] = defaultdict(list)
+    # 9: per core, the pairs with a partner in its own district in which it is first, then
+    # those in which it is second; rows by core position
+    products: dict[int, list[int]] = defaultdict(list)
     for column, (k, i, _k2, j) in enumerate(pairs, first_z):
-        products[(y[(k, i)], district_at[j])].append(column)
+        if i == j:
+            products[y[(k, i)]].append(column)
     for column, (_k, i, k2, j) in enumerate(pairs, first_z):
-        products[(y[(k2, j)], district_at[i])].append(column)
-    rows["pair_capacity"] = []
-    for (core, district), columns in sorted(products.items()):
-        k, i = instance.sites[core]
-        bound = instance.capacity - (district_at[i] == district)
-        if len(columns) > bound:
-            terms = [(column, 1.0) for column in columns] + [(core, -float(bound))]
-            rows["pair_capacity"].append(((k, i, instance.districts[district]), terms))
+        if i == j:
+            products[y[(k2, j)]].append(column)
+    bound = instance.capacity - 1
+    rows["pair_capacity"] = [
+        (instance.sites[core], [(column, 1.0) for column in columns] + [(core, -float(bound))])
+        for core, columns in sorted(products.items())
+        if len(columns) > bound
+    ]
     return rows
