@@ -177,30 +177,41 @@ def add_pair_bounds(
         ("pair_bound_first", groups.out_of, groups.first),
         ("pair_bound_second", groups.into, groups.second),
     ):
-        sizes = grouping.sizes[rows]
-        start = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(sizes + 1, out=start[1:])
-        column = np.empty(int(start[-1]), dtype=np.int64)
-        coef = np.ones(len(column))
-        # each row: its group's z columns in pair order, then the core's y
-        ends = start[1:] - 1
-        column[ends] = grouping.core_site[rows]
-        coef[ends] = -groups.most[grouping.partner_type[rows]]
-        within = np.ones(len(column), dtype=bool)
-        within[ends] = False
         # ``order`` runs group by group, so the rows' pairs are its entries in those groups
         has_row = np.zeros(len(grouping.core_site), dtype=bool)
         has_row[rows] = True
-        column[within] = first_z + grouping.order[has_row[grouping.group_of[grouping.order]]]
-        rows_of = MatrixRows(
+        rows_of = pairs_then_core(
             variables,
-            start,
-            column,
-            coef,
-            np.full(len(rows), -np.inf),
-            np.zeros(len(rows)),
+            grouping.sizes[rows],
+            first_z + grouping.order[has_row[grouping.group_of[grouping.order]]],
+            grouping.core_site[rows],
+            -groups.most[grouping.partner_type[rows]].astype(np.float64),
         )
         sink.rows(name, partial(grouping.keys, instance, rows), rows_of)
+
+
+def pairs_then_core(
+    variables: Any,
+    sizes: np.ndarray,
+    pair_columns: np.ndarray,
+    core: np.ndarray,
+    core_coef: np.ndarray,
+) -> MatrixRows:
+    """Rows ``Σ z + core_coef[r]·y[core[r]] ≤ 0``: row r takes the next ``sizes[r]`` entries of
+    ``pair_columns`` (already in row order), then the core's y."""
+    start = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes + 1, out=start[1:])
+    column = np.empty(int(start[-1]), dtype=np.int64)
+    coef = np.ones(len(column))
+    ends = start[1:] - 1
+    column[ends] = core
+    coef[ends] = core_coef
+    within = np.ones(len(column), dtype=bool)
+    within[ends] = False
+    column[within] = pair_columns
+    return MatrixRows(
+        variables, start, column, coef, np.full(len(sizes), -np.inf), np.zeros(len(sizes))
+    )
 
 
 def add_capacity_products(
@@ -238,26 +249,14 @@ def add_capacity_products(
     cores, sizes = np.unique(own_site[order], return_counts=True)
     bound = instance.capacity - 1
     kept = sizes > bound
-    row_sizes = sizes[kept] + 1
-    start = np.zeros(len(row_sizes) + 1, dtype=np.int64)
-    np.cumsum(row_sizes, out=start[1:])
-    column = np.empty(int(start[-1]), dtype=np.int64)
-    coef = np.ones(len(column))
-    ends = start[1:] - 1
-    column[ends] = cores[kept]
-    coef[ends] = -float(bound)
-    within = np.ones(len(column), dtype=bool)
-    within[ends] = False
-    column[within] = column_of[order[np.repeat(kept, sizes)]]
-    rows = MatrixRows(
-        variables,
-        start,
-        column,
-        coef,
-        np.full(len(row_sizes), -np.inf),
-        np.zeros(len(row_sizes)),
-    )
     kept_cores = cores[kept]
+    rows = pairs_then_core(
+        variables,
+        sizes[kept],
+        column_of[order[np.repeat(kept, sizes)]],
+        kept_cores,
+        np.full(len(kept_cores), -float(bound)),
+    )
     sink.rows("pair_capacity", lambda: [instance.sites[n] for n in kept_cores.tolist()], rows)
 
 
