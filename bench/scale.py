@@ -232,6 +232,8 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     found = time.perf_counter()
     greedy, siting, how = searched if searched else (None, None, "")
     warm = evaluate(siting, region_data, scenario, tables) if siting else None
+    # a run falls back to the greedy siting when the searched one breaks a rule; the search
+    # breaks a rule only where the greedy siting does (model.local_search), so no start then
     start = siting if warm and not warm.violations else None
     greedy_objective = (
         evaluate(greedy, region_data, scenario, tables).objective if start and greedy else None

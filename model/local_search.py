@@ -17,7 +17,9 @@ are therefore made, each relocated (below), and the best is kept:
   neighbouring districts, and only a construction started there finds it.
 
 Family 7 is not steered in a construction: one that breaks a border, group, lock or budget
-rule is not used.
+rule is not used, nor one whose first site's type may have no core or whose districts hold
+none. A siting that meets family 7 ranks before one that does not (the relocated greedy
+siting fails it only where the greedy one does), then the larger value wins.
 
 A relocation moves one core at a time to the site of its type that gains most, counting
 everything the objective counts:
@@ -28,7 +30,7 @@ where ``score`` is the site's core coefficient plus its best ``max_members`` mem
 greedy's score) and ``coop[s]`` is the cooperation the site would earn with the other cores
 now sited, ``Σ c[s, t]`` over the sited cores ``t`` it pairs with (the pair coefficients of
 §5: ``w_coop · coop[k,k'] · link[i,j]``). Two sites of one type never pair, so a move's gain is
-exactly that difference. A move is taken when it gains more than a relative 1e-9, its
+exactly that difference. A move is taken when it gains more than 1e-9 of the start's value, its
 district has room (``max_clusters_per_district``), and it leaves no rule of family 7 (border
 floor, group floors and caps, locks, budget) further from holding than it was; passes over the
 cores repeat until none moves or ``MAX_PASSES`` is reached. The members are then assigned
@@ -42,7 +44,7 @@ and its objective is reported on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -77,6 +79,7 @@ class PairAdjacency:
 
 
 def pair_adjacency(instance: SitingInstance, index: ColumnIndex) -> PairAdjacency:
+    """The instance's pairs as each site's list of partners (site positions)."""
     table = instance.pair_table
     first = index.site_at[table.first_type, table.first_district]
     second = index.site_at[table.second_type, table.second_district]
@@ -105,6 +108,8 @@ class RuleCounts:
 
 
 def rule_counts(instance: SitingInstance, index: ColumnIndex) -> RuleCounts:
+    """Family 7 as rows over the sites: the border floor, each group (its types only), each
+    lock set and the budget, in that order."""
     n_sites = len(instance.sites)
     rows: list[np.ndarray] = []
     lower: list[float] = []
@@ -135,24 +140,18 @@ def rule_counts(instance: SitingInstance, index: ColumnIndex) -> RuleCounts:
     return RuleCounts(weight, np.array(lower), np.array(upper))
 
 
-@dataclass(frozen=True)
 class Search:
     """What every search step reads, made once: the instance, its column index, each site's
     value without cooperation (``score``), the pairs as adjacency lists and the rules."""
 
-    instance: SitingInstance
-    index: ColumnIndex
-    score: np.ndarray
-    adjacency: PairAdjacency = field(init=False)
-    rules: RuleCounts = field(init=False)
-    sites_of_type: list[np.ndarray] = field(init=False)
-
-    def __post_init__(self) -> None:
-        set_field = object.__setattr__
-        set_field(self, "adjacency", pair_adjacency(self.instance, self.index))
-        set_field(self, "rules", rule_counts(self.instance, self.index))
-        types = range(len(self.instance.types))
-        set_field(self, "sites_of_type", [np.flatnonzero(self.index.site_type == a) for a in types])
+    def __init__(self, instance: SitingInstance, index: ColumnIndex, score: np.ndarray) -> None:
+        self.instance = instance
+        self.index = index
+        self.score = score
+        self.adjacency = pair_adjacency(instance, index)
+        self.rules = rule_counts(instance, index)
+        types = range(len(instance.types))
+        self.sites_of_type = [np.flatnonzero(index.site_type == a) for a in types]
 
     def value(self, cores: list[int]) -> float:
         """Σ score of the cores plus the cooperation among them (the search's own measure)."""
@@ -170,7 +169,7 @@ class Search:
         coop = self.adjacency.gains(chosen)
         per_district = np.bincount(index.site_district[chosen], minlength=len(instance.districts))
         totals = rules.weight[:, chosen].sum(axis=1)
-        tolerance = RELATIVE_GAIN * max(1.0, float(np.abs(score).sum()))
+        tolerance = RELATIVE_GAIN * max(1.0, abs(self.value(cores)))
         current = list(cores)
         moves = 0
         for _ in range(MAX_PASSES):
@@ -227,7 +226,14 @@ class Search:
         ]
         per_type = [0] * len(instance.types)
         cores: list[int] = []
-        site = int(np.argmax(self.score)) if first is None else first
+        if first is None:
+            open_type = np.array(room)[index.site_type] > 0
+            if not open_type.any():
+                return None
+            first = int(np.flatnonzero(open_type)[np.argmax(self.score[open_type])])
+        if room[index.site_type[first]] < 1 or instance.capacity < 1:
+            return None  # the first core would break rule 1 or 2
+        site = first
         while True:
             start, stop = adjacency.start[site], adjacency.start[site + 1]
             np.add.at(coop, adjacency.partner[start:stop], adjacency.coef[start:stop])
@@ -256,6 +262,11 @@ class Search:
             return None  # a border, group, lock or budget rule does not hold: not a start
         return sorted(cores)
 
+    def shortfall(self, cores: list[int]) -> float:
+        """How far the cores are from meeting family 7 (0 when every rule holds)."""
+        totals = self.rules.weight[:, cores].sum(axis=1)[:, None]
+        return float(self.rules.shortfall(totals).sum())
+
     def seed_sites(self) -> list[int]:
         """The first site of each seeded construction: in each of the ``SEEDS`` districts whose
         sites have the largest sum of pair coefficients, the site with the largest score plus
@@ -273,12 +284,15 @@ class Search:
 
     def best(self, greedy: list[int]) -> tuple[list[int], str, int]:
         """The best of the relocated greedy cores and the relocated constructions (module
-        docstring): the cores, how they were found, and the relocations made."""
+        docstring): the cores, how they were found, and the relocations made. A siting that
+        meets family 7 ranks before one that does not (only the relocated greedy siting can
+        fail it, where the greedy one does); then the larger value wins, the earlier on ties."""
         moved, moves = self.relocate(greedy)
-        found = (self.value(moved), moved, "greedy", moves)
+        found = (self.shortfall(moved) <= 1e-9, self.value(moved), moved, "greedy", moves)
         starts: list[tuple[str, int | None]] = [("constructed", None)]
+        district = self.index.site_district
         starts += [
-            (f"constructed from {self.instance.districts[self.index.site_district[s]]}", s)
+            (f"constructed from {self.instance.districts[district[s]]}", s)
             for s in self.seed_sites()
         ]
         for how, first in starts:
@@ -287,6 +301,7 @@ class Search:
                 continue
             relocated, built_moves = self.relocate(built)
             value = self.value(relocated)
-            if value > found[0] * (1 + 1e-9) + 1e-12:
-                found = (value, relocated, how, built_moves)
-        return found[1], found[2], found[3]
+            better = value > found[1] + RELATIVE_GAIN * max(1.0, abs(found[1]))
+            if not found[0] or better:  # a construction always meets family 7
+                found = (True, value, relocated, how, built_moves)
+        return found[2], found[3], found[4]

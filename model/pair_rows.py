@@ -1,4 +1,4 @@
-r"""The pair form's cooperation rows (families 6 and 8 of docs/model.md §5), built from the
+r"""The pair form's cooperation rows (families 6, 8 and 9 of docs/model.md §5), built from the
 instance's pair arrays.
 
 A pair :math:`(k,i,k',j)` is column :math:`z` number ``first_z + n`` for the instance's n-th

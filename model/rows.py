@@ -1,6 +1,6 @@
 """The rows and objective of the siting model (docs/model.md §5), stated once as arrays.
 
-Each family of rows is made by one function below (families 1 to 5 here, 6 and 8 in
+Each family of rows is made by one function below (families 1 to 5 here, 6, 8 and 9 in
 :mod:`model.pair_rows`, the compact terms in :mod:`model.compact_rows`, family 7 in
 :mod:`model.policy_rows`) and handed to a sink (:mod:`model.row_sink`): onto a Pyomo model by
 :func:`model.formulation.build_model`, or into arrays for HiGHS by

@@ -44,7 +44,7 @@ class WarmStart:
     objective: float | None  # None when no start was given to the solver
     seconds: float
     cores: int
-    note: str  # "greedy" or the reason the start was dropped
+    note: str  # how it was found ("greedy", "constructed, then 3 relocations", ...) or why dropped
 
     def to_dict(self) -> dict[str, object]:
         """For summary.json: the same in every identical run (its seconds are counted in the

@@ -102,7 +102,7 @@ def test_relocation_ends_at_a_local_optimum_on_a_generated_region(tmp_path: Path
 
 
 def test_search_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
-    checked = moved = 0
+    checked = moved = fixed = 0
     for seed in range(40):
         folder = tmp_path / str(seed)
         scenario = {"name": f"t{seed}", **write_random_instance(random.Random(seed), folder)}
@@ -118,13 +118,16 @@ def test_search_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
         number = {site: n for n, site in enumerate(instance.sites)}
         as_positions = [number[s] for s in searched.cores]
         greedy_positions = [number[s] for s in greedy.cores]
-        # never below the greedy siting by the search's own measure, and a local optimum
-        assert search.value(as_positions) >= search.value(greedy_positions) - 1e-9
         assert _improving_move(instance, sorted(as_positions), score) is None, seed
-        # a rule of family 7 that the greedy siting keeps, the searched one keeps too
         first = evaluate(greedy, region, loaded.scenario, tables)
         second = evaluate(searched, region, loaded.scenario, tables)
-        if not first.violations:
+        if first.violations:
+            # a construction that keeps family 7 beats the greedy siting, whatever its value
+            fixed += not second.violations
+        else:
+            # never below the greedy siting by the search's own measure, and a rule of
+            # family 7 that the greedy siting keeps, the searched one keeps too
+            assert search.value(as_positions) >= search.value(greedy_positions) - 1e-9
             assert not second.violations, (seed, second.violations)
             status, best = solve_by_enumeration(region_dir, {"region": str(region_dir), **scenario})
             assert status == "optimal"
@@ -133,6 +136,7 @@ def test_search_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
         moved += searched is not greedy
         assert (searched is greedy) == (note == "greedy")
     assert checked >= 15 and moved >= 1  # tiny regions leave little to move
+    assert fixed >= 1  # and where the greedy siting breaks a rule, a construction may not
 
 
 def test_construction_refuses_a_siting_that_breaks_a_policy_rule(tmp_path: Path) -> None:
@@ -161,8 +165,7 @@ def test_nothing_to_gain_moves_nothing(tmp_path: Path) -> None:
     assert warm.objective == 0.0 and warm.note == "greedy" and start == greedy
 
 
-def test_two_districts_and_no_cores(tmp_path: Path) -> None:
-    # the smallest generated region, with room for one core per district
+def test_two_districts_with_room_for_one_core_each(tmp_path: Path) -> None:
     generate_region(tmp_path / "r", 2, 1, types=2, sectors=2)
     _l, _r, _t, instance = _setup(
         tmp_path / "r", {"name": "g", "rules": {"max_clusters_per_district": 1}}
@@ -171,11 +174,58 @@ def test_two_districts_and_no_cores(tmp_path: Path) -> None:
     assert found is not None
     _greedy, searched, _note = found
     districts = [i for _k, i in searched.cores]
-    assert len(districts) == len(set(districts))
-    empty = Solution([], [])
-    index = column_index(instance)
-    score, _ = site_scores(instance, index)
-    search = Search(instance, index, score)
+    assert len(districts) == 2 and len(set(districts)) == 2
+    # nothing to move: no cores, and no siting has value
+    search = Search(
+        instance, column_index(instance), site_scores(instance, column_index(instance))[0]
+    )
     assert search.relocate([]) == ([], 0)
     assert search.value([]) == 0.0
-    assert evaluate(empty, _r, _l.scenario, _t).objective == 0.0
+
+
+def test_a_type_with_no_core_allowed_is_never_placed(tmp_path: Path) -> None:
+    """A construction must not start at a site whose type may have no core (rule 1), and a
+    region whose districts may hold none gets no construction at all (rule 2)."""
+    generate_region(tmp_path / "r", 40, 2, types=6, sectors=6, spacing_km=30)
+    loaded, region, tables, instance = _setup(tmp_path / "r", {"name": "g"})
+    index = column_index(instance)
+    score, _ = site_scores(instance, index)
+    best_type = instance.sites[int(np.argmax(score))][0]
+    loaded, region, tables, instance = _setup(
+        tmp_path / "r",
+        {"name": "g", "rules": {"sites": {best_type: {"min": 0, "max": 0}}}},
+    )
+    found = searched_siting(instance)
+    assert found is not None
+    _greedy, searched, note = found
+    assert best_type not in {k for k, _ in searched.cores}
+    assert note.startswith("constructed")  # a construction still wins here
+    assert not evaluate(searched, region, loaded.scenario, tables).violations
+    warm, start = warm_start(instance, region, loaded.scenario, tables)
+    assert start == searched and warm.note == note
+    _l, _r, _t, closed = _setup(
+        tmp_path / "r", {"name": "g", "rules": {"max_clusters_per_district": 0}}
+    )
+    index = column_index(closed)
+    search = Search(closed, index, site_scores(closed, index)[0])
+    assert search.constructed() is None
+    assert all(search.constructed(first) is None for first in search.seed_sites())
+
+
+def test_a_start_that_breaks_a_rule_falls_back_to_the_greedy_siting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import model.warmstart
+
+    generate_region(tmp_path / "r", 40, 2, types=6, sectors=6, spacing_km=30)
+    loaded, region, tables, instance = _setup(tmp_path / "r", {"name": "g"})
+    found = searched_siting(instance)
+    assert found is not None
+    greedy, _searched, _note = found
+    broken = Solution([*greedy.cores, *greedy.cores[:1]], [])  # one site twice: rule 1
+    assert evaluate(broken, region, loaded.scenario, tables).violations
+    monkeypatch.setattr(
+        model.warmstart, "searched_siting", lambda *_a: (greedy, broken, "constructed, then 0")
+    )
+    warm, start = warm_start(instance, region, loaded.scenario, tables)
+    assert start == greedy and warm.note == "greedy"
