@@ -169,7 +169,8 @@ class Search:
         coop = self.adjacency.gains(chosen)
         per_district = np.bincount(index.site_district[chosen], minlength=len(instance.districts))
         totals = rules.weight[:, chosen].sum(axis=1)
-        tolerance = RELATIVE_GAIN * max(1.0, abs(self.value(cores)))
+        start_value = float(score[cores].sum() + coop[cores].sum() / 2)
+        tolerance = RELATIVE_GAIN * max(1.0, abs(start_value))
         current = list(cores)
         moves = 0
         for _ in range(MAX_PASSES):
