@@ -59,23 +59,22 @@ SEEDS = 4
 @dataclass(frozen=True)
 class PairAdjacency:
     """Each site's cooperation partners: ``partner[start[s]:start[s+1]]`` with coefficients
-    ``coef[...]`` (both directions of every pair)."""
+    ``coef[...]`` (both directions of every pair); ``owner`` is the site each entry belongs
+    to."""
 
     start: np.ndarray
+    owner: np.ndarray
     partner: np.ndarray
     coef: np.ndarray
 
     def gains(self, chosen: np.ndarray) -> np.ndarray:
         """Per site: the cooperation it earns with the chosen sites."""
-        owner = np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))
-        return np.bincount(
-            owner, self.coef * chosen[self.partner], minlength=len(self.start) - 1
-        ).astype(np.float64)
+        weights = self.coef * chosen[self.partner]
+        return np.bincount(self.owner, weights, minlength=len(self.start) - 1).astype(np.float64)
 
     def offered(self) -> np.ndarray:
         """Per site: the sum of its pair coefficients."""
-        owner = np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))
-        return np.bincount(owner, self.coef, minlength=len(self.start) - 1).astype(np.float64)
+        return np.bincount(self.owner, self.coef, minlength=len(self.start) - 1).astype(np.float64)
 
 
 def pair_adjacency(instance: SitingInstance, index: ColumnIndex) -> PairAdjacency:
@@ -89,7 +88,7 @@ def pair_adjacency(instance: SitingInstance, index: ColumnIndex) -> PairAdjacenc
     np.cumsum(np.bincount(owner, minlength=len(instance.sites)), out=start[1:])
     partner = np.concatenate([second, first])[order]
     coef = np.concatenate([table.coef, table.coef])[order]
-    return PairAdjacency(start, partner, coef)
+    return PairAdjacency(start, owner[order], partner, coef)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def rule_counts(instance: SitingInstance, index: ColumnIndex) -> RuleCounts:
         rows.append(np.fromiter(map(group.counts, instance.sites), np.float64, n_sites))
         lower.append(float(group.min_sites))
         upper.append(np.inf if group.max_sites is None else float(group.max_sites))
-    site_number = {site: n for n, site in enumerate(instance.sites)}
+    site_number = {site: n for n, site in enumerate(instance.sites)} if instance.locks else {}
     for lock in instance.locks:
         row = np.zeros(n_sites)
         row[[site_number[s] for s in lock.sites if s in site_number]] = 1.0
@@ -211,9 +210,9 @@ class Search:
         np.add.at(coop, partner[start[new] : start[new + 1]], coef[start[new] : start[new + 1]])
 
     def constructed(self, first: int | None = None) -> list[int] | None:
-        """Cores added best first with cooperation counted, from the site ``first`` (the
-        best-scoring site when None); None when a type cannot reach its minimum or a rule of
-        family 7 does not hold at the end."""
+        """Cores added best first with cooperation counted, from the site ``first`` (when None,
+        the best-scoring site of a type that may have a core); None when a type cannot reach
+        its minimum or a rule of family 7 does not hold at the end."""
         instance, index, adjacency = self.instance, self.index, self.adjacency
         n_sites = len(instance.sites)
         if not n_sites:
