@@ -42,23 +42,42 @@ class ColumnIndex:
 
 
 def column_index(instance: SitingInstance) -> ColumnIndex:
+    """The positions build_instance recorded, or (an instance assembled by hand, or one whose
+    lists no longer match them) the same looked up from the tuples."""
+    site_type, site_district = site_arrays(instance)
+    site_at = np.full((len(instance.types), len(instance.districts)), -1, dtype=np.int64)
+    site_at[site_type, site_district] = np.arange(len(site_type), dtype=np.int64)
+    if len(site_type) and np.count_nonzero(site_at >= 0) != len(site_type):
+        raise ValueError("the instance lists a site twice")
+    return ColumnIndex(site_type, site_district, site_at, *member_arrays(instance))
+
+
+def site_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray]:
+    """Each site's type and district position."""
+    recorded = instance.site_positions
+    if recorded is not None and all(len(a) == len(instance.sites) for a in recorded):
+        return recorded
     type_pos = {k: a for a, k in enumerate(instance.types)}
     district_pos = {d: b for b, d in enumerate(instance.districts)}
-    n_sites, n_members = len(instance.sites), len(instance.members)
-    site_type = _positions(type_pos, (k for k, _ in instance.sites), n_sites)
-    site_district = _positions(district_pos, (i for _, i in instance.sites), n_sites)
-    site_at = np.full((len(instance.types), len(instance.districts)), -1, dtype=np.int64)
-    site_at[site_type, site_district] = np.arange(n_sites, dtype=np.int64)
-    if n_sites and np.count_nonzero(site_at >= 0) != n_sites:
-        raise ValueError("the instance lists a site twice")
-    members = instance.members
-    return ColumnIndex(
-        site_type,
-        site_district,
-        site_at,
-        _positions(type_pos, (k for k, _, _ in members), n_members),
-        _positions(district_pos, (i for _, i, _ in members), n_members),
-        _positions(district_pos, (j for _, _, j in members), n_members),
+    count = len(instance.sites)
+    return (
+        _positions(type_pos, (k for k, _ in instance.sites), count),
+        _positions(district_pos, (i for _, i in instance.sites), count),
+    )
+
+
+def member_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member arc's type, core district and member district position."""
+    recorded = instance.member_positions
+    if recorded is not None and all(len(a) == len(instance.members) for a in recorded):
+        return recorded
+    type_pos = {k: a for a, k in enumerate(instance.types)}
+    district_pos = {d: b for b, d in enumerate(instance.districts)}
+    members, count = instance.members, len(instance.members)
+    return (
+        _positions(type_pos, (k for k, _, _ in members), count),
+        _positions(district_pos, (i for _, i, _ in members), count),
+        _positions(district_pos, (j for _, _, j in members), count),
     )
 
 

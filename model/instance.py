@@ -198,6 +198,16 @@ class SitingInstance:
     budget_limit: float | None
     excluded: dict[Site, str] = field(default_factory=dict)  # site -> the rule excluding it
     cooperation: str = "pairs"  # the cooperation formulation: pairs or compact (§5.1)
+    # the position of each site's type and district in ``types`` / ``districts``, and of each
+    # member arc's type, core district and member district, as build_instance made them
+    # (model.column_index reads them; an instance assembled by hand leaves them None and the
+    # positions are then looked up from the tuples)
+    site_positions: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
+    member_positions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def core_coef(self, site: Site) -> float:
         return self.fit_coef[site] + self.export_coef[site]
@@ -414,6 +424,7 @@ def build_instance(
     # change the optimum because the objective never gains from them.
     members: list[Member] = []
     member_coef: dict[Member, float] = {}
+    member_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if weights.member > 0 and rules.max_members > 0:
         reach = np.where(times <= scenario.indicators.member_max_minutes, link, 0.0)
         np.fill_diagonal(reach, 0.0)
@@ -427,6 +438,7 @@ def build_instance(
             ]
             members.extend(arcs)
             member_coef.update(zip(arcs, gain[keep].tolist(), strict=True))
+            member_parts.append((np.full(len(arcs), a, dtype=np.int64), near_i[keep], near_j[keep]))
 
     pair_parts: list[tuple[np.ndarray, ...]] = []
     if weights.coop > 0:
@@ -481,7 +493,21 @@ def build_instance(
         budget_limit=budget.limit if budget else None,
         excluded=excluded,
         cooperation=choose_cooperation(scenario.solver.cooperation, len(pair_table)),
+        site_positions=(site_type.astype(np.int64), site_district.astype(np.int64)),
+        member_positions=_concatenated(member_parts),
     )
+
+
+def _concatenated(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    first, second, third = (
+        np.concatenate(column).astype(np.int64) for column in zip(*parts, strict=True)
+    )
+    return first, second, third
 
 
 # From this many cooperating pairs on, ``solver.cooperation: auto`` takes the compact

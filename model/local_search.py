@@ -295,11 +295,19 @@ class Search:
             (f"constructed from {self.instance.districts[district[s]]}", s)
             for s in self.seed_sites()
         ]
+        relocated_from: dict[tuple[int, ...], tuple[list[int], int]] = {
+            tuple(sorted(greedy)): (moved, moves)
+        }
         for how, first in starts:
             built = self.constructed(first)
             if built is None:
                 continue
-            relocated, built_moves = self.relocate(built)
+            # constructions from different seeds often meet in the same cores (and at small
+            # sizes the greedy ones): relocating them again would give the same result
+            key = tuple(built)
+            if key not in relocated_from:
+                relocated_from[key] = self.relocate(built)
+            relocated, built_moves = relocated_from[key]
             value = self.value(relocated)
             better = value > found[1] + RELATIVE_GAIN * max(1.0, abs(found[1]))
             if not found[0] or better:  # a construction always meets family 7

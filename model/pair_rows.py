@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from model.column_index import site_arrays
 from model.instance import SitingInstance
 from model.row_sink import RowSink
 from solvers.sparse_rows import MatrixRows
@@ -29,13 +30,9 @@ from solvers.sparse_rows import MatrixRows
 def site_positions(instance: SitingInstance) -> np.ndarray:
     """(types × districts) array: the position of each core site in ``instance.sites``, or
     -1 where the site is not allowed."""
-    type_pos = {k: a for a, k in enumerate(instance.types)}
-    district_pos = {d: b for b, d in enumerate(instance.districts)}
-    count = len(instance.sites)
-    rows = np.fromiter((type_pos[k] for k, _ in instance.sites), dtype=np.int64, count=count)
-    cols = np.fromiter((district_pos[i] for _, i in instance.sites), dtype=np.int64, count=count)
+    rows, cols = site_arrays(instance)
     positions = np.full((len(instance.types), len(instance.districts)), -1, dtype=np.int64)
-    positions[rows, cols] = np.arange(count, dtype=np.int64)
+    positions[rows, cols] = np.arange(len(rows), dtype=np.int64)
     return positions
 
 

@@ -60,9 +60,9 @@ def policy_families(
 def _border(instance: SitingInstance, variables: Sequence[Any], y: dict[Site, int]) -> PolicyFamily:
     """7a. Σ_{k, i ∈ B} y[k,i] ≥ b: at least b cores in border districts."""
     need = instance.min_border_sites
-    columns = [y[s] for s in instance.sites if s[1] in instance.border_districts]
     if need <= 0:
         return PolicyFamily("min_border_sites", None, _rows(variables, [], [], [], []), [])
+    columns = [y[s] for s in instance.sites if s[1] in instance.border_districts]
     if not columns:
         return PolicyFamily("min_border_sites", None, _rows(variables, [], [], [], []), [None])
     rows = _rows(variables, [columns], [[1.0] * len(columns)], [need], [math.inf])

@@ -77,10 +77,10 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
     :class:`~model.column_index.ColumnIndex` when one was made already."""
     index = index or column_index(instance)
     score, member_value = site_scores(instance, index)
-    cores = greedy_cores(instance, score)
-    if cores is None:
+    chosen = greedy_numbers(instance, score)
+    if chosen is None:
         return None
-    return Solution(cores, assign_members(instance, cores, member_value))
+    return _siting(instance, index, chosen, member_value)
 
 
 def searched_siting(
@@ -93,21 +93,35 @@ def searched_siting(
 
     index = index or column_index(instance)
     score, member_value = site_scores(instance, index)
-    cores = greedy_cores(instance, score)
+    cores = greedy_numbers(instance, score)
     if cores is None:
         return None
-    greedy = Solution(cores, assign_members(instance, cores, member_value))
-    number = {site: n for n, site in enumerate(instance.sites)}
-    chosen, how, moves = Search(instance, index, score).best([number[s] for s in cores])
+    greedy = _siting(instance, index, cores, member_value)
+    chosen, how, moves = Search(instance, index, score).best(cores)
     if how == "greedy" and not moves:
         return greedy, greedy, "greedy"
     note = f"{how}, then {moves} relocation{'' if moves == 1 else 's'}"
-    searched = [instance.sites[n] for n in chosen]
-    return greedy, Solution(searched, assign_members(instance, searched, member_value)), note
+    return greedy, _siting(instance, index, chosen, member_value), note
+
+
+def _siting(
+    instance: SitingInstance, index: ColumnIndex, cores: list[int], member_value: np.ndarray
+) -> Solution:
+    ordered = sorted(cores)  # the order of instance.sites, as the model's y columns
+    return Solution(
+        [instance.sites[n] for n in ordered],
+        assign_members(instance, index, ordered, member_value),
+    )
 
 
 def greedy_cores(instance: SitingInstance, score: np.ndarray) -> list[Site] | None:
     """Steps 1 and 2 of the module docstring: the cores, best score first."""
+    chosen = greedy_numbers(instance, score)
+    return None if chosen is None else [instance.sites[n] for n in sorted(chosen)]
+
+
+def greedy_numbers(instance: SitingInstance, score: np.ndarray) -> list[int] | None:
+    """The greedy cores as positions in ``instance.sites``, ascending."""
     sites = instance.sites
     n_sites = len(sites)
     per_type: dict[str, int] = dict.fromkeys(instance.types, 0)
@@ -126,13 +140,14 @@ def greedy_cores(instance: SitingInstance, score: np.ndarray) -> list[Site] | No
         return True
 
     ranked = np.argsort(-score, kind="stable").tolist()
-    site_index = {site: n for n, site in enumerate(sites)}
-    for lock in instance.locks:
-        open_sites = [site_index[s] for s in lock.sites if s in site_index]
-        if any(chosen[n] for n in open_sites):
-            continue
-        if not any(take(n) for n in sorted(open_sites, key=lambda n: -score[n])):
-            return None
+    if instance.locks:
+        site_index = {site: n for n, site in enumerate(sites)}
+        for lock in instance.locks:
+            open_sites = [site_index[s] for s in lock.sites if s in site_index]
+            if any(chosen[n] for n in open_sites):
+                continue
+            if not any(take(n) for n in sorted(open_sites, key=lambda n: -score[n])):
+                return None
     # the minimums first, the types with the fewest sites first, so that none is crowded out
     allowed = {k: 0 for k in instance.types}
     for k, _ in sites:
@@ -157,22 +172,28 @@ def greedy_cores(instance: SitingInstance, score: np.ndarray) -> list[Site] | No
         if take(n) and per_type[k] == room[k]:
             full += 1
 
-    return [sites[n] for n in np.flatnonzero(chosen)]
+    return np.flatnonzero(chosen).tolist()
 
 
 def assign_members(
-    instance: SitingInstance, cores: list[Site], member_value: np.ndarray
+    instance: SitingInstance, index: ColumnIndex, cores: list[int], member_value: np.ndarray
 ) -> list[Member]:
-    """Step 3 of the module docstring: member arcs of the given cores, best first."""
-    core_set = set(cores)
+    """Step 3 of the module docstring: member arcs of the given cores (positions in
+    ``instance.sites``), best first. Only the arcs of the chosen cores whose member district
+    holds no core of the arc's type are visited."""
+    chosen = np.zeros(len(instance.sites), dtype=bool)
+    chosen[cores] = True
+    own = index.member_own_site
+    open_arcs = chosen[index.member_core] & ~((own >= 0) & chosen[np.maximum(own, 0)])
+    candidates = np.flatnonzero(open_arcs)
+    # a stable sort of the candidates keeps the order of a stable sort of every arc
+    ranked = candidates[np.argsort(-member_value[candidates], kind="stable")]
     members: list[Member] = []
     size: dict[Site, int] = {}
     joined: set[tuple[str, str]] = set()  # (type, member district)
-    for m in np.argsort(-member_value, kind="stable").tolist():
+    for m in ranked.tolist():
         k, i, j = instance.members[m]
-        if (k, i) not in core_set or (k, j) in core_set or (k, j) in joined:
-            continue
-        if size.get((k, i), 0) >= instance.max_members:
+        if (k, j) in joined or size.get((k, i), 0) >= instance.max_members:
             continue
         members.append((k, i, j))
         size[(k, i)] = size.get((k, i), 0) + 1
@@ -188,13 +209,7 @@ def start_vector(
     """The siting as one value per column of the model (``model.formulation.Columns``): y, x,
     then z = y·y' for the pair form, or (``compact`` given) w = y · Σ c·y' in both
     directions of §5.1."""
-    cores, members = set(solution.cores), set(solution.members)
-    chosen = np.fromiter(
-        (s in cores for s in instance.sites), dtype=bool, count=len(instance.sites)
-    )
-    joined = np.fromiter(
-        (a in members for a in instance.members), dtype=bool, count=len(instance.members)
-    )
+    chosen, joined = _chosen_columns(instance, solution)
     parts = [chosen.astype(np.float64), joined.astype(np.float64)]
     if compact is None:
         table = instance.pair_table
@@ -208,6 +223,32 @@ def start_vector(
             sums = np.add.reduceat(gained, terms.start[:-1]) if len(gained) else gained
             parts.append(np.where(chosen[terms.core_site], sums, 0.0))
     return np.concatenate(parts)
+
+
+def _chosen_columns(instance: SitingInstance, solution: Solution) -> tuple[np.ndarray, np.ndarray]:
+    """Which sites are cores and which member arcs are taken: integer keys of the siting's
+    tuples matched against the index's arrays (a set lookup per site and arc of the whole
+    instance cost a millisecond per thousand districts)."""
+    index = column_index(instance)
+    n_districts = len(instance.districts)
+    type_pos = {k: a for a, k in enumerate(instance.types)}
+    district_pos = {d: b for b, d in enumerate(instance.districts)}
+    chosen = np.zeros(len(instance.sites), dtype=bool)
+    for k, i in solution.cores:  # a core that is no site has no column, as before
+        if k in type_pos and i in district_pos and index.site_at[type_pos[k], district_pos[i]] >= 0:
+            chosen[index.site_at[type_pos[k], district_pos[i]]] = True
+    arc_key = (
+        index.member_type * n_districts + index.member_core_district
+    ) * n_districts + index.member_district
+    wanted = np.array(
+        [
+            (type_pos[k] * n_districts + district_pos[i]) * n_districts + district_pos[j]
+            for k, i, j in solution.members
+            if k in type_pos and i in district_pos and j in district_pos
+        ],
+        dtype=np.int64,
+    )
+    return chosen, np.isin(arc_key, wanted)
 
 
 def start_values(model: pyo.ConcreteModel, instance: SitingInstance, solution: Solution) -> None:

@@ -4,6 +4,7 @@ columns, coefficients and bounds."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,15 @@ def test_rows_with_no_members(tmp_path: Path) -> None:
     assert_rows_equal_loop(instance)
 
 
-def test_column_index_numbers_sites_and_arcs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "looked_up"])
+def test_column_index_numbers_sites_and_arcs(tmp_path: Path, recorded: bool) -> None:
+    """Both ways to the positions: the arrays build_instance records, and (an instance made by
+    hand) the lookup from the tuples."""
     generate_region(tmp_path / "r", 12, 2, types=3, sectors=3)
     instance = instance_of(tmp_path / "r", {"name": "g"})
+    assert instance.site_positions is not None and instance.member_positions is not None
+    if not recorded:
+        instance = dataclasses.replace(instance, site_positions=None, member_positions=None)
     index = column_index(instance)
     types, districts = instance.types, instance.districts
     for n, (k, i) in enumerate(instance.sites):
@@ -99,6 +106,25 @@ def test_column_index_numbers_sites_and_arcs(tmp_path: Path) -> None:
         assert districts[index.member_core_district[n]] == i
         assert districts[index.member_district[n]] == j
         assert instance.sites[index.member_core[n]] == (k, i)
+
+
+def test_recorded_positions_match_the_tuples_on_smolensk() -> None:
+    """The positions build_instance records are the ones the tuples give, with forbidden
+    sites (holes in the site grid) and member arcs of every type."""
+    rules = {"forbid": [{"district": "smolensk"}, {"cluster": "wood", "district": "vyazemsky"}]}
+    instance = instance_of(ROOT / "data" / "smolensk", {"name": "s", "rules": rules})
+    assert instance.site_positions is not None
+    by_hand = dataclasses.replace(instance, site_positions=None, member_positions=None)
+    recorded, looked_up = column_index(instance), column_index(by_hand)
+    for name in (
+        "site_type",
+        "site_district",
+        "site_at",
+        "member_type",
+        "member_core_district",
+        "member_district",
+    ):
+        assert np.array_equal(getattr(recorded, name), getattr(looked_up, name)), name
 
 
 def test_groups_in_order_is_a_dict_filled_in_a_loop() -> None:
