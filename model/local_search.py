@@ -151,6 +151,9 @@ class Search:
         self.rules = rule_counts(instance, index)
         types = range(len(instance.types))
         self.sites_of_type = [np.flatnonzero(index.site_type == a) for a in types]
+        # per type: its sites' scores and districts, read at every relocation step
+        self.type_scores = [score[sites] for sites in self.sites_of_type]
+        self.type_districts = [index.site_district[sites] for sites in self.sites_of_type]
 
     def value(self, cores: list[int]) -> float:
         """Σ score of the cores plus the cooperation among them (the search's own measure)."""
@@ -175,17 +178,18 @@ class Search:
         for _ in range(MAX_PASSES):
             moved = False
             for slot, site in enumerate(current):
-                candidates = self.sites_of_type[index.site_type[site]]
-                gain = score[candidates] + coop[candidates] - score[site] - coop[site]
-                open_district = per_district[index.site_district[candidates]] < instance.capacity
-                allowed = open_district & ~chosen[candidates]
+                a = index.site_type[site]
+                candidates = self.sites_of_type[a]  # never empty: the core's own site is one
+                value = self.type_scores[a] + coop[candidates]
+                blocked = chosen[candidates]
+                blocked |= per_district[self.type_districts[a]] >= instance.capacity
                 if len(rules.lower):
                     after = totals[:, None] - rules.weight[:, [site]] + rules.weight[:, candidates]
                     before = rules.shortfall(totals[:, None])
-                    allowed &= np.all(rules.shortfall(after) <= before + 1e-9, axis=0)
-                gain = np.where(allowed, gain, -np.inf)
-                best = int(np.argmax(gain)) if len(gain) else -1
-                if best < 0 or gain[best] <= tolerance:
+                    blocked |= np.any(rules.shortfall(after) > before + 1e-9, axis=0)
+                value[blocked] = -np.inf
+                best = int(np.argmax(value))
+                if value[best] - score[site] - coop[site] <= tolerance:
                     continue
                 target = int(candidates[best])
                 self._move(coop, chosen, site, target)
@@ -233,27 +237,26 @@ class Search:
             first = int(np.flatnonzero(open_type)[np.argmax(self.score[open_type])])
         if room[index.site_type[first]] < 1 or instance.capacity < 1:
             return None  # the first core would break rule 1 or 2
+        site_type, site_district = index.site_type, index.site_district
+        type_open = np.array(room, dtype=np.int64) > 0
+        score = self.score
         site = first
         while True:
             start, stop = adjacency.start[site], adjacency.start[site + 1]
             np.add.at(coop, adjacency.partner[start:stop], adjacency.coef[start:stop])
             chosen[site] = True
-            per_district[index.site_district[site]] += 1
-            per_type[index.site_type[site]] += 1
+            per_district[site_district[site]] += 1
+            a = site_type[site]
+            per_type[a] += 1
+            type_open[a] = per_type[a] < room[a]
             cores.append(site)
-            best_value, site = -np.inf, -1
-            for a, candidates in enumerate(self.sites_of_type):
-                if per_type[a] >= room[a] or not len(candidates):
-                    continue
-                value = self.score[candidates] + coop[candidates]
-                blocked = chosen[candidates] | (
-                    per_district[index.site_district[candidates]] >= instance.capacity
-                )
-                value = np.where(blocked, -np.inf, value)
-                pick = int(np.argmax(value))
-                if value[pick] > best_value:
-                    best_value, site = float(value[pick]), int(candidates[pick])
-            if site < 0:
+            # every open site at once (sites of one type share its room; the first largest
+            # value wins, as a loop over the sites in their order would pick it)
+            blocked = chosen | ~type_open[site_type]
+            blocked |= per_district[site_district] >= instance.capacity
+            value = np.where(blocked, -np.inf, score + coop)
+            site = int(np.argmax(value))
+            if value[site] == -np.inf:
                 break
         if any(per_type[a] < instance.site_range[k][0] for a, k in enumerate(instance.types)):
             return None
