@@ -92,6 +92,7 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
     program's arrays (``model.matrix_model``), then (``warm``) the searched siting found with
     the program's column index, as the pipeline does, and given as the MIP start."""
     from model.matrix_model import build_program
+    from model.pipeline import remaining_time
     from model.warmstart import searched_siting, start_vector
     from solvers.highs import solve_program
 
@@ -100,13 +101,14 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
     if program is None:
         raise RuntimeError("a row of the generated region's scenario can never hold")
     built = time.perf_counter()
-    found = searched_siting(instance, program.index) if warm else None
+    budget = _search_budget(instance, options, built)
+    found = searched_siting(instance, program.index, *budget) if warm else None
     start = found[1] if found is not None else None
     warm_start_s = time.perf_counter() - built
     built = time.perf_counter()
     vector = start_vector(instance, start, program.compact) if start is not None else None
     started_solve = time.perf_counter()
-    outcome, values = solve_program(program.lp, options, vector)
+    outcome, values = solve_program(program.lp, remaining_time(options, warm_start_s), vector)
     solved = time.perf_counter()
     solution = program.solution(values, instance) if values is not None else None
     done = time.perf_counter()
@@ -129,6 +131,15 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
         "lp": program.lp,
         "start_vector": vector,
     }
+
+
+def _search_budget(instance: Any, options: Any, started: float) -> tuple[int, int, float | None]:
+    """The ruin-and-recreate rounds, seed and deadline a run gives the start's search
+    (``model.pipeline.warm_start``: ``search_rounds: auto``, at most half the time limit)."""
+    from model.ruin_recreate import rounds_for
+
+    deadline = started + options.time_limit / 2 if options.time_limit is not None else None
+    return rounds_for("auto", instance.pair_count), options.seed, deadline
 
 
 def _solve_direct(lp: Any, options: Any, start: Any) -> dict[str, Any]:
@@ -228,7 +239,7 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     tables = compute_indicators(region_data, scenario)
     instance = build_instance(region_data, scenario, tables)
     instanced = time.perf_counter()
-    searched = searched_siting(instance)
+    searched = searched_siting(instance, None, *_search_budget(instance, options, instanced))
     found = time.perf_counter()
     greedy, siting, how = searched if searched else (None, None, "")
     warm = evaluate(siting, region_data, scenario, tables) if siting else None

@@ -164,6 +164,11 @@ class Search:
 
     def relocate(self, cores: list[int]) -> tuple[list[int], int]:
         """The cores (site positions) after single-core relocations, and how many moves."""
+        moved, moves, _ = self.relocate_valued(cores)
+        return moved, moves
+
+    def relocate_valued(self, cores: list[int]) -> tuple[list[int], int, float]:
+        """:meth:`relocate`, and the relocated siting's :meth:`value`."""
         instance, index, rules = self.instance, self.index, self.rules
         score = self.score
         chosen = np.zeros(len(instance.sites), dtype=bool)
@@ -201,7 +206,7 @@ class Search:
                 moved = True
             if not moved:
                 break
-        return sorted(current), moves
+        return sorted(current), moves, float(score[current].sum() + coop[current].sum() / 2)
 
     def _move(self, coop: np.ndarray, chosen: np.ndarray, old: int, new: int) -> None:
         """Take the core off ``old`` and onto ``new``, updating every partner's ``coop``."""

@@ -309,16 +309,25 @@ def _solve_program(
     from model.warmstart import start_vector
     from solvers.highs import solve_program
 
+    options = solver_options(loaded)
     warm, greedy = warm_start(instance, region, loaded.scenario, tables, program.index)
     start = None
     if greedy is not None:
         started = time.perf_counter()
         start = start_vector(instance, greedy, program.compact)
         warm = replace(warm, seconds=warm.seconds + time.perf_counter() - started)
-    outcome, values = solve_program(program.lp, solver_options(loaded), start)
+    outcome, values = solve_program(program.lp, remaining_time(options, warm.seconds), start)
     if values is None:
         return outcome, None, warm
     return outcome, program.solution(values, instance), warm
+
+
+def remaining_time(options: SolverOptions, spent: float) -> SolverOptions:
+    """The solver's options with ``time_limit`` less the seconds the start's search took: the
+    limit covers both (the search takes at most half of it, ``warm_start``)."""
+    if options.time_limit is None:
+        return options
+    return replace(options, time_limit=max(options.time_limit - spent, options.time_limit / 2))
 
 
 def warm_start(
@@ -328,15 +337,21 @@ def warm_start(
     tables: IndicatorTables,
     index: ColumnIndex | None = None,
 ) -> tuple[WarmStart, Solution | None]:
-    """Find the greedy siting, improve it by relocating cores (``model.warmstart``,
-    ``model.local_search``) and check it like any solution; it is returned for a MIP start
-    only when it passes, with the reason when it does not. When the relocated siting breaks
-    a rule the greedy one keeps (the search never moves a family-7 rule further from holding,
-    so this is a safeguard), the greedy one is the start."""
+    """Find the greedy siting, improve it by relocating cores and by ruin and recreate
+    (``model.warmstart``, ``model.local_search``, ``model.ruin_recreate``: the rounds of
+    ``solver.search_rounds``, none started after half of ``solver.time_limit``) and check it
+    like any solution; it is returned for a MIP start only when it passes, with the reason
+    when it does not. When the searched siting breaks a rule the greedy one keeps (the
+    search never moves a family-7 rule further from holding, so this is a safeguard), the
+    greedy one is the start."""
+    from model.ruin_recreate import rounds_for
     from model.warmstart import WarmStart, searched_siting
 
     started = time.perf_counter()
-    found = searched_siting(instance, index)
+    settings = scenario.solver
+    rounds = rounds_for(settings.search_rounds, instance.pair_count)
+    deadline = started + settings.time_limit / 2 if settings.time_limit is not None else None
+    found = searched_siting(instance, index, rounds, settings.seed, deadline)
     if found is None:
         return WarmStart(
             None, time.perf_counter() - started, 0, "none: greedy could not meet a minimum or lock"

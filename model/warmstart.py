@@ -84,12 +84,19 @@ def greedy_siting(instance: SitingInstance, index: ColumnIndex | None = None) ->
 
 
 def searched_siting(
-    instance: SitingInstance, index: ColumnIndex | None = None
+    instance: SitingInstance,
+    index: ColumnIndex | None = None,
+    rounds: int = 0,
+    seed: int = 0,
+    deadline: float | None = None,
 ) -> tuple[Solution, Solution, str] | None:
     """The greedy siting, and the best siting of the search of :mod:`model.local_search`
-    (relocations and constructions, cooperation counted), with a note of how that one was
-    found; None where the greedy siting is None."""
+    (relocations and constructions, cooperation counted) followed by ``rounds`` rounds of
+    :mod:`model.ruin_recreate` (drawn with ``seed``; none started after ``deadline``, a
+    ``time.perf_counter`` value), with a note of how that one was found; None where the
+    greedy siting is None."""
     from model.local_search import Search
+    from model.ruin_recreate import ruin_and_recreate
 
     index = index or column_index(instance)
     score, member_value = site_scores(instance, index)
@@ -97,10 +104,19 @@ def searched_siting(
     if cores is None:
         return None
     greedy = _siting(instance, index, cores, member_value)
-    chosen, how, moves = Search(instance, index, score).best(cores)
-    if how == "greedy" and not moves:
+    search = Search(instance, index, score)
+    chosen, how, moves = search.best(cores)
+    note = (
+        how
+        if how == "greedy" and not moves
+        else (f"{how}, then {moves} relocation{'' if moves == 1 else 's'}")
+    )
+    if rounds > 0 and len(chosen) > 1:  # one core has nothing to ruin and recreate
+        chosen, improved, ran = ruin_and_recreate(search, chosen, rounds, seed, deadline)
+        cut = "" if ran == rounds else f" (of {rounds}: the time limit's share ran out)"
+        note += f", then {improved} of {ran} ruin-and-recreate rounds{cut} improved it"
+    if note == "greedy":
         return greedy, greedy, "greedy"
-    note = f"{how}, then {moves} relocation{'' if moves == 1 else 's'}"
     return greedy, _siting(instance, index, chosen, member_value), note
 
 

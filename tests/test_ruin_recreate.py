@@ -1,0 +1,196 @@
+"""Ruin and recreate (model/ruin_recreate.py): never below its start by a value recomputed from
+the pair tuples, the cores per type and the district capacity kept, no rule of family 7 that
+held broken, never above the enumerated optimum, the same siting for the same seed, and the
+time limit's share honoured."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from model.column_index import column_index
+from model.generate import generate_region
+from model.instance import SitingInstance, build_instance, compute_indicators
+from model.local_search import Search
+from model.pipeline import remaining_time, warm_start
+from model.region import load_region
+from model.results import evaluate
+from model.ruin_recreate import AUTO_ROUNDS, SEARCH_FROM_PAIRS, rounds_for, ruin_and_recreate
+from model.scenario import check_against_region, scenario_from_dict
+from model.warmstart import searched_siting, site_scores
+from solvers.base import SolverOptions
+from tests.reference.bruteforce import solve_by_enumeration
+from tests.reference.tiny import write_random_instance
+from tests.test_local_search import _value_from_scratch
+
+
+def _setup(region_dir: Path, data: dict[str, Any]) -> tuple[Any, Any, Any, SitingInstance]:
+    loaded = scenario_from_dict({"region": str(region_dir), **data})
+    region = load_region(region_dir)
+    check_against_region(loaded, region)
+    tables = compute_indicators(region, loaded.scenario)
+    return loaded, region, tables, build_instance(region, loaded.scenario, tables)
+
+
+def _search(instance: SitingInstance) -> Search:
+    index = column_index(instance)
+    return Search(instance, index, site_scores(instance, index)[0])
+
+
+def _numbers(instance: SitingInstance, cores: list[Any]) -> list[int]:
+    number = {site: n for n, site in enumerate(instance.sites)}
+    return sorted(number[s] for s in cores)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rr") / "r"
+    generate_region(folder, 120, 3, types=12, sectors=8, spacing_km=30)
+    return folder
+
+
+def test_rounds_improve_and_keep_every_count(generated: Path) -> None:
+    loaded, region, tables, instance = _setup(generated, {"name": "g"})
+    search = _search(instance)
+    found = searched_siting(instance)
+    assert found is not None
+    start = _numbers(instance, found[1].cores)
+    best, improved, ran = ruin_and_recreate(search, start, 60, seed=0)
+    assert ran == 60
+    before = _value_from_scratch(instance, start, search.score)
+    after = _value_from_scratch(instance, best, search.score)
+    assert after >= before - 1e-9
+    assert (after > before + 1e-9) == (improved > 0)
+    types = Counter(search.index.site_type[start].tolist())
+    assert Counter(search.index.site_type[best].tolist()) == types  # rule 1 kept
+    districts = Counter(search.index.site_district[best].tolist())
+    assert max(districts.values()) <= instance.capacity  # rule 2 kept
+    # the same seed gives the same siting; the search's note says what the rounds did
+    assert ruin_and_recreate(search, start, 60, seed=0) == (best, improved, ran)
+    rounds_found = searched_siting(instance, None, 60, 0)
+    assert rounds_found is not None
+    assert f"then {improved} of 60 ruin-and-recreate rounds improved it" in rounds_found[2]
+    assert _numbers(instance, rounds_found[1].cores) == best
+    assert not evaluate(rounds_found[1], region, loaded.scenario, tables).violations
+
+
+def test_rounds_find_more_than_relocations_alone_on_a_generated_region(generated: Path) -> None:
+    """Not a guarantee of the method, a check that it does its job on one region: the 12-type
+    generated region has cooperation that single moves leave on the table."""
+    _l, _r, _t, instance = _setup(generated, {"name": "g"})
+    search = _search(instance)
+    found = searched_siting(instance)
+    assert found is not None
+    start = _numbers(instance, found[1].cores)
+    best, improved, _ = ruin_and_recreate(search, start, 200, seed=0)
+    assert improved >= 1
+    assert search.value(best) > search.value(start)
+
+
+def test_a_policy_rule_that_holds_is_never_broken(generated: Path) -> None:
+    """A floor on border cores: rounds may move cores out of border districts only where the
+    floor still holds."""
+    rules = {"min_border_sites": 3}
+    loaded, region, tables, instance = _setup(generated, {"name": "g", "rules": rules})
+    found = searched_siting(instance, None, 80, 1)
+    assert found is not None
+    assert not evaluate(found[1], region, loaded.scenario, tables).violations
+    border = instance.border_districts
+    assert sum(i in border for _k, i in found[1].cores) >= 3
+
+
+def test_rounds_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
+    checked = 0
+    for seed in range(30):
+        folder = tmp_path / str(seed)
+        scenario = {"name": f"t{seed}", **write_random_instance(random.Random(seed), folder)}
+        region_dir = Path(str(scenario.pop("region")))
+        loaded, region, tables, instance = _setup(region_dir, scenario)
+        plain = searched_siting(instance)
+        found = searched_siting(instance, None, 25, seed)
+        if found is None or plain is None:
+            continue
+        evaluation = evaluate(found[1], region, loaded.scenario, tables)
+        if evaluate(plain[1], region, loaded.scenario, tables).violations:
+            continue
+        assert not evaluation.violations, (seed, evaluation.violations)
+        assert (
+            evaluation.objective
+            >= evaluate(plain[1], region, loaded.scenario, tables).objective - 1e-9
+        )
+        status, best = solve_by_enumeration(region_dir, {"region": str(region_dir), **scenario})
+        assert status == "optimal"
+        assert evaluation.objective <= best + 1e-9, seed
+        checked += 1
+    assert checked >= 12
+
+
+def test_nothing_to_ruin(tmp_path: Path) -> None:
+    """No rounds, no cores or one core: the start comes back as it was."""
+    generate_region(tmp_path / "r", 6, 1, types=2, sectors=2)
+    _l, _r, _t, instance = _setup(tmp_path / "r", {"name": "g"})
+    search = _search(instance)
+    assert ruin_and_recreate(search, [], 10) == ([], 0, 0)
+    assert ruin_and_recreate(search, [3], 10) == ([3], 0, 0)
+    assert ruin_and_recreate(search, [5, 1], 0) == ([1, 5], 0, 0)
+    _l, _r, _t, one = _setup(
+        tmp_path / "r", {"name": "g", "rules": {"sites": {"k02": {"min": 0, "max": 0}}}}
+    )
+    found = searched_siting(one, None, 10, 0)
+    assert found is not None and len(found[1].cores) == 1
+    assert "ruin" not in found[2]  # one core: nothing to ruin, no rounds reported
+
+
+def test_zero_objective_rounds_change_nothing(tmp_path: Path) -> None:
+    generate_region(tmp_path / "r", 10, 1, types=3, sectors=3)
+    zero = {"fit": 0, "export": 0, "member": 0, "coop": 0}
+    _l, _r, _t, instance = _setup(tmp_path / "r", {"name": "g", "weights": zero})
+    search = _search(instance)
+    start = _numbers(instance, searched_siting(instance)[1].cores)  # type: ignore[index]
+    assert ruin_and_recreate(search, start, 20) == (start, 0, 20)
+
+
+def test_a_passed_deadline_runs_no_round(generated: Path) -> None:
+    _l, _r, _t, instance = _setup(generated, {"name": "g"})
+    search = _search(instance)
+    start = _numbers(instance, searched_siting(instance)[1].cores)  # type: ignore[index]
+    assert ruin_and_recreate(search, start, 50, deadline=time.perf_counter() - 1) == (
+        start,
+        0,
+        0,
+    )
+    found = searched_siting(instance, None, 50, 0, time.perf_counter() - 1)
+    assert found is not None
+    assert (
+        "then 0 of 0 ruin-and-recreate rounds (of 50: the time limit's share ran out)" in found[2]
+    )
+
+
+def test_the_setting_and_the_time_limit(generated: Path) -> None:
+    assert rounds_for("auto", SEARCH_FROM_PAIRS - 1) == 0
+    assert rounds_for("auto", SEARCH_FROM_PAIRS) == AUTO_ROUNDS
+    assert rounds_for(7, 10) == 7
+    # the solver gets the time limit less the search's seconds, never under half of it
+    assert remaining_time(SolverOptions(time_limit=60.0), 10.0).time_limit == 50.0
+    assert remaining_time(SolverOptions(time_limit=60.0), 45.0).time_limit == 30.0
+    assert remaining_time(SolverOptions(), 45.0).time_limit is None
+    loaded, region, tables, instance = _setup(
+        generated, {"name": "g", "solver": {"search_rounds": 30, "seed": 4}}
+    )
+    warm, start = warm_start(instance, region, loaded.scenario, tables)
+    assert start is not None and "of 30 ruin-and-recreate rounds improved it" in warm.note
+    expected = searched_siting(instance, None, 30, 4)
+    assert expected is not None and start == expected[1]
+
+
+@pytest.mark.parametrize("value", [-1, 100_001, "many", 2.5])
+def test_a_bad_setting_is_refused(value: Any, generated: Path) -> None:
+    with pytest.raises(Exception, match="search_rounds"):
+        scenario_from_dict(
+            {"name": "g", "region": str(generated), "solver": {"search_rounds": value}}
+        )
