@@ -96,3 +96,13 @@ def test_ratios_by_hand_and_the_report_of_saved_rows(tmp_path: Path) -> None:
     bench.report([json.loads(x) for x in saved.read_text().splitlines()], tmp_path, "cmd", "pd")
     text = (tmp_path / "scale.md").read_text(encoding="utf-8")
     assert "| 10 × 2 |" in text and "| 100 × 2 |" in text and "## p-dispersion" in text
+
+
+def test_the_lagrangian_column() -> None:
+    bench = _bench()
+    assert bench._fmt_lagrangian(None, 3.0) == "–"
+    assert bench._fmt_lagrangian({"value": 6.0, "seconds": 12.4}, 3.0) == "6.000 (100.0%, 12 s)"
+    row = _row(10, 2, 4.0, (7, 7)) | {"lagrangian": {"value": 6.0, "rounds": 300, "seconds": 1}}
+    row["project"] = row["project"] | {"objective": 3.0, "status": "time_limit"}
+    assert any("6.000 (100.0%, 1 s)" in line for line in bench.table([row]))
+    assert "Lagrangian bound: 6.000 (100.0%, 1 s)" in bench.verdict([row])[-1]

@@ -1,0 +1,197 @@
+"""An upper bound on the siting model's optimum by Lagrangian relaxation (docs/model.md §5.3).
+
+Where HiGHS's root LP relaxation does not finish in the time limit (3,000 generated districts
+× 51 types), the bound it reports is its starting bound, every objective coefficient at its
+column's upper bound, and the gap reads in the hundreds of thousands of per cent. This bound
+says how far the best siting can at most be from the optimum there, in seconds.
+
+Relaxed: the rules of family 7 (border, groups, locks, budget), rule 4 (one membership per
+type and member district), rule 9; each site's members are its best ``max_members`` arcs
+(``model.warmstart.site_scores``). Every pair coefficient ``c[p]`` of a pair ``p = (s, t)`` is
+split into ``c[p]/2 + λ[p]``, earned from the side of ``s``, and ``c[p]/2 − λ[p]``, earned from
+the side of ``t``. From one side, a core earns with the cores of a partner type at most the
+``max_k'`` largest positive parts of its pairs with that type (family 8). So for any ``λ``
+
+    U(λ) = max Σ_s (score[s] + h_s(λ)) · y[s]
+           over  min_k ≤ Σ_i y[k,i] ≤ max_k,  Σ_k y[k,i] ≤ C,  y ∈ {0,1}
+
+bounds the optimum from above, where ``h_s(λ)`` sums, over the partner types of ``s``, the
+``max_k'`` largest positive parts of ``s``'s side. The inner problem is a transportation
+problem (totally unimodular: its LP has an integer optimum), solved by HiGHS's simplex, warm
+started from the previous round's basis. ``λ`` follows subgradient steps
+``λ ← λ − θ·(U − target)/‖g‖²·g``, ``g[p] = z1[p] − z2[p]`` (whether the pair counts from
+either side at the inner optimum), ``target`` the best known siting's value, ``θ`` halved
+after ``PATIENCE`` rounds without a better bound. The smallest ``U`` over the rounds is
+returned: it is at least the optimum whatever the rounds did.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.column_index import ColumnIndex, column_index
+from model.instance import SitingInstance
+
+if TYPE_CHECKING:
+    import highspy
+
+PATIENCE = 20
+START_STEP = 2.0
+
+
+@dataclass(frozen=True)
+class LagrangianBound:
+    value: float  # an upper bound on the model's optimum (None-free: -inf when infeasible)
+    rounds: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The pairs grouped by (site on this side, partner type): ``order`` sorts the pairs by
+    group, ``start`` is each group's first position in that order, ``site`` its site,
+    ``limit`` how many pairs it may count (the partner type's ``max_k'``)."""
+
+    order: np.ndarray
+    start: np.ndarray
+    group: np.ndarray  # per position in ``order``: its group
+    site: np.ndarray
+    limit: np.ndarray
+
+    def earned(self, part: np.ndarray, n_sites: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per site, the sum of each group's ``limit`` largest positive parts; and the pairs
+        counted."""
+        values = part[self.order]
+        if np.all(self.limit == 1):
+            best = np.maximum.reduceat(values, self.start) if len(values) else values
+            hit = np.flatnonzero((values == best[self.group]) & (values > 0))
+            first = (
+                hit[np.r_[True, self.group[hit][1:] != self.group[hit][:-1]]] if len(hit) else hit
+            )
+            counted = first
+        else:
+            ranked = np.lexsort((-values, self.group))
+            rank = np.arange(len(values)) - self.start[self.group[ranked]]
+            keep = (rank < self.limit[self.group[ranked]]) & (values[ranked] > 0)
+            counted = ranked[keep]
+        totals = np.bincount(self.group[counted], values[counted], minlength=len(self.start))
+        per_site = np.bincount(self.site, totals, minlength=n_sites)
+        return per_site, self.order[counted]
+
+
+def _side(site: np.ndarray, partner_type: np.ndarray, n_types: int, limit: np.ndarray) -> _Side:
+    key = site * n_types + partner_type
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(key) else key
+    group = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]]) if len(key) else key
+    return _Side(order, start, group, site[order[start]], limit[partner_type[order[start]]])
+
+
+def lagrangian_bound(
+    instance: SitingInstance,
+    target: float,
+    rounds: int = 300,
+    index: ColumnIndex | None = None,
+) -> LagrangianBound:
+    """The bound of the module docstring after at most ``rounds`` subgradient rounds aimed at
+    ``target`` (the value of the best siting known)."""
+    import highspy
+
+    from model.warmstart import site_scores
+
+    started = time.perf_counter()
+    index = index or column_index(instance)
+    n_sites, n_types = len(instance.sites), len(instance.types)
+    score, _ = site_scores(instance, index)
+    # the most cores each type can have: its maximum, or its allowed sites when fewer
+    allowed = np.bincount(index.site_type, minlength=n_types)
+    most = np.array(
+        [min(instance.site_range[k][1], allowed[a]) for a, k in enumerate(instance.types)]
+    )
+    least = np.array([instance.site_range[k][0] for k in instance.types])
+    if np.any(least > allowed):
+        return LagrangianBound(-np.inf, 0, time.perf_counter() - started)
+
+    table = instance.pair_table
+    first = index.site_at[table.first_type, table.first_district]
+    second = index.site_at[table.second_type, table.second_district]
+    coef = table.coef
+    sides = (
+        _side(first, table.second_type, n_types, most),
+        _side(second, table.first_type, n_types, most),
+    )
+
+    highs = _transportation(instance, index, least, most)
+    if highs is None:
+        return LagrangianBound(-np.inf, 0, time.perf_counter() - started)
+    multiplier = np.zeros(len(coef))
+    best, step, stale, done = np.inf, START_STEP, 0, 0
+    columns = np.arange(n_sites, dtype=np.int32)
+    for done in range(1, rounds + 1):
+        earned_1, counted_1 = sides[0].earned(coef / 2 + multiplier, n_sites)
+        earned_2, counted_2 = sides[1].earned(coef / 2 - multiplier, n_sites)
+        value = score + earned_1 + earned_2
+        highs.changeColsCost(n_sites, columns, value)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return LagrangianBound(-np.inf, done, time.perf_counter() - started)
+        chosen = np.asarray(highs.getSolution().col_value) > 0.5
+        bound = float(value[chosen].sum())
+        if bound < best - 1e-12:
+            best, stale = bound, 0
+        else:
+            stale += 1
+            if stale >= PATIENCE:
+                step, stale = step / 2, 0
+        gradient = np.zeros(len(coef))
+        np.add.at(gradient, counted_1[chosen[first[counted_1]]], 1.0)
+        np.add.at(gradient, counted_2[chosen[second[counted_2]]], -1.0)
+        norm = float(gradient @ gradient)
+        if norm == 0.0 or best <= target + 1e-9 * max(1.0, abs(target)):
+            break  # both sides agree at the inner optimum, or the bound meets the siting
+        multiplier -= step * max(bound - target, 1e-9) / norm * gradient
+    return LagrangianBound(best, done, time.perf_counter() - started)
+
+
+def _transportation(
+    instance: SitingInstance, index: ColumnIndex, least: np.ndarray, most: np.ndarray
+) -> highspy.Highs | None:
+    """HiGHS holding max Σ v·y over rules 1 and 2 with 0 ≤ y ≤ 1 (costs set per round);
+    None when rules 1 and 2 cannot both hold."""
+    import highspy
+    from scipy.sparse import csr_matrix
+
+    from solvers.highs import new_highs
+
+    n_sites = len(instance.sites)
+    n_types, n_districts = len(instance.types), len(instance.districts)
+    rows = np.concatenate([index.site_type, n_types + index.site_district])
+    cols = np.concatenate([np.arange(n_sites), np.arange(n_sites)])
+    matrix = csr_matrix(
+        (np.ones(2 * n_sites), (rows, cols)), shape=(n_types + n_districts, n_sites)
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_sites, n_types + n_districts
+    lp.col_cost_ = np.zeros(n_sites)
+    lp.col_lower_, lp.col_upper_ = np.zeros(n_sites), np.ones(n_sites)
+    lp.row_lower_ = np.concatenate([least, np.zeros(n_districts)]).astype(np.float64)
+    lp.row_upper_ = np.concatenate([most, np.full(n_districts, instance.capacity)]).astype(
+        np.float64
+    )
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.sense_ = highspy.ObjSense.kMaximize
+    highs = new_highs()
+    highs.setOptionValue("solver", "simplex")
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return highs

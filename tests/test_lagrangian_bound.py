@@ -1,0 +1,126 @@
+"""The Lagrangian bound (model/lagrangian_bound.py): never below the optimum, enumerated on
+random tiny regions and solved by HiGHS on a generated one; exact where nothing is relaxed;
+-inf where rules 1 and 2 cannot hold; 0 for a zero objective."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.column_index import column_index
+from model.generate import generate_region
+from model.instance import SitingInstance, build_instance, compute_indicators
+from model.lagrangian_bound import _side, lagrangian_bound
+from model.pipeline import solve
+from model.region import load_region
+from model.scenario import check_against_region, scenario_from_dict
+from model.warmstart import site_scores
+from tests.reference.bruteforce import solve_by_enumeration
+from tests.reference.tiny import write_random_instance
+
+
+def _instance(region_dir: Path, data: dict[str, Any]) -> SitingInstance:
+    loaded = scenario_from_dict({"region": str(region_dir), **data})
+    region = load_region(region_dir)
+    check_against_region(loaded, region)
+    tables = compute_indicators(region, loaded.scenario)
+    return build_instance(region, loaded.scenario, tables)
+
+
+def test_never_below_the_enumerated_optimum(tmp_path: Path) -> None:
+    checked = 0
+    for seed in range(40):
+        folder = tmp_path / str(seed)
+        scenario = {"name": f"t{seed}", **write_random_instance(random.Random(seed), folder)}
+        region_dir = Path(str(scenario.pop("region")))
+        status, best = solve_by_enumeration(region_dir, {"region": str(region_dir), **scenario})
+        instance = _instance(region_dir, scenario)
+        # aimed at a target below the optimum, so that the steps push the bound down hard
+        bound = lagrangian_bound(instance, target=0.0, rounds=60)
+        if status != "optimal":
+            continue
+        assert bound.value >= best - 1e-7, (seed, bound.value, best)
+        checked += 1
+    assert checked >= 20
+
+
+def test_never_below_the_mip_optimum_and_tighter_than_no_steps(tmp_path: Path) -> None:
+    generate_region(tmp_path / "r", 60, 2, types=6, sectors=6, spacing_km=30)
+    data = {"name": "g", "region": str(tmp_path / "r"), "solver": {"time_limit": 120}}
+    result = solve(scenario_from_dict(data))
+    assert result.status == "optimal" and result.objective is not None
+    optimum = result.objective
+    instance = _instance(tmp_path / "r", {"name": "g"})
+    first = lagrangian_bound(instance, optimum, rounds=1)
+    stepped = lagrangian_bound(instance, optimum, rounds=200)
+    assert stepped.value >= optimum - 1e-7
+    assert stepped.value <= first.value + 1e-12  # the smallest over the rounds
+    assert stepped.value < first.value  # and the steps do tighten it here
+
+
+def test_exact_without_cooperation(tmp_path: Path) -> None:
+    """With no pairs and one core per type, nothing but rules 4 and 7 is relaxed, and this
+    region has neither a border floor nor members that compete: the bound is the best
+    assignment of types to districts by score, found here by brute force."""
+    generate_region(tmp_path / "r", 5, 1, types=3, sectors=3)
+    instance = _instance(tmp_path / "r", {"name": "g", "weights": {"coop": 0, "member": 0}})
+    assert instance.pair_count == 0
+    index = column_index(instance)
+    score, _ = site_scores(instance, index)
+    grid = np.full((len(instance.types), len(instance.districts)), -np.inf)
+    grid[index.site_type, index.site_district] = score
+    best = -np.inf
+    for a in range(len(instance.districts)):
+        for b in range(len(instance.districts)):
+            for c in range(len(instance.districts)):
+                if max(np.bincount([a, b, c])) <= instance.capacity:
+                    best = max(best, grid[0, a] + grid[1, b] + grid[2, c])
+    bound = lagrangian_bound(instance, best, rounds=5)
+    assert abs(bound.value - best) <= 1e-9
+
+
+def test_zero_objective_and_infeasible_rules(tmp_path: Path) -> None:
+    generate_region(tmp_path / "r", 6, 1, types=2, sectors=2)
+    zero = {"fit": 0, "export": 0, "member": 0, "coop": 0}
+    assert (
+        lagrangian_bound(_instance(tmp_path / "r", {"name": "g", "weights": zero}), 0.0).value
+        == 0.0
+    )
+    # two types need three cores each, six districts hold one each: rules 1 and 2 cannot hold
+    crowded = {
+        "name": "g",
+        "rules": {
+            "max_clusters_per_district": 1,
+            "sites": {"k01": {"min": 4, "max": 4}, "k02": {"min": 3, "max": 3}},
+        },
+    }
+    assert lagrangian_bound(_instance(tmp_path / "r", crowded), 0.0).value == -np.inf
+
+
+def test_a_core_counts_as_many_partners_as_their_type_may_have() -> None:
+    """Family 8 from one side: the ``max_k'`` largest positive parts of each (site, partner
+    type) group, by hand."""
+    site = np.array([0, 0, 0, 1, 1])
+    partner_type = np.array([1, 1, 1, 1, 2])
+    side = _side(site, partner_type, 3, limit=np.array([1, 2, 1]))
+    part = np.array([0.5, 0.3, -0.1, 0.2, 0.4])
+    per_site, counted = side.earned(part, n_sites=2)
+    assert np.allclose(per_site, [0.8, 0.6])
+    assert sorted(counted.tolist()) == [0, 1, 3, 4]
+    single = _side(site, partner_type, 3, limit=np.array([1, 1, 1]))
+    per_site, counted = single.earned(part, n_sites=2)
+    assert np.allclose(per_site, [0.5, 0.6]) and sorted(counted.tolist()) == [0, 3, 4]
+
+
+def test_never_below_the_mip_optimum_with_two_cores_of_a_type(tmp_path: Path) -> None:
+    generate_region(tmp_path / "r", 40, 2, types=4, sectors=4, spacing_km=30)
+    rules = {"sites": {"k02": {"min": 2, "max": 2}, "k03": {"min": 0, "max": 3}}}
+    data = {"name": "g", "region": str(tmp_path / "r"), "rules": rules}
+    result = solve(scenario_from_dict({**data, "solver": {"time_limit": 120}}))
+    assert result.status == "optimal" and result.objective is not None
+    instance = _instance(tmp_path / "r", {"name": "g", "rules": rules})
+    bound = lagrangian_bound(instance, target=0.0, rounds=150)
+    assert bound.value >= result.objective - 1e-7
