@@ -82,10 +82,7 @@ def load_geojson(path: Path, allowed: tuple[str, ...] = POLYGONS + LINES) -> dic
     try:
         stat = path.stat()
         key: tuple[str, int, int, tuple[str, ...]] | None = (
-            str(path.resolve()),
-            stat.st_mtime_ns,
-            stat.st_size,
-            allowed,
+            str(path.resolve()), stat.st_mtime_ns, stat.st_size, allowed
         )
     except OSError:
         key = None  # read_json names the problem

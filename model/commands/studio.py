@@ -41,10 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "folders into (runs/ of the first); repeatable; default the current folder",
     )
     studio.add_argument(
-        "--time-cap",
-        type=float,
-        default=10.0,
-        metavar="S",
+        "--time-cap", type=float, default=10.0, metavar="S",
         help="seconds any one solve may take (10)",
     )
     add_quiet(studio, "the address it serves")

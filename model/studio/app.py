@@ -45,10 +45,7 @@ HISTORY_SHOWN = 12
 SITE_ACTIONS = ("lock", "set", "ban", "clear")
 # no plotly logo or cloud links: nothing on the page points away from this machine
 GRAPH_CONFIG: Any = {
-    "displaylogo": False,
-    "scrollZoom": True,
-    "showLink": False,
-    "showSendToCloud": False,
+    "displaylogo": False, "scrollZoom": True, "showLink": False, "showSendToCloud": False,
     "showEditInChartStudio": False,
 }
 # what a redraw sets; an action's own answer sets them too (one round trip per change)
@@ -98,10 +95,8 @@ def _control(control: Control, value: Any) -> Any:
     label = html.Label(control.key, title=control.description, className="key")
     if control.kind == "flag":
         widget: Any = dcc.Checklist(
-            id={"flag": control.key},
-            options=[{"label": "", "value": "on"}],
-            value=["on"] if value else [],
-            inline=True,
+            id={"flag": control.key}, options=[{"label": "", "value": "on"}],
+            value=["on"] if value else [], inline=True,
         )
     elif control.kind == "choice":
         widget = dcc.RadioItems(
@@ -134,14 +129,11 @@ def render(
     session.map_shown = fingerprint
     diagnosis: Any = ""
     if result is not None and not result.has_solution:
-        diagnosis = html.Div(
-            [
-                html.B(f"No siting satisfies these settings ({result.status}):"),
-                html.Ul([html.Li(line) for line in result.diagnosis]),
-                html.Span("The map shows the last feasible siting." if feasible else ""),
-            ],
-            id="infeasible",
-        )
+        diagnosis = html.Div([
+            html.B(f"No siting satisfies these settings ({result.status}):"),
+            html.Ul([html.Li(line) for line in result.diagnosis]),
+            html.Span("The map shows the last feasible siting." if feasible else ""),
+        ], id="infeasible")
     live = result if result is not None and result.has_solution else None
     types = list(live.instance.types) if live else list(region.clusters)
     if cluster not in types:
@@ -153,12 +145,10 @@ def render(
         if explained is None:
             why = f"{cluster} is not sited."
         else:
-            why = html.Div(
-                [
-                    html.B(f"{cluster} in {district_name(region, explained.core)}"),
-                    html.Ul([html.Li(line) for line in explained.lines], id="why-here-list"),
-                ]
-            )
+            why = html.Div([
+                html.B(f"{cluster} in {district_name(region, explained.core)}"),
+                html.Ul([html.Li(line) for line in explained.lines], id="why-here-list"),
+            ])
             runner = runner_up_text(live, explained)
     why_not: Any = "Select a type and then another district."
     if live is not None and cluster is not None and district is not None:
@@ -169,9 +159,12 @@ def render(
     history = [html.Li(entry.label) for entry in session.state.history[-HISTORY_SHOWN:]]
     label, other = session.comparison or ("", {})
     comparison = (
-        _table(compare_rows(shown, other, label), table_id="comparison-table") if other else ""
+        _table(compare_rows(shown, other, label), table_id="comparison-table")
+        if other else ""
     )
-    districts = [{"label": district_name(region, d), "value": d} for d in region.districts.index]
+    districts = [
+        {"label": district_name(region, d), "value": d} for d in region.districts.index
+    ]
     # the settings are drawn again only when a value changed or a typed value was refused
     # (to show the kept one): rebuilding 30 widgets on every click costs the browser time
     values = tuple(json.dumps(value_at(data, c.key)) for c in controls)
@@ -185,7 +178,8 @@ def render(
         session.message,
         diagnosis,
         _table(term_rows(live), ["term", "value"], "terms-table"),
-        _table(siting_rows(live), ["type", "core", "members", "contribution"], "sitings-table"),
+        _table(siting_rows(live), ["type", "core", "members", "contribution"],
+               "sitings-table"),
         panel,
         why,
         runner,
@@ -198,7 +192,6 @@ def render(
         settings,
     )
 
-
 def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) -> Any:
     if district is None:
         return "Click a district on the map to lock, ban or group cluster types there."
@@ -207,20 +200,17 @@ def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) 
     rows = []
     for k in [*types, "*"]:
         state = (
-            "banned"
-            if k in banned or (k == "*" and "all" in banned)
-            else "locked"
-            if k in locked
-            else "free"
+            "banned" if k in banned or (k == "*" and "all" in banned)
+            else "locked" if k in locked else "free"
         )
         buttons = [
             html.Button(action, id={"site": action, "k": k}, className=f"site-{action}")
             for action in SITE_ACTIONS
             if k != "*" or action in ("ban", "clear")
         ]
-        rows.append(
-            html.Tr([html.Td(k if k != "*" else "every type"), html.Td(state), html.Td(buttons)])
-        )
+        rows.append(html.Tr([
+            html.Td(k if k != "*" else "every type"), html.Td(state), html.Td(buttons)
+        ]))
     groups = [
         html.Button(
             f"{'leave' if district in g.districts else 'join'} {g.name}",
@@ -228,18 +218,14 @@ def site_panel(region: Any, rules: Any, district: str | None, types: list[str]) 
         )
         for g in rules.groups
     ]
-    groups.append(
-        html.Button(
-            "new group with this district", id={"group": "group-" + str(len(rules.groups) + 1)}
-        )
-    )
-    return html.Div(
-        [
-            html.H3(f"{district_name(region, district)}"),
-            html.Table(rows, id="site-table", className="grid"),
-            html.Div(["groups: ", *groups]),
-        ]
-    )
+    groups.append(html.Button("new group with this district", id={"group": "group-" +
+                              str(len(rules.groups) + 1)}))
+    return html.Div([
+        html.H3(f"{district_name(region, district)}"),
+        html.Table(rows, id="site-table", className="grid"),
+        html.Div(["groups: ", *groups]),
+    ])
+
 
 
 def build_app(sessions: Sessions) -> Dash:
@@ -257,108 +243,70 @@ def build_app(sessions: Sessions) -> Dash:
     def listing() -> list[dict[str, str]]:
         scenarios, runs = roots.listing()
         return [
-            *(
-                {"label": f"scenario {roots.relative(p)}", "value": roots.relative(p)}
-                for p in scenarios
-            ),
+            *({"label": f"scenario {roots.relative(p)}", "value": roots.relative(p)}
+              for p in scenarios),
             *({"label": f"run {roots.relative(p)}", "value": roots.relative(p)} for p in runs),
         ]
 
     def layout() -> Any:
-        return html.Div(
-            [
-                dcc.Store(id="sid", data=new_session_id()),
-                dcc.Store(id="rev", data=0),  # the first drawing's trigger
-                dcc.Store(id="district"),
-                dcc.Store(id="cluster"),
-                html.Div(
-                    [
-                        html.H1("clustersite studio"),
-                        html.Span(id="scenario-name", className="name"),
-                        html.Button("Undo", id="undo"),
-                        html.Button("Export scenario and run", id="export"),
-                        html.Span(id="export-link"),
-                    ],
-                    className="top",
-                ),
-                html.Div(id="message", className="message"),
-                html.Div(id="diagnosis", className="diagnosis"),
-                html.Div(
-                    [
-                        html.Div(
-                            [
-                                dcc.Graph(id="map", config=GRAPH_CONFIG),
-                                html.Div(
-                                    [
-                                        html.Label("district"),
-                                        dcc.Dropdown(
-                                            id="district-pick",
-                                            clearable=True,
-                                            style={"width": "18em"},
-                                        ),
-                                    ],
-                                    className="control",
-                                ),
-                                html.Div(id="site-panel", className="panel"),
-                            ],
-                            className="left",
-                        ),
-                        html.Div(
-                            [
-                                html.H3("Objective"),
-                                html.Div(id="terms"),
-                                html.H3("Sitings"),
-                                html.Div(id="sitings"),
-                                html.H3("Why here"),
-                                html.Div(
-                                    [
-                                        html.Label("cluster type"),
-                                        dcc.Dropdown(
-                                            id="cluster-pick",
-                                            clearable=True,
-                                            style={"width": "14em"},
-                                        ),
-                                    ],
-                                    className="control",
-                                ),
-                                html.Div(id="why-here"),
-                                html.Div(id="runner-up"),
-                                html.H3("Why not there"),
-                                html.Div(id="why-not"),
-                                html.H3("History"),
-                                html.Ol(id="history"),
-                            ],
-                            className="right",
-                        ),
-                    ],
-                    className="main",
-                ),
-                html.Details(
-                    [
-                        html.Summary("Settings (every scalar key of the scenario)"),
-                        html.Div(id="settings", className="controls"),
-                    ],
-                    open=True,
-                ),
-                html.Details(
-                    [
-                        html.Summary("Scenario YAML (every key)"),
-                        dcc.Textarea(id="yaml", style={"width": "100%", "height": "22em"}),
-                        html.Button("Apply YAML", id="apply-yaml"),
-                    ]
-                ),
-                html.Details(
-                    [
-                        html.Summary("Open and compare"),
-                        dcc.Dropdown(id="open-path", options=listing(), style={"width": "40em"}),
-                        html.Button("Open", id="open"),
-                        html.Button("Compare side by side", id="compare"),
-                        html.Div(id="comparison"),
-                    ],
-                    open=True,
-                ),
-            ]
-        )
+        return html.Div([
+            dcc.Store(id="sid", data=new_session_id()),
+            dcc.Store(id="rev", data=0),  # the first drawing's trigger
+            dcc.Store(id="district"),
+            dcc.Store(id="cluster"),
+            html.Div([
+                html.H1("clustersite studio"),
+                html.Span(id="scenario-name", className="name"),
+                html.Button("Undo", id="undo"),
+                html.Button("Export scenario and run", id="export"),
+                html.Span(id="export-link"),
+            ], className="top"),
+            html.Div(id="message", className="message"),
+            html.Div(id="diagnosis", className="diagnosis"),
+            html.Div([
+                html.Div([
+                    dcc.Graph(id="map", config=GRAPH_CONFIG),
+                    html.Div([
+                        html.Label("district"),
+                        dcc.Dropdown(id="district-pick", clearable=True, style={"width": "18em"}),
+                    ], className="control"),
+                    html.Div(id="site-panel", className="panel"),
+                ], className="left"),
+                html.Div([
+                    html.H3("Objective"),
+                    html.Div(id="terms"),
+                    html.H3("Sitings"),
+                    html.Div(id="sitings"),
+                    html.H3("Why here"),
+                    html.Div([
+                        html.Label("cluster type"),
+                        dcc.Dropdown(id="cluster-pick", clearable=True, style={"width": "14em"}),
+                    ], className="control"),
+                    html.Div(id="why-here"),
+                    html.Div(id="runner-up"),
+                    html.H3("Why not there"),
+                    html.Div(id="why-not"),
+                    html.H3("History"),
+                    html.Ol(id="history"),
+                ], className="right"),
+            ], className="main"),
+            html.Details([
+                html.Summary("Settings (every scalar key of the scenario)"),
+                html.Div(id="settings", className="controls"),
+            ], open=True),
+            html.Details([
+                html.Summary("Scenario YAML (every key)"),
+                dcc.Textarea(id="yaml", style={"width": "100%", "height": "22em"}),
+                html.Button("Apply YAML", id="apply-yaml"),
+            ]),
+            html.Details([
+                html.Summary("Open and compare"),
+                dcc.Dropdown(id="open-path", options=listing(), style={"width": "40em"}),
+                html.Button("Open", id="open"),
+                html.Button("Compare side by side", id="compare"),
+                html.Div(id="comparison"),
+            ], open=True),
+        ])
 
     app.layout = layout
 
@@ -460,8 +408,7 @@ def build_app(sessions: Sessions) -> Dash:
         try:
             target = roots.checked(path or "", "open")
             opened = (
-                edits.open_run_folder(target)
-                if target.is_dir()
+                edits.open_run_folder(target) if target.is_dir()
                 else edits.open_scenario_file(target)
             )
             outside = [p for p in opened_chain(target, opened) if not roots.holds(p)]
@@ -501,18 +448,12 @@ def build_app(sessions: Sessions) -> Dash:
             return ""
         rel = roots.relative(folder)
         session.message = f"exported {rel}/scenario.yaml"
-        return html.Span(
-            [
-                html.A("scenario.yaml", href=f"{FILES_ROUTE}{rel}/scenario.yaml", id="export-yaml"),
-                " · ",
-                html.A(
-                    "open the report",
-                    href=f"{FILES_ROUTE}{rel}/report.html",
-                    id="report-link",
-                    target="_blank",
-                ),
-            ]
-        )
+        return html.Span([
+            html.A("scenario.yaml", href=f"{FILES_ROUTE}{rel}/scenario.yaml", id="export-yaml"),
+            " · ",
+            html.A("open the report", href=f"{FILES_ROUTE}{rel}/report.html", id="report-link",
+                   target="_blank"),
+        ])
 
     # -- selection ---------------------------------------------------------------------------
     @app.callback(

@@ -93,9 +93,8 @@ class _Structure:
     """The structural model of one structure key, handed to HiGHS, and its raw coefficients."""
 
     def __init__(self, region: Region, scenario: Scenario, tables: IndicatorTables) -> None:
-        ones = scenario.weights.model_copy(
-            update={"fit": 1.0, "export": 1.0, "member": 1.0, "coop": 1.0}
-        )
+        ones = scenario.weights.model_copy(update={"fit": 1.0, "export": 1.0, "member": 1.0,
+                                                   "coop": 1.0})
         rules = scenario.rules.model_copy(update={"lock": [], "forbid": []})
         base = scenario.model_copy(update={"weights": ones, "rules": rules})
         self.instance = build_instance(region, base, tables)
@@ -246,3 +245,4 @@ class SessionSiteResolver(SiteResolver):
 
     def without(self, cluster_type: str, district: str) -> RunResult:
         return self._session.without(self.result, cluster_type, district)
+

@@ -93,7 +93,9 @@ class Roots:
         runs: list[Path] = []
         for root in self.folders:
             for folder, dirs, files in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+                dirs[:] = sorted(
+                    d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
+                )
                 here = Path(folder)
                 if "summary.json" in files and "assignments.csv" in files:
                     runs.append(here)

@@ -48,7 +48,9 @@ def make_studio(
     data = first.data
 
     def initial() -> ScenarioState:
-        return ScenarioState(__import__("copy").deepcopy(data), first.base_dir, first.source)
+        return ScenarioState(
+            __import__("copy").deepcopy(data), first.base_dir, first.source
+        )
 
     sessions = Sessions(roots, initial, time_cap_s)
     return build_app(sessions), sessions

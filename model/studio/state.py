@@ -51,8 +51,7 @@ def clear_site(data: Data, cluster: str | None, district: str) -> Data:
     out = copy.deepcopy(data)
     rules = _rules(out)
     rules["forbid"] = [
-        p
-        for p in rules.get("forbid", [])
+        p for p in rules.get("forbid", [])
         if not (p.get("district") == district and p.get("cluster") == cluster)
     ]
     locks = []
@@ -107,19 +106,16 @@ def toggle_group(data: Data, group: str, district: str) -> Data:
     for index, entry in enumerate(groups):
         if entry.get("name") == group:
             members = list(entry.get("districts", []))
-            members = (
-                [d for d in members if d != district]
-                if district in members
-                else [*members, district]
-            )
+            members = [d for d in members if d != district] if district in members else [
+                *members, district
+            ]
             if members:
                 groups[index] = {**entry, "districts": members}
             else:
                 del groups[index]
             return out
-    groups.append(
-        {"name": group, "districts": [district], "max_sites": None, "min_sites": 0, "types": None}
-    )
+    groups.append({"name": group, "districts": [district], "max_sites": None, "min_sites": 0,
+                   "types": None})
     return out
 
 

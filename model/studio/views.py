@@ -35,18 +35,8 @@ from model.scenario import Rules
 from model.studio.resolve import SessionSiteResolver, SessionSolver
 
 TERMS = ("fit", "export", "member", "coop")
-PALETTE = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#ff7f0e",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-)
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#ff7f0e",
+           "#17becf", "#bcbd22", "#7f7f7f")
 MEMBER_FILL = "rgba(120,160,220,0.25)"
 CORE_FILL = "rgba(250,200,90,0.45)"
 EMPTY_FILL = "rgba(240,240,240,0.6)"
@@ -143,19 +133,11 @@ def map_figure(
                 xs += ring_x
                 ys += ring_y
         if xs:
-            traces.append(
-                _scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=fill,
-                    line={"color": "#888", "width": 0.8},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name=f"districts {role or 'other'}",
-                )
-            )
+            traces.append(_scatter(
+                x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill,
+                line={"color": "#888", "width": 0.8}, hoverinfo="skip", showlegend=False,
+                name=f"districts {role or 'other'}",
+            ))
     lon = {d: float(v) for d, v in districts["lon"].items()}
     lat = {d: float(v) for d, v in districts["lat"].items()}
     for siting in sitings:
@@ -165,17 +147,11 @@ def map_figure(
             link_x += [lon[siting.core], lon[member], None]
             link_y += [lat[siting.core], lat[member], None]
         if link_x:
-            traces.append(
-                _scatter(
-                    x=link_x,
-                    y=link_y,
-                    mode="lines",
-                    hoverinfo="skip",
-                    showlegend=False,
-                    line={"color": colours[siting.cluster_type], "width": 2},
-                    name=f"links {siting.cluster_type}",
-                )
-            )
+            traces.append(_scatter(
+                x=link_x, y=link_y, mode="lines", hoverinfo="skip", showlegend=False,
+                line={"color": colours[siting.cluster_type], "width": 2},
+                name=f"links {siting.cluster_type}",
+            ))
     marks = SiteMarks.of(rules)
     hover = []
     for district in districts.index:
@@ -186,82 +162,43 @@ def map_figure(
         lines += [f"banned: {k}" for k in marks.banned.get(district, [])]
         hover.append("<br>".join(lines))
     ids = [str(d) for d in districts.index]
-    traces.append(
-        _scatter(
-            x=[lon[d] for d in ids],
-            y=[lat[d] for d in ids],
-            mode="markers+text",
-            text=[district_name(region, d) for d in ids],
-            textposition="bottom center",
-            textfont={"size": 9, "color": "#444"},
-            marker={
-                "size": 13,
-                "color": ["#333" if d == selected else "#fff" for d in ids],
-                "line": {"color": "#333", "width": 1},
-            },
-            customdata=ids,
-            hovertext=hover,
-            hoverinfo="text",
-            name="districts",
-            showlegend=False,
-        )
-    )
+    traces.append(_scatter(
+        x=[lon[d] for d in ids], y=[lat[d] for d in ids], mode="markers+text",
+        text=[district_name(region, d) for d in ids], textposition="bottom center",
+        textfont={"size": 9, "color": "#444"},
+        marker={"size": 13, "color": ["#333" if d == selected else "#fff" for d in ids],
+                "line": {"color": "#333", "width": 1}},
+        customdata=ids, hovertext=hover, hoverinfo="text", name="districts", showlegend=False,
+    ))
     # locks and bans under the cores, so that a click on a core selects its type
     for kind, symbol, colour in (("locked", "square-open", "#000"), ("banned", "x", "#c00")):
         where = marks.locked if kind == "locked" else marks.banned
         if where:
-            traces.append(
-                _scatter(
-                    x=[lon[d] for d in where],
-                    y=[lat[d] for d in where],
-                    mode="markers",
-                    marker={
-                        "symbol": symbol,
-                        "size": 26 if kind == "locked" else 16,
-                        "color": colour,
-                        "line": {"width": 2, "color": colour},
-                    },
-                    customdata=list(where),
-                    name=kind,
-                    hoverinfo="name",
-                )
-            )
+            traces.append(_scatter(
+                x=[lon[d] for d in where], y=[lat[d] for d in where], mode="markers",
+                marker={"symbol": symbol, "size": 26 if kind == "locked" else 16,
+                        "color": colour, "line": {"width": 2, "color": colour}},
+                customdata=list(where), name=kind, hoverinfo="name",
+            ))
     for k in types:
         cores = [s.core for s in sitings if s.cluster_type == k]
         if cores:
-            traces.append(
-                _scatter(
-                    x=[lon[c] for c in cores],
-                    y=[lat[c] for c in cores],
-                    mode="markers",
-                    marker={
-                        "symbol": "star",
-                        "size": 22,
-                        "color": colours[k],
-                        "line": {"color": "#000", "width": 1},
-                    },
-                    customdata=[f"{c}|{k}" for c in cores],
-                    name=k,
-                    hoverinfo="name",
-                )
-            )
+            traces.append(_scatter(
+                x=[lon[c] for c in cores], y=[lat[c] for c in cores], mode="markers",
+                marker={"symbol": "star", "size": 22, "color": colours[k],
+                        "line": {"color": "#000", "width": 1}},
+                customdata=[f"{c}|{k}" for c in cores], name=k, hoverinfo="name",
+            ))
     mid_lat = sum(lat.values()) / len(lat) if lat else 0.0
     title = "last feasible siting (the current settings have none)" if stale else ""
     layout = {
         "title": {"text": title, "font": {"color": "#c00"}},
-        "margin": {"l": 10, "r": 10, "t": 30 if stale else 10, "b": 10},
-        "height": 560,
-        "plot_bgcolor": "#fff",
-        "clickmode": "event",
-        "dragmode": "pan",
-        "uirevision": "map",
+        "margin": {"l": 10, "r": 10, "t": 30 if stale else 10, "b": 10}, "height": 560,
+        "plot_bgcolor": "#fff", "clickmode": "event", "dragmode": "pan", "uirevision": "map",
         "legend": {"orientation": "h", "y": -0.02},
         "xaxis": {"visible": False},
-        "yaxis": {
-            "visible": False,
-            "scaleanchor": "x",
-            "scaleratio": 1 / max(math.cos(math.radians(mid_lat)), 0.1),
-        },
+        "yaxis": {"visible": False, "scaleanchor": "x",
+                  "scaleratio": 1 / max(math.cos(math.radians(mid_lat)), 0.1)},
     }
     return {"data": traces, "layout": layout}
 
@@ -337,7 +274,9 @@ def runner_up_text(result: RunResult, why: WhyHere) -> str:
     text = f"runner-up without {district_name(region, why.core)}: {where}"
     if runner.given_up is not None:
         text += f", objective {runner.objective:.4f} (gives up {runner.given_up:.4f})"
-    moved = [f"{k} {', '.join(old)} → {', '.join(new) or 'none'}" for k, old, new in runner.moved]
+    moved = [
+        f"{k} {', '.join(old)} → {', '.join(new) or 'none'}" for k, old, new in runner.moved
+    ]
     if moved:
         text += "; also moves " + "; ".join(moved)
     return text + (f" ({runner.note})" if runner.note else "")
@@ -377,7 +316,9 @@ def why_not_there(
     return lines
 
 
-def compare_rows(result: RunResult | None, other: dict[str, Any], label: str) -> list[list[str]]:
+def compare_rows(
+    result: RunResult | None, other: dict[str, Any], label: str
+) -> list[list[str]]:
     """Side by side: core and members per type here and in ``other`` (saved-run sitings:
     cluster_type, core, members), ``*`` marking a moved core; then objective and terms."""
     here = result.sitings() if result is not None and result.has_solution else []
@@ -399,23 +340,19 @@ def compare_rows(result: RunResult | None, other: dict[str, Any], label: str) ->
         mark = " *" if cores_a != cores_b else ""
         rows.append([k + mark, "; ".join(a) or "—", "; ".join(b) or "—"])
     objective = result.objective if result is not None else None
-    rows.append(
-        [
-            "objective",
-            f"{objective:.4f}" if objective is not None else "—",
-            f"{other['objective']:.4f}" if other.get("objective") is not None else "—",
-        ]
-    )
+    rows.append([
+        "objective",
+        f"{objective:.4f}" if objective is not None else "—",
+        f"{other['objective']:.4f}" if other.get("objective") is not None else "—",
+    ])
     for term in TERMS:
         mine_t = result.terms.get(term) if result is not None else None
         theirs_t = other.get("terms", {}).get(term)
-        rows.append(
-            [
-                term,
-                f"{mine_t:.4f}" if mine_t is not None else "—",
-                f"{theirs_t:.4f}" if theirs_t is not None else "—",
-            ]
-        )
+        rows.append([
+            term,
+            f"{mine_t:.4f}" if mine_t is not None else "—",
+            f"{theirs_t:.4f}" if theirs_t is not None else "—",
+        ])
     return rows
 
 
