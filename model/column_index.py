@@ -9,6 +9,7 @@ districts to a few milliseconds (at 300 districts × 6 types the dictionary loop
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +56,7 @@ def column_index(instance: SitingInstance) -> ColumnIndex:
 def site_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray]:
     """Each site's type and district position."""
     recorded = instance.site_positions
-    if recorded is not None and all(len(a) == len(instance.sites) for a in recorded):
+    if recorded is not None and _matches(recorded, instance.sites, instance):
         return recorded
     type_pos = {k: a for a, k in enumerate(instance.types)}
     district_pos = {d: b for b, d in enumerate(instance.districts)}
@@ -69,7 +70,7 @@ def site_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray]:
 def member_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each member arc's type, core district and member district position."""
     recorded = instance.member_positions
-    if recorded is not None and all(len(a) == len(instance.members) for a in recorded):
+    if recorded is not None and _matches(recorded, instance.members, instance):
         return recorded
     type_pos = {k: a for a, k in enumerate(instance.types)}
     district_pos = {d: b for b, d in enumerate(instance.districts)}
@@ -79,6 +80,21 @@ def member_arrays(instance: SitingInstance) -> tuple[np.ndarray, np.ndarray, np.
         _positions(district_pos, (i for _, i, _ in members), count),
         _positions(district_pos, (j for _, _, j in members), count),
     )
+
+
+def _matches(
+    recorded: tuple[np.ndarray, ...], names: Sequence[tuple[str, ...]], instance: SitingInstance
+) -> bool:
+    """Whether recorded positions fit the list: the same length, and the first, middle and
+    last entries name the same tuples (a list replaced by another of the same length is
+    caught here; callers that replace a list pass its positions or None)."""
+    if any(len(a) != len(names) for a in recorded):
+        return False
+    tables = (instance.types, *([instance.districts] * (len(recorded) - 1)))
+    for n in {0, len(names) // 2, len(names) - 1} if names else ():
+        if tuple(t[a[n]] for t, a in zip(tables, recorded, strict=True)) != names[n]:
+            return False
+    return True
 
 
 def _positions(table: dict[str, int], names: object, count: int) -> np.ndarray:

@@ -331,6 +331,7 @@ def reweighted(base: SitingInstance, weights: Weights, max_members: int) -> Siti
         members=members,
         member_coef={a: weights.member * base.member_coef[a] for a in members},
         pair_table=pair_table,
+        member_positions=base.member_positions if with_members else None,
     )
 
 

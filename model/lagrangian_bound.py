@@ -45,7 +45,7 @@ START_STEP = 2.0
 
 @dataclass(frozen=True)
 class LagrangianBound:
-    value: float  # an upper bound on the model's optimum (None-free: -inf when infeasible)
+    value: float  # an upper bound on the optimum; -inf when rules 1 and 2 cannot hold
     rounds: int
     seconds: float
 
@@ -127,7 +127,7 @@ def lagrangian_bound(
     )
 
     highs = _transportation(instance, index, least, most)
-    if highs is None:
+    if highs is None:  # rules 1 and 2 cannot both hold
         return LagrangianBound(-np.inf, 0, time.perf_counter() - started)
     multiplier = np.zeros(len(coef))
     best, step, stale, done = np.inf, START_STEP, 0, 0
@@ -139,7 +139,9 @@ def lagrangian_bound(
         highs.changeColsCost(n_sites, columns, value)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return LagrangianBound(-np.inf, done, time.perf_counter() - started)
+            # only the costs changed, so the rules still hold: a numerical failure of one
+            # round ends the rounds, and the bound is the best of those before (inf if none)
+            return LagrangianBound(best, done - 1, time.perf_counter() - started)
         chosen = np.asarray(highs.getSolution().col_value) > 0.5
         bound = float(value[chosen].sum())
         if bound < best - 1e-12:
@@ -192,6 +194,9 @@ def _transportation(
     highs.setOptionValue("solver", "simplex")
     highs.passModel(lp)
     highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
         return None
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"HiGHS could not solve the bound's assignment problem: {status}")
     return highs

@@ -272,8 +272,12 @@ class Search:
 
     def shortfall(self, cores: list[int]) -> float:
         """How far the cores are from meeting family 7 (0 when every rule holds)."""
+        return float(self.shortfall_by_rule(cores).sum())
+
+    def shortfall_by_rule(self, cores: list[int]) -> np.ndarray:
+        """How far the cores are from meeting each rule of family 7 (0 where it holds)."""
         totals = self.rules.weight[:, cores].sum(axis=1)[:, None]
-        return float(self.rules.shortfall(totals).sum())
+        return self.rules.shortfall(totals)[:, 0]
 
     def seed_sites(self) -> list[int]:
         """The first site of each seeded construction: in each of the ``SEEDS`` districts whose

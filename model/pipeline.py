@@ -323,8 +323,9 @@ def _solve_program(
 
 
 def remaining_time(options: SolverOptions, spent: float) -> SolverOptions:
-    """The solver's options with ``time_limit`` less the seconds the start's search took: the
-    limit covers both (the search takes at most half of it, ``warm_start``)."""
+    """The solver's options with ``time_limit`` less the seconds the start's search took, at
+    least half of it (no ruin-and-recreate round starts after half the limit,
+    ``warm_start``)."""
     if options.time_limit is None:
         return options
     return replace(options, time_limit=max(options.time_limit - spent, options.time_limit / 2))

@@ -150,6 +150,7 @@ class SampleSolver:
         candidate = allowed[:, near_i]  # type × pattern entry
         self._arc_type, self._arc_entry = np.nonzero(candidate)  # type by type, in order
         self._arc_j = near_j[self._arc_entry]
+        self._near_i, self._near_j = near_i.astype(np.int64), near_j.astype(np.int64)
         self._arc_link = reach[near_i, near_j][self._arc_entry]
         self._arcs: list[Member] = [
             (instance.types[a], districts[near_i[e]], districts[near_j[e]])
@@ -223,6 +224,7 @@ class SampleSolver:
         export_values = (weights.export * export[self._site_type, self._site_district]).tolist()
         members: list[Member] = []
         member_coef: dict[Member, float] = {}
+        positions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if weights.member > 0 and rules.max_members > 0:
             gain = weights.member * fit[self._arc_type, self._arc_j] * self._arc_link
             keep = gain > 0
@@ -231,10 +233,13 @@ class SampleSolver:
             chosen = np.flatnonzero(keep)
             members = [self._arcs[n] for n in chosen.tolist()]
             member_coef = dict(zip(members, gain[chosen].tolist(), strict=True))
+            entry = self._arc_entry[chosen]
+            positions = (self._arc_type[chosen], self._near_i[entry], self._near_j[entry])
         return replace(
             base,
             fit_coef=dict(zip(base.sites, fit_values, strict=True)),
             export_coef=dict(zip(base.sites, export_values, strict=True)),
             members=members,
             member_coef=member_coef,
+            member_positions=positions,
         )

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
     from model.compact_rows import CompactCooperation
+    from model.local_search import Search
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,34 @@ def searched_siting(
         else (f"{how}, then {moves} relocation{'' if moves == 1 else 's'}")
     )
     if rounds > 0 and len(chosen) > 1:  # one core has nothing to ruin and recreate
-        chosen, improved, ran = ruin_and_recreate(search, chosen, rounds, seed, deadline)
+        before = _siting(instance, index, chosen, member_value)
+        found, improved, ran = ruin_and_recreate(search, chosen, rounds, seed, deadline)
         cut = "" if ran == rounds else f" (of {rounds}: the time limit's share ran out)"
+        after = _siting(instance, index, found, member_value)
+        # the rounds rank sitings by each core's best arcs; with several cores of a type
+        # sharing member districts, the assigned members can make the result worth less
+        if _objective(instance, search, found, after) < _objective(
+            instance, search, chosen, before
+        ):
+            return greedy, before, f"{note} (ruin and recreate found no better siting)"
         note += f", then {improved} of {ran} ruin-and-recreate rounds{cut} improved it"
+        return greedy, after, note
     if note == "greedy":
         return greedy, greedy, "greedy"
     return greedy, _siting(instance, index, chosen, member_value), note
+
+
+def _objective(
+    instance: SitingInstance, search: Search, cores: list[int], siting: Solution
+) -> float:
+    """The siting's objective: core coefficients, its members' arcs, and the cooperation
+    among its cores (the search's value less its scores)."""
+    cooperation = search.value(cores) - float(search.score[cores].sum())
+    return (
+        sum(instance.core_coef(site) for site in siting.cores)
+        + sum(instance.member_coef[arc] for arc in siting.members)
+        + cooperation
+    )
 
 
 def _siting(

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from model.column_index import column_index
@@ -93,15 +94,39 @@ def test_rounds_find_more_than_relocations_alone_on_a_generated_region(generated
 
 
 def test_a_policy_rule_that_holds_is_never_broken(generated: Path) -> None:
-    """A floor on border cores: rounds may move cores out of border districts only where the
-    floor still holds."""
-    rules = {"min_border_sites": 3}
+    """A lock on a type's worst site: relocations keep it (they never move a family-7 rule
+    further from holding), and a round that ruins it and puts the type back at a better site
+    must not be kept."""
+    _l, _r, _t, free = _setup(generated, {"name": "g"})
+    index = column_index(free)
+    score, _ = site_scores(free, index)
+    worst = int(np.argmin(score))
+    kind, district = free.sites[worst]
+    rules = {"lock": [{"cluster": kind, "district": district}]}
     loaded, region, tables, instance = _setup(generated, {"name": "g", "rules": rules})
+    plain = searched_siting(instance)
     found = searched_siting(instance, None, 80, 1)
-    assert found is not None
+    assert plain is not None and found is not None
+    assert (kind, district) in plain[1].cores
+    assert (kind, district) in found[1].cores
     assert not evaluate(found[1], region, loaded.scenario, tables).violations
-    border = instance.border_districts
-    assert sum(i in border for _k, i in found[1].cores) >= 3
+
+
+def test_several_cores_of_a_type_never_end_below_the_siting_before_the_rounds(
+    generated: Path,
+) -> None:
+    """With three cores of a type, members are shared (rule 4): the siting returned is worth
+    at least the one the rounds started from, by the objective recomputed from the data."""
+    rules = {"sites": {"k01": {"min": 3, "max": 3}, "k02": {"min": 2, "max": 2}}}
+    loaded, region, tables, instance = _setup(generated, {"name": "g", "rules": rules})
+    for seed in range(3):
+        plain = searched_siting(instance)
+        found = searched_siting(instance, None, 40, seed)
+        assert plain is not None and found is not None
+        before = evaluate(plain[1], region, loaded.scenario, tables)
+        after = evaluate(found[1], region, loaded.scenario, tables)
+        assert not after.violations
+        assert after.objective >= before.objective - 1e-9, seed
 
 
 def test_rounds_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:

@@ -127,6 +127,20 @@ def test_recorded_positions_match_the_tuples_on_smolensk() -> None:
         assert np.array_equal(getattr(recorded, name), getattr(looked_up, name)), name
 
 
+def test_positions_of_a_replaced_list_are_looked_up(tmp_path: Path) -> None:
+    """A member list replaced by another of the same length (its arcs reversed) must not be
+    read with the positions recorded for the first."""
+    generate_region(tmp_path / "r", 12, 2, types=3, sectors=3)
+    instance = instance_of(tmp_path / "r", {"name": "g"})
+    assert len(instance.members) > 2
+    swapped = dataclasses.replace(instance, members=instance.members[::-1])
+    index = column_index(swapped)
+    types, districts = swapped.types, swapped.districts
+    for n, (k, i, j) in enumerate(swapped.members):
+        assert (types[index.member_type[n]], districts[index.member_core_district[n]]) == (k, i)
+        assert districts[index.member_district[n]] == j
+
+
 def test_groups_in_order_is_a_dict_filled_in_a_loop() -> None:
     rng = np.random.default_rng(3)
     for size in (0, 1, 2, 50, 400):
