@@ -353,8 +353,15 @@ def totals(row: dict[str, Any]) -> dict[str, float]:
     )
     theirs = direct["handoff"] + direct["solve"] + direct["readback"]
     # when both searches took the same nodes, the solve is the same work: charging the
-    # project the direct solve's seconds removes the noise of a shared machine
-    same = project.get("nodes") is not None and project.get("nodes") == direct.get("nodes")
+    # project the direct solve's seconds removes the noise of a shared machine. Not where
+    # either stopped at its time limit: the seconds are then the limit's (the project's
+    # HiGHS gets the limit less the start's search), not the work's
+    limited = "time_limit" in (project.get("status"), direct.get("status"))
+    same = (
+        not limited
+        and project.get("nodes") is not None
+        and project.get("nodes") == direct.get("nodes")
+    )
     overhead = ours - project["solve"] + direct["solve"]
     return {
         "build": build,
