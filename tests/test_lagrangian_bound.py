@@ -4,7 +4,6 @@ random tiny regions and solved by HiGHS on a generated one; exact where nothing 
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +11,23 @@ import numpy as np
 
 from model.column_index import column_index
 from model.generate import generate_region
-from model.instance import SitingInstance, build_instance, compute_indicators
+from model.instance import SitingInstance
 from model.lagrangian_bound import _side, lagrangian_bound
 from model.pipeline import solve
-from model.region import load_region
-from model.scenario import check_against_region, scenario_from_dict
+from model.scenario import scenario_from_dict
 from model.warmstart import site_scores
 from tests.reference.bruteforce import solve_by_enumeration
-from tests.reference.tiny import write_random_instance
+from tests.reference.tiny import random_cases
+from tests.test_local_search import _setup
 
 
 def _instance(region_dir: Path, data: dict[str, Any]) -> SitingInstance:
-    loaded = scenario_from_dict({"region": str(region_dir), **data})
-    region = load_region(region_dir)
-    check_against_region(loaded, region)
-    tables = compute_indicators(region, loaded.scenario)
-    return build_instance(region, loaded.scenario, tables)
+    return _setup(region_dir, data)[3]
 
 
 def test_never_below_the_enumerated_optimum(tmp_path: Path) -> None:
     checked = 0
-    for seed in range(40):
-        folder = tmp_path / str(seed)
-        scenario = {"name": f"t{seed}", **write_random_instance(random.Random(seed), folder)}
-        region_dir = Path(str(scenario.pop("region")))
+    for seed, region_dir, scenario in random_cases(tmp_path, 40):
         status, best = solve_by_enumeration(region_dir, {"region": str(region_dir), **scenario})
         instance = _instance(region_dir, scenario)
         # aimed at a target below the optimum, so that the steps push the bound down hard

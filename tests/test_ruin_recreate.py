@@ -5,7 +5,6 @@ time limit's share honoured."""
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,26 +15,17 @@ import pytest
 
 from model.column_index import column_index
 from model.generate import generate_region
-from model.instance import SitingInstance, build_instance, compute_indicators
+from model.instance import SitingInstance
 from model.local_search import Search
 from model.pipeline import remaining_time, warm_start
-from model.region import load_region
 from model.results import evaluate
 from model.ruin_recreate import AUTO_ROUNDS, SEARCH_FROM_PAIRS, rounds_for, ruin_and_recreate
-from model.scenario import check_against_region, scenario_from_dict
+from model.scenario import scenario_from_dict
 from model.warmstart import searched_siting, site_scores
 from solvers.base import SolverOptions
 from tests.reference.bruteforce import solve_by_enumeration
-from tests.reference.tiny import write_random_instance
-from tests.test_local_search import _value_from_scratch
-
-
-def _setup(region_dir: Path, data: dict[str, Any]) -> tuple[Any, Any, Any, SitingInstance]:
-    loaded = scenario_from_dict({"region": str(region_dir), **data})
-    region = load_region(region_dir)
-    check_against_region(loaded, region)
-    tables = compute_indicators(region, loaded.scenario)
-    return loaded, region, tables, build_instance(region, loaded.scenario, tables)
+from tests.reference.tiny import random_cases
+from tests.test_local_search import _setup, _value_from_scratch
 
 
 def _search(instance: SitingInstance) -> Search:
@@ -48,6 +38,13 @@ def _numbers(instance: SitingInstance, cores: list[Any]) -> list[int]:
     return sorted(number[s] for s in cores)
 
 
+def _searched_start(instance: SitingInstance) -> tuple[Search, list[int]]:
+    """The search over the instance, and the cores of its relocated siting (no rounds)."""
+    found = searched_siting(instance)
+    assert found is not None
+    return _search(instance), _numbers(instance, found[1].cores)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("rr") / "r"
@@ -57,10 +54,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_rounds_improve_and_keep_every_count(generated: Path) -> None:
     loaded, region, tables, instance = _setup(generated, {"name": "g"})
-    search = _search(instance)
-    found = searched_siting(instance)
-    assert found is not None
-    start = _numbers(instance, found[1].cores)
+    search, start = _searched_start(instance)
     best, improved, ran = ruin_and_recreate(search, start, 60, seed=0)
     assert ran == 60
     before = _value_from_scratch(instance, start, search.score)
@@ -84,10 +78,7 @@ def test_rounds_find_more_than_relocations_alone_on_a_generated_region(generated
     """Not a guarantee of the method, a check that it does its job on one region: the 12-type
     generated region has cooperation that single moves leave on the table."""
     _l, _r, _t, instance = _setup(generated, {"name": "g"})
-    search = _search(instance)
-    found = searched_siting(instance)
-    assert found is not None
-    start = _numbers(instance, found[1].cores)
+    search, start = _searched_start(instance)
     best, improved, _ = ruin_and_recreate(search, start, 200, seed=0)
     assert improved >= 1
     assert search.value(best) > search.value(start)
@@ -131,10 +122,7 @@ def test_several_cores_of_a_type_never_end_below_the_siting_before_the_rounds(
 
 def test_rounds_on_tiny_instances_against_enumeration(tmp_path: Path) -> None:
     checked = 0
-    for seed in range(30):
-        folder = tmp_path / str(seed)
-        scenario = {"name": f"t{seed}", **write_random_instance(random.Random(seed), folder)}
-        region_dir = Path(str(scenario.pop("region")))
+    for seed, region_dir, scenario in random_cases(tmp_path, 30):
         loaded, region, tables, instance = _setup(region_dir, scenario)
         plain = searched_siting(instance)
         found = searched_siting(instance, None, 25, seed)
@@ -175,15 +163,13 @@ def test_zero_objective_rounds_change_nothing(tmp_path: Path) -> None:
     generate_region(tmp_path / "r", 10, 1, types=3, sectors=3)
     zero = {"fit": 0, "export": 0, "member": 0, "coop": 0}
     _l, _r, _t, instance = _setup(tmp_path / "r", {"name": "g", "weights": zero})
-    search = _search(instance)
-    start = _numbers(instance, searched_siting(instance)[1].cores)  # type: ignore[index]
+    search, start = _searched_start(instance)
     assert ruin_and_recreate(search, start, 20) == (start, 0, 20)
 
 
 def test_a_passed_deadline_runs_no_round(generated: Path) -> None:
     _l, _r, _t, instance = _setup(generated, {"name": "g"})
-    search = _search(instance)
-    start = _numbers(instance, searched_siting(instance)[1].cores)  # type: ignore[index]
+    search, start = _searched_start(instance)
     assert ruin_and_recreate(search, start, 50, deadline=time.perf_counter() - 1) == (
         start,
         0,

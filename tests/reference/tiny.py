@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -452,3 +453,15 @@ ALL_FAMILIES = {
     "greenfield_refused",
     "canonical",
 }
+
+
+def random_cases(folder: Path, count: int) -> Iterator[tuple[int, Path, dict[str, Any]]]:
+    """(seed, region folder, scenario without its region) of ``count`` random instances,
+    seeds 0, 1, ..., each written under ``folder/<seed>``."""
+    for seed in range(count):
+        scenario = {
+            "name": f"t{seed}",
+            **write_random_instance(random.Random(seed), folder / str(seed)),
+        }
+        region_dir = Path(str(scenario.pop("region")))
+        yield seed, region_dir, scenario
