@@ -281,7 +281,7 @@ class SolverSettings(_Strict):
         "and partner type (compact, docs/model.md §5.1), or compact from 1,000,000 pairs on "
         "(auto); the optimum is the same",
     )
-    search_rounds: Literal["auto"] | Annotated[int, Field(ge=0, le=100_000)] = Field(
+    search_rounds: Annotated[int, Field(ge=0, le=100_000)] | Literal["auto"] = Field(
         "auto",
         description="rounds of ruin and recreate that improve HiGHS's MIP start (docs/model.md "
         "§5.2), drawn with seed; auto = none below 100,000 cooperating pairs, 400 from there "
