@@ -106,3 +106,19 @@ def test_the_lagrangian_column() -> None:
     row["project"] = row["project"] | {"objective": 3.0, "status": "time_limit"}
     assert any("6.000 (100.0%, 1 s)" in line for line in bench.table([row]))
     assert "Lagrangian bound: 6.000 (100.0%, 1 s)" in bench.verdict([row])[-1]
+
+
+def test_the_ratio_to_plain_highspy_by_hand() -> None:
+    """Project 5 s against plain highspy (no start) 0.5 + 4.5 + 0 = 5 s: 1.0; none where the
+    row has no plain solve (a time-limited size) or a time limit stopped the project."""
+    bench = _bench()
+    row = _row(10, 2, 4.0, (7, 7)) | {"plain": {"handoff": 0.5, "solve": 4.5, "readback": 0.0}}
+    assert bench.totals(row)["plain_ratio"] == pytest.approx(1.0)
+    assert math.isnan(bench.totals(_row(10, 2, 4.0, (7, 7)))["plain_ratio"])
+    limited = _row(10, 2, 4.0, (7, 7))
+    limited["project"] = limited["project"] | {"status": "time_limit"}
+    assert math.isnan(bench.totals(limited)["same_search_ratio"])
+    lines = bench.verdict([row, _row(100, 2, 4.0, (1, 2))])
+    assert any(
+        line.startswith("largest ratio to plain highspy, no start (1 of 2") for line in lines
+    )
