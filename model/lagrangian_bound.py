@@ -35,6 +35,7 @@ import numpy as np
 
 from model.column_index import ColumnIndex, column_index
 from model.instance import SitingInstance
+from model.pair_rows import PairGrouping, group_pairs
 
 if TYPE_CHECKING:
     import highspy
@@ -83,13 +84,15 @@ class _Side:
         return per_site, self.order[counted]
 
 
-def _side(site: np.ndarray, partner_type: np.ndarray, n_types: int, limit: np.ndarray) -> _Side:
-    key = site * n_types + partner_type
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(key) else key
-    group = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]]) if len(key) else key
-    return _Side(order, start, group, site[order[start]], limit[partner_type[order[start]]])
+def _side(grouping: PairGrouping, limit: np.ndarray) -> _Side:
+    """The groups of ``model.pair_rows.group_pairs`` as this module reads them."""
+    return _Side(
+        grouping.order,
+        grouping.start[:-1],
+        grouping.group_of[grouping.order],
+        grouping.core_site,
+        limit[grouping.partner_type],
+    )
 
 
 def lagrangian_bound(
@@ -122,8 +125,8 @@ def lagrangian_bound(
     second = index.site_at[table.second_type, table.second_district]
     coef = table.coef
     sides = (
-        _side(first, table.second_type, n_types, most),
-        _side(second, table.first_type, n_types, most),
+        _side(group_pairs(instance, index.site_at, into=False), most),
+        _side(group_pairs(instance, index.site_at, into=True), most),
     )
 
     highs = _transportation(instance, index, least, most)

@@ -13,6 +13,7 @@ from model.column_index import column_index
 from model.generate import generate_region
 from model.instance import SitingInstance
 from model.lagrangian_bound import _side, lagrangian_bound
+from model.pair_rows import PairGrouping
 from model.pipeline import solve
 from model.scenario import scenario_from_dict
 from model.warmstart import site_scores
@@ -95,14 +96,22 @@ def test_zero_objective_and_infeasible_rules(tmp_path: Path) -> None:
 def test_a_core_counts_as_many_partners_as_their_type_may_have() -> None:
     """Family 8 from one side: the ``max_k'`` largest positive parts of each (site, partner
     type) group, by hand."""
-    site = np.array([0, 0, 0, 1, 1])
-    partner_type = np.array([1, 1, 1, 1, 2])
-    side = _side(site, partner_type, 3, limit=np.array([1, 2, 1]))
+    # pairs 0-2: site 0 with type 1; pair 3: site 1 with type 1; pair 4: site 1 with type 2
+    grouping = PairGrouping(
+        order=np.arange(5),
+        start=np.array([0, 3, 4, 5]),
+        group_of=np.array([0, 0, 0, 1, 2]),
+        core_site=np.array([0, 1, 1]),
+        core_type=np.zeros(3, dtype=np.int64),
+        core_district=np.array([0, 1, 1]),
+        partner_type=np.array([1, 1, 2]),
+    )
+    side = _side(grouping, limit=np.array([1, 2, 1]))
     part = np.array([0.5, 0.3, -0.1, 0.2, 0.4])
     per_site, counted = side.earned(part, n_sites=2)
     assert np.allclose(per_site, [0.8, 0.6])
     assert sorted(counted.tolist()) == [0, 1, 3, 4]
-    single = _side(site, partner_type, 3, limit=np.array([1, 1, 1]))
+    single = _side(grouping, limit=np.array([1, 1, 1]))
     per_site, counted = single.earned(part, n_sites=2)
     assert np.allclose(per_site, [0.5, 0.6]) and sorted(counted.tolist()) == [0, 3, 4]
 
