@@ -23,9 +23,15 @@ own. The child solves the default scenario on the region to a relative gap (1 % 
 
 Before the clocks run, both paths run once on a 12-district region (imports, first calls and
 HiGHS's thread pool are paid there). A size whose direct solve takes under
-``REPEAT_BELOW_S`` is measured ``REPEAT_ROUNDS`` times, the two paths in alternating order,
-and each stage's median is reported (the row's ``rounds``): a single short solve is charged
-the first-at-this-size costs of whichever path runs first.
+``REPEAT_BELOW_S`` is measured 5 to 21 times (``repeat_rounds``: the shorter the solve, the
+more), the two paths in alternating order, and each stage's median is reported (the row's
+``rounds``): a single short solve is charged the first-at-this-size costs of whichever path
+runs first, and solves of a tenth of a second vary by a fifth from one call to the next.
+
+The project's path starts, as a run does, with the rule checks of ``model.diagnosis``
+(their seconds count in its model build); where they find the scenario infeasible, a run
+builds no model and only explains the conflict, and so does the project's path here, while
+the direct path solves the LP.
 
 It prints one line per size and, at the end, the least-squares slope of log(seconds) and
 log(peak MB) against log(districts × types) per stage (the empirical exponent), writes the table
@@ -66,11 +72,14 @@ QUICK_TYPES = (3, 6)
 SEED = 1
 STAGES = ("build", "handoff", "solve", "readback")
 TARGET_RATIO = 1.1
-# a size whose direct solve takes less than this is measured REPEAT_ROUNDS times, the two
+# a size whose direct solve takes less than REPEAT_BELOW_S is measured several times, the
 # paths in alternating order, and each stage's median is reported: one short solve carries
-# the first-at-this-size costs (memory growth) of whichever path runs first
+# the first-at-this-size costs (memory growth) of whichever path runs first, and identical
+# HiGHS calls of 50-300 ms vary by ±20 % here, so the shorter the solve, the more rounds
+# (about REPEAT_BUDGET_S of direct solving, an odd count from REPEAT_MIN to REPEAT_MAX)
 REPEAT_BELOW_S = 2.0
-REPEAT_ROUNDS = 5
+REPEAT_BUDGET_S = 4.0
+REPEAT_MIN, REPEAT_MAX = 5, 21
 PROJECT_STAGES = ("warm_start_s", "model_build", "start_vector_s", "handoff", "solve", "readback")
 DIRECT_STAGES = ("handoff", "solve", "readback")
 TARGET_SECONDS, TARGET_GB = 120.0, 8.0
@@ -92,12 +101,15 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
     """Build, hand off and solve as ``run.py run`` does with HiGHS (``model.pipeline``): the
     program's arrays (``model.matrix_model``), then (``warm``) the searched siting found with
     the program's column index, as the pipeline does, and given as the MIP start."""
+    from model.diagnosis import structural_conflicts
     from model.matrix_model import build_program
     from model.pipeline import remaining_time
     from model.warmstart import searched_siting, start_vector
     from solvers.highs import solve_program
 
     started = time.perf_counter()
+    if structural_conflicts(instance):  # the pipeline says why without a model
+        return _found_infeasible(instance, form, time.perf_counter() - started)
     program = build_program(instance, form)
     if program is None:
         raise RuntimeError("a row of the generated region's scenario can never hold")
@@ -131,6 +143,32 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
         "rows": program.lp.num_row,
         "lp": program.lp,
         "start_vector": vector,
+    }
+
+
+def _found_infeasible(instance: Any, form: str, seconds: float) -> dict[str, Any]:
+    """The project's row where ``model.diagnosis`` finds the scenario infeasible before any
+    model is built (``model.pipeline.solve`` then only explains it): the check's seconds are
+    its model build, and the program is made, untimed, for the direct path."""
+    from model.matrix_model import build_program
+
+    program = build_program(instance, form)
+    if program is None:
+        raise RuntimeError("a row of the generated region's scenario can never hold")
+    return {
+        "form": form,
+        **dict.fromkeys(PROJECT_STAGES, 0.0),
+        "model_build": seconds,
+        "status": "infeasible",
+        "objective": None,
+        "bound": None,
+        "nodes": None,
+        "cores": 0,
+        "columns": program.lp.num_col,
+        "rows": program.lp.num_row,
+        "lp": program.lp,
+        "start_vector": None,
+        "before_model": True,
     }
 
 
@@ -188,6 +226,14 @@ def _solve_direct(lp: Any, options: Any, start: Any) -> dict[str, Any]:
         "objective": float(solver.getInfo().objective_function_value),
         "nodes": int(solver.getInfo().mip_node_count),
     }
+
+
+def repeat_rounds(direct_seconds: float) -> int:
+    """How many times a size is measured, from its first direct solve's seconds."""
+    if direct_seconds >= REPEAT_BELOW_S:
+        return 1
+    wanted = math.ceil(REPEAT_BUDGET_S / max(direct_seconds, 1e-3))
+    return min(REPEAT_MAX, max(REPEAT_MIN, wanted | 1))
 
 
 def _total(result: dict[str, Any], stages: tuple[str, ...]) -> float:
@@ -258,11 +304,11 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     # the limit (at the limit every path takes the limit, and without a start HiGHS may
     # return no siting at all)
     plain = _solve_direct(lp, options, None) if project["status"] != "time_limit" else None
-    rounds = 1
-    if _total(direct, DIRECT_STAGES) < REPEAT_BELOW_S:
+    rounds = repeat_rounds(_total(direct, DIRECT_STAGES))
+    if rounds > 1:
         # a short solve: more rounds, in alternating order, and each stage's median
         projects, directs, plains = [project], [direct], [plain]
-        for round_number in range(1, REPEAT_ROUNDS):
+        for round_number in range(1, rounds):
             if round_number % 2:
                 directs.append(_solve_direct(lp, options, start_vector))
                 plains.append(_solve_direct(lp, options, None) if plain else None)
@@ -277,7 +323,6 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
         direct = {**direct, **_medians(directs, DIRECT_STAGES)}
         if plain is not None:
             plain = {**plain, **_medians([p for p in plains if p], DIRECT_STAGES)}
-        rounds = REPEAT_ROUNDS
     del lp, start_vector
     row: dict[str, Any] = {
         "load": loaded_at - started,
@@ -453,7 +498,7 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {r['districts']:,} × {r['types']} | {r['pairs']:,} | {p['form']} | "
             f"{p['columns']:,} | {t['build']:.2f} | {t['handoff']:.2f} | {t['solve']:.1f} | "
-            f"{p['status']}, {_fmt_gap(gap_of(p))} | {found} | {r['peak_mb']:.0f} | "
+            f"{_fmt_status(p)}, {_fmt_gap(gap_of(p))} | {found} | {r['peak_mb']:.0f} | "
             f"{t['direct']:.1f} | {t['ratio']:.3f} | {t['same_search_ratio']:.3f} | "
             f"{t['plain_ratio']:.3f} | "
             f"{warm_text} | {_fmt_lagrangian(r.get('lagrangian'), p.get('objective'))} | "
@@ -461,6 +506,12 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
             f"{r['load_average'][0]:.1f} |"
         )
     return lines
+
+
+def _fmt_status(result: dict[str, Any]) -> str:
+    if result.get("before_model"):
+        return f"{result['status']} (rule checks, no model)"
+    return str(result["status"])
 
 
 def _fmt_lagrangian(found: dict[str, Any] | None, objective: float | None) -> str:
@@ -581,10 +632,16 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         f"{rows[0]['gap']:.0%}, time limit {rows[0]['time_limit']:g} s per solve, "
         "presolve off. One run on a shared machine: the 1-minute load average during the runs "
         f"was {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs, so solve times "
-        "carry noise; the ratio compares two solves of the same LP made one after the other.",
+        "carry noise; the ratio compares two solves of the same LP made one after the other. "
+        f"Sizes whose direct solve takes under {REPEAT_BELOW_S:g} s show each stage's median "
+        f"over {REPEAT_MIN} to {REPEAT_MAX} runs of each path, in alternating order (the "
+        "shorter the solve, the more runs).",
         "",
-        "*build* = indicators, instance and the model as arrays; *direct* = the same LP "
-        "arrays through plain highspy (hand-off + solve + read-back); *ratio* = the "
+        "*build* = indicators, instance, the rule checks of `model/diagnosis.py` and the "
+        "model as arrays (where the checks prove the scenario infeasible, the status says "
+        "*rule checks, no model*: a run builds no model then, the direct path solves the "
+        "LP); *direct* = the same LP arrays through plain highspy (hand-off + solve + "
+        "read-back); *ratio* = the "
         "project's warm start + model build + hand-off + solve + read-back / direct;"
         " *other form* = "
         "the cooperation formulation `auto` did not choose; *same-search ratio* = the ratio "

@@ -3,7 +3,8 @@
 This module finds the conflicts that can be read off the rules directly: a lock on a site that
 a rule excludes (or on a set of districts that rules exclude one and all, each district named
 with its reason), more locks than a type's maximum or a district's capacity, a type or a group
-whose minimum exceeds the sites left to it, a border minimum no allowed site can meet. When
+whose minimum exceeds the sites left to it, a border minimum no allowed site can meet, types
+whose minima together exceed what their allowed districts hold (``model.site_flow``). When
 none of these explains an infeasible model, the solver's verdict stands with a general message.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from model.instance import SitingInstance
+from model.site_flow import crowded_types
 
 
 def structural_conflicts(instance: SitingInstance) -> list[str]:
@@ -92,6 +94,10 @@ def structural_conflicts(instance: SitingInstance) -> list[str]:
             f"the types need at least {total_min} cores in all but capacity and the allowed sites "
             f"leave room for {total_room}"
         )
+    if not conflicts:  # several types that compete for the same few districts
+        crowded = crowded_types(instance)
+        if crowded is not None:
+            conflicts.append(crowded.sentence(instance))
     return conflicts
 
 

@@ -122,3 +122,41 @@ def test_the_ratio_to_plain_highspy_by_hand() -> None:
     assert any(
         line.startswith("largest ratio to plain highspy, no start (1 of 2") for line in lines
     )
+
+
+def test_short_solves_are_measured_more_often() -> None:
+    bench = _bench()
+    assert bench.repeat_rounds(3.0) == 1  # long enough: one run
+    assert bench.repeat_rounds(1.0) == 5  # the fewest repeated runs
+    assert bench.repeat_rounds(0.3) == 15  # about 4 s of direct solving, an odd count
+    assert bench.repeat_rounds(0.06) == 21  # the most
+    assert bench.repeat_rounds(0.0) == 21
+
+
+def test_a_scenario_the_rule_checks_prove_infeasible(tmp_path: Path) -> None:
+    """The project's path, as a run, builds no model when the rule checks find the conflict;
+    the direct path still gets the LP, and HiGHS agrees that it is infeasible."""
+    import highspy
+
+    from model.instance import build_instance, compute_indicators
+    from model.region import load_region
+    from model.scenario import load_scenario
+    from solvers.base import SolverOptions
+    from tests.reference.crowded import REPO, crowded_scenario
+
+    bench = _bench()
+    region = load_region(REPO / "data" / "smolensk")
+    scenario = load_scenario(crowded_scenario(tmp_path)).scenario
+    instance = build_instance(region, scenario, compute_indicators(region, scenario))
+    options = SolverOptions(mip_gap=0.01, time_limit=60, presolve=False)
+    project = bench._solve_project(instance, "pairs", options, False)
+    assert project["status"] == "infeasible" and project["before_model"]
+    assert project["solve"] == project["handoff"] == 0.0 and project["model_build"] > 0
+    assert bench._fmt_status(project) == "infeasible (rule checks, no model)"
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    from solvers.highs import pass_model
+
+    pass_model(solver, project["lp"])
+    solver.run()
+    assert solver.getModelStatus() == highspy.HighsModelStatus.kInfeasible
