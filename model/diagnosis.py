@@ -10,8 +10,11 @@ none of these explains an infeasible model, the solver's verdict stands with a g
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
+import numpy as np
+
+from model.column_index import site_arrays
 from model.instance import SitingInstance
 from model.site_flow import crowded_types
 
@@ -62,16 +65,14 @@ def structural_conflicts(instance: SitingInstance) -> list[str]:
             conflicts.append(
                 f"{count} locks in {i} exceed max_clusters_per_district = {instance.capacity}"
             )
-    sites_per_type: dict[str, list[str]] = defaultdict(list)
-    for k, i in instance.sites:
-        sites_per_type[k].append(i)
-    for k in instance.types:
+    sites_per_type = np.bincount(site_arrays(instance)[0], minlength=len(instance.types))
+    for a, k in enumerate(instance.types):
         lo = instance.site_range[k][0]
-        if len(sites_per_type[k]) < lo:
+        if sites_per_type[a] < lo:
             reasons = sorted({r.split(":")[0] for (t, _), r in instance.excluded.items() if t == k})
             why = f" (excluded by: {', '.join(reasons)})" if reasons else ""
             conflicts.append(
-                f"{k} needs at least {lo} sites but only {len(sites_per_type[k])} districts "
+                f"{k} needs at least {lo} sites but only {sites_per_type[a]} districts "
                 f"are allowed{why}"
             )
     border_capacity = _most_cores(instance, instance.border_districts)
@@ -106,13 +107,16 @@ def _most_cores(
 ) -> int:
     """An upper bound on cores in the districts (of the types, None = all): capacity, allowed
     sites and type maxima."""
-    counted = [
-        (k, i) for k, i in instance.sites if i in districts and (types is None or k in types)
-    ]
-    per_district = Counter(i for _, i in counted)
-    by_capacity = sum(min(n, instance.capacity) for n in per_district.values())
-    per_type = Counter(k for k, _ in counted)
-    by_type = sum(min(n, instance.site_range[k][1]) for k, n in per_type.items())
+    type_of, district_of = site_arrays(instance)
+    in_districts = np.array([d in districts for d in instance.districts], dtype=bool)
+    counted = in_districts[district_of]
+    if types is not None:
+        counted &= np.array([k in types for k in instance.types], dtype=bool)[type_of]
+    per_district = np.bincount(district_of[counted], minlength=len(instance.districts))
+    by_capacity = int(np.minimum(per_district, instance.capacity).sum())
+    per_type = np.bincount(type_of[counted], minlength=len(instance.types))
+    maxima = np.array([instance.site_range[k][1] for k in instance.types], dtype=np.int64)
+    by_type = int(np.minimum(per_type, maxima).sum())
     return min(by_capacity, by_type)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
+from model.column_index import site_arrays
 from model.instance import SitingInstance
 
 NAMED_DISTRICTS = 8  # a sentence names at most this many districts, then counts the rest
@@ -64,70 +65,87 @@ class CrowdedTypes:
 def crowded_types(instance: SitingInstance) -> CrowdedTypes | None:
     """A smallest-by-inclusion set of types whose minimum cores cannot all be placed at
     once, or None if all of them can."""
-    demand = {k: instance.site_range[k][0] for k in instance.types if instance.site_range[k][0]}
-    allowed: dict[str, list[str]] = {k: [] for k in demand}
-    for k, i in dict.fromkeys(instance.sites):
-        if k in allowed:
-            allowed[k].append(i)
-    room, reached = _placed(instance, allowed, demand)
-    if room >= sum(demand.values()):
+    network = _Network(instance)
+    everyone = network.minimum > 0
+    if network.placed(everyone) >= network.minimum.sum():
         return None
     # the types the residual network still reaches fail together (the min cut); drop each
     # one whose absence leaves the rest failing, so that every type named is needed
-    crowded = [k for k in demand if k in reached]
-    for k in list(crowded):
-        trial = [t for t in crowded if t != k]
-        if _placed(instance, {t: allowed[t] for t in trial}, demand)[0] < _need(trial, demand):
+    crowded = network.reached_types(everyone)
+    for a in np.flatnonzero(crowded):
+        trial = crowded.copy()
+        trial[a] = False
+        if network.placed(trial) < network.minimum[trial].sum():
             crowded = trial
-    room = _placed(instance, {t: allowed[t] for t in crowded}, demand)[0]
-    districts = tuple(dict.fromkeys(i for k in crowded for i in sorted(allowed[k])))
-    return CrowdedTypes(tuple(crowded), _need(crowded, demand), room, districts)
-
-
-def _need(types: list[str], demand: dict[str, int]) -> int:
-    return sum(demand[k] for k in types)
-
-
-def _placed(
-    instance: SitingInstance, allowed: dict[str, list[str]], demand: dict[str, int]
-) -> tuple[int, set[str]]:
-    """The most cores of the types in ``allowed`` (each counted up to its minimum) that fit at
-    their allowed sites under the capacity, and the types the residual network reaches from
-    the source (those whose minimum is not met, and those they can take a district from)."""
-    types = list(allowed)
-    type_node = {k: 1 + n for n, k in enumerate(types)}
-    district_node = {i: 1 + len(types) + n for n, i in enumerate(instance.districts)}
-    sink = 1 + len(types) + len(district_node)
-    arcs = [(k, i) for k in types for i in allowed[k]]
-    tails = np.concatenate(
-        [
-            np.zeros(len(types), dtype=np.int32),
-            np.array([type_node[k] for k, _ in arcs], dtype=np.int32),
-            np.array(list(district_node.values()), dtype=np.int32),
-        ]
+    positions = np.flatnonzero(crowded)
+    allowed = np.isin(network.type_of, positions)
+    districts = sorted({instance.districts[b] for b in network.district_of[allowed]})
+    return CrowdedTypes(
+        tuple(instance.types[a] for a in positions),
+        int(network.minimum[crowded].sum()),
+        network.placed(crowded),
+        tuple(districts),
     )
-    heads = np.concatenate(
-        [
-            np.array(list(type_node.values()), dtype=np.int32),
-            np.array([district_node[i] for _, i in arcs], dtype=np.int32),
-            np.full(len(district_node), sink, dtype=np.int32),
-        ]
-    )
-    capacities = np.concatenate(
-        [
-            np.array([demand[k] for k in types], dtype=np.int32),
-            np.ones(len(arcs), dtype=np.int32),
-            np.full(len(district_node), max(instance.capacity, 0), dtype=np.int32),
-        ]
-    )
-    graph = csr_matrix((capacities, (tails, heads)), shape=(sink + 1, sink + 1))
-    result = maximum_flow(graph, 0, sink)
-    # residual network: the capacity left on each arc, and the flow on it backwards
-    residual = (graph - result.flow.tocsr()).tocsr()
-    residual.data[residual.data < 0] = 0
-    residual.eliminate_zeros()
-    reached = set(breadth_first_order(residual, 0, directed=True, return_predecessors=False))
-    return int(result.flow_value), {k for k in types if type_node[k] in reached}
+
+
+class _Network:
+    """The flow network of one instance: node 0 the source, then one node per type, one per
+    district, and the sink; a set of types is a boolean mask over ``instance.types``."""
+
+    def __init__(self, instance: SitingInstance) -> None:
+        self.minimum = np.array([instance.site_range[k][0] for k in instance.types], dtype=np.int32)
+        self.type_of, self.district_of = site_arrays(instance)
+        self.types, self.districts = len(instance.types), len(instance.districts)
+        self.sink = 1 + self.types + self.districts
+        self.capacity = max(instance.capacity, 0)
+
+    def _graph(self, types: np.ndarray) -> csr_matrix:
+        active = np.flatnonzero(types)
+        arcs = types[self.type_of]
+        district_nodes = 1 + self.types + np.arange(self.districts, dtype=np.int32)
+        tails = np.concatenate(
+            [np.zeros(len(active), np.int32), 1 + self.type_of[arcs], district_nodes]
+        )
+        heads = np.concatenate(
+            [
+                1 + active,
+                1 + self.types + self.district_of[arcs],
+                np.full(self.districts, self.sink, np.int32),
+            ]
+        )
+        capacities = np.concatenate(
+            [
+                self.minimum[active],
+                np.ones(int(arcs.sum()), np.int32),
+                np.full(self.districts, self.capacity, np.int32),
+            ]
+        )
+        nodes = self.sink + 1
+        graph = csr_matrix(
+            (capacities.astype(np.int32), (tails.astype(np.int32), heads.astype(np.int32))),
+            shape=(nodes, nodes),
+        )
+        return graph
+
+    def placed(self, types: np.ndarray) -> int:
+        """The most cores of ``types`` (each counted up to its minimum) that fit at their
+        allowed sites under the capacity."""
+        return int(maximum_flow(self._graph(types), 0, self.sink).flow_value)
+
+    def reached_types(self, types: np.ndarray) -> np.ndarray:
+        """The types the residual network of a maximum flow reaches from the source: those
+        whose minimum is not met, and those they could take a district from."""
+        graph = self._graph(types)
+        result = maximum_flow(graph, 0, self.sink)
+        # the capacity left on each arc, and the flow on it backwards
+        residual = (graph - result.flow.tocsr()).tocsr()
+        residual.data[residual.data < 0] = 0
+        residual.eliminate_zeros()
+        reached = breadth_first_order(residual, 0, directed=True, return_predecessors=False)
+        mask = np.zeros(self.types, dtype=bool)
+        nodes = reached[(reached >= 1) & (reached <= self.types)]
+        mask[nodes - 1] = True
+        return mask & types
 
 
 def _join(names: tuple[str, ...]) -> str:

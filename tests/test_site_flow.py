@@ -33,6 +33,7 @@ def _instance(
         sites=sites,
         capacity=capacity,
         excluded={},
+        site_positions=None,
     )
 
 
