@@ -44,11 +44,50 @@ PATIENCE = 20
 START_STEP = 2.0
 
 
+# solver.bound_rounds: auto runs the rounds from this many cooperating pairs on, where HiGHS's
+# root LP took most of a two-minute limit or did not finish at every measured size
+# (docs/bench/scale.md: 1,000 x 24 and larger), and none below
+BOUND_FROM_PAIRS = 100_000
+AUTO_BOUND_ROUNDS = 300
+# a run spends its bound rounds before HiGHS, and none after this share of solver.time_limit
+BOUND_SHARE_OF_LIMIT = 0.75
+
+
 @dataclass(frozen=True)
 class LagrangianBound:
     value: float  # an upper bound on the optimum; -inf when rules 1 and 2 cannot hold
     rounds: int
     seconds: float
+
+    def to_dict(self, objective: float | None) -> dict[str, object]:
+        """For summary.json: the bound, its rounds and the gap of ``objective`` to it (its
+        seconds are the ``bound`` timing)."""
+        gap = None
+        if objective is not None and np.isfinite(self.value):
+            gap = max(self.value - objective, 0.0) / max(abs(objective), 1e-10)
+        return {"value": self.value, "rounds": self.rounds, "gap": gap}
+
+
+def bound_sentence(found: LagrangianBound, objective: float | None) -> str:
+    """The bound in one line for the console and the report."""
+    if not np.isfinite(found.value):
+        return "Lagrangian bound (docs/model.md §5.3): no round finished"
+    text = (
+        f"Lagrangian bound (docs/model.md §5.3, {found.rounds} rounds): the optimum is at most "
+        f"{found.value:.4f}"
+    )
+    gap = found.to_dict(objective)["gap"]
+    if gap is not None:
+        text += f"; this siting is within {gap:.1%} of it"
+    return text
+
+
+def bound_rounds_for(setting: int | str, pair_count: int) -> int:
+    """The rounds ``solver.bound_rounds`` asks for: the number itself, or by size for
+    ``auto``."""
+    if setting != "auto":
+        return int(setting)
+    return AUTO_BOUND_ROUNDS if pair_count >= BOUND_FROM_PAIRS else 0
 
 
 @dataclass(frozen=True)
@@ -98,11 +137,13 @@ def _side(grouping: PairGrouping, limit: np.ndarray) -> _Side:
 def lagrangian_bound(
     instance: SitingInstance,
     target: float,
-    rounds: int = 300,
+    rounds: int = AUTO_BOUND_ROUNDS,
     index: ColumnIndex | None = None,
+    deadline: float | None = None,
 ) -> LagrangianBound:
     """The bound of the module docstring after at most ``rounds`` subgradient rounds aimed at
-    ``target`` (the value of the best siting known)."""
+    ``target`` (the value of the best siting known); no round after the first starts after
+    ``deadline`` (a ``time.perf_counter`` value)."""
     import highspy
 
     from model.warmstart import site_scores
@@ -136,6 +177,9 @@ def lagrangian_bound(
     best, step, stale, done = np.inf, START_STEP, 0, 0
     columns = np.arange(n_sites, dtype=np.int32)
     for done in range(1, rounds + 1):
+        if done > 1 and deadline is not None and time.perf_counter() >= deadline:
+            done -= 1
+            break
         earned_1, counted_1 = sides[0].earned(coef / 2 + multiplier, n_sites)
         earned_2, counted_2 = sides[1].earned(coef / 2 - multiplier, n_sites)
         value = score + earned_1 + earned_2

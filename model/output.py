@@ -165,6 +165,11 @@ def summary_dict(
                 "cooperation": result.instance.cooperation,
             },
             "warm_start": result.warm_start.to_dict() if result.warm_start else None,
+            # solver.bound_rounds (docs/model.md §5.3); its rounds differ between identical
+            # runs only where three quarters of the time limit cut them short
+            "lagrangian_bound": (
+                result.lagrangian.to_dict(result.objective) if result.lagrangian else None
+            ),
             # everything that changes from one identical run to the next sits under timings
             "timings": {
                 **result.timings,

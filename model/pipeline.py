@@ -34,6 +34,7 @@ from solvers import SolveOutcome, SolverAdapter, SolverOptions, Status, get_solv
 
 if TYPE_CHECKING:
     from model.column_index import ColumnIndex
+    from model.lagrangian_bound import LagrangianBound
     from model.matrix_model import SitingProgram
     from model.warmstart import WarmStart
 
@@ -73,6 +74,7 @@ class RunResult:
     conflict: list[str] = field(default_factory=list)  # scenario keys of conflicting rules
     timings: dict[str, float] = field(default_factory=dict)
     warm_start: WarmStart | None = None  # the greedy MIP start given to HiGHS, if any
+    lagrangian: LagrangianBound | None = None  # solver.bound_rounds' bound (§5.3), if any
 
     @property
     def has_solution(self) -> bool:
@@ -232,6 +234,7 @@ def solve(
         instance = build_instance(region, scenario, tables)
     empty = pd.DataFrame(columns=["cluster_type", "core", "district", "role", "contribution"])
     warm: WarmStart | None = None
+    bound: LagrangianBound | None = None
 
     def finish(
         status: str,
@@ -254,6 +257,7 @@ def solve(
             conflict=conflict or [],
             timings=dict(watch.timings),
             warm_start=warm,
+            lagrangian=bound,
         )
 
     conflicts = structural_conflicts(instance)
@@ -273,8 +277,12 @@ def solve(
 
             program = build_program(instance)
     if program is not None:
-        outcome, solution, warm = _solve_program(program, instance, loaded, region, tables)
+        outcome, solution, warm, bound = _solve_program(
+            program, instance, loaded, region, tables
+        )
         watch.timings["build"] += warm.seconds  # the start is part of what is handed over
+        if bound is not None:
+            watch.timings["bound"] = bound.seconds
     else:
         from model.formulation import build_model
 
@@ -304,31 +312,59 @@ def _solve_program(
     loaded: LoadedScenario,
     region: Region,
     tables: IndicatorTables,
-) -> tuple[SolveOutcome, Solution | None, WarmStart]:
-    """HiGHS on the program's arrays, from the greedy start when it passes every rule."""
+) -> tuple[SolveOutcome, Solution | None, WarmStart, LagrangianBound | None]:
+    """HiGHS on the program's arrays, from the searched start when it passes every rule;
+    before it, the Lagrangian bound of ``solver.bound_rounds`` when there is a start to aim
+    it at."""
     from model.warmstart import start_vector
     from solvers.highs import solve_program
 
     options = solver_options(loaded)
+    began = time.perf_counter()
     warm, greedy = warm_start(instance, region, loaded.scenario, tables, program.index)
     start = None
     if greedy is not None:
         started = time.perf_counter()
         start = start_vector(instance, greedy, program.compact)
         warm = replace(warm, seconds=warm.seconds + time.perf_counter() - started)
-    outcome, values = solve_program(program.lp, remaining_time(options, warm.seconds), start)
+    bound = _lagrangian(instance, loaded.scenario, program, warm, began)
+    spent = warm.seconds + (bound.seconds if bound is not None else 0.0)
+    outcome, values = solve_program(program.lp, remaining_time(options, spent), start)
     if values is None:
-        return outcome, None, warm
-    return outcome, program.solution(values, instance), warm
+        return outcome, None, warm, bound
+    return outcome, program.solution(values, instance), warm, bound
+
+
+def _lagrangian(
+    instance: SitingInstance,
+    scenario: Scenario,
+    program: SitingProgram,
+    warm: WarmStart,
+    began: float,
+) -> LagrangianBound | None:
+    """The bound of ``model.lagrangian_bound`` aimed at the start's value, with the rounds of
+    ``solver.bound_rounds`` and none started after three quarters of ``solver.time_limit``
+    (counted from ``began``, before the start's search); None without rounds, without a
+    start or without cooperating pairs (the bound is then the LP's, which HiGHS gives)."""
+    from model.lagrangian_bound import BOUND_SHARE_OF_LIMIT, bound_rounds_for, lagrangian_bound
+
+    settings = scenario.solver
+    rounds = bound_rounds_for(settings.bound_rounds, instance.pair_count)
+    if rounds == 0 or warm.objective is None or instance.pair_count == 0:
+        return None
+    limit = settings.time_limit
+    deadline = began + BOUND_SHARE_OF_LIMIT * limit if limit is not None else None
+    return lagrangian_bound(instance, warm.objective, rounds, program.index, deadline)
 
 
 def remaining_time(options: SolverOptions, spent: float) -> SolverOptions:
-    """The solver's options with ``time_limit`` less the seconds the start's search took, at
-    least half of it (no ruin-and-recreate round starts after half the limit,
-    ``warm_start``)."""
+    """The solver's options with ``time_limit`` less the seconds spent before it (the
+    start's search, the Lagrangian bound), at least a quarter of it (no ruin-and-recreate
+    round starts after half the limit, ``warm_start``, and no bound round after three
+    quarters, ``_lagrangian``)."""
     if options.time_limit is None:
         return options
-    return replace(options, time_limit=max(options.time_limit - spent, options.time_limit / 2))
+    return replace(options, time_limit=max(options.time_limit - spent, options.time_limit / 4))
 
 
 def warm_start(

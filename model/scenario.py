@@ -287,6 +287,13 @@ class SolverSettings(_Strict):
         "§5.2), drawn with seed; auto = none below 100,000 cooperating pairs, 400 from there "
         "on; at most half of time_limit is spent on them",
     )
+    bound_rounds: Annotated[int, Field(ge=0, le=100_000)] | Literal["auto"] = Field(
+        "auto",
+        description="subgradient rounds of a Lagrangian bound on the optimum, computed before "
+        "HiGHS runs and reported beside its bound (docs/model.md §5.3); auto = none below "
+        "100,000 cooperating pairs, 300 from there on; none starts after three quarters of "
+        "time_limit",
+    )
 
 
 Term = Literal["fit", "export", "member", "coop"]

@@ -217,6 +217,10 @@ def render_report(result: RunResult, folder: Path) -> str:
             lines.append(f"  warm start: {start}{found}")
         if result.outcome is not None and result.outcome.gap:
             lines.append(f"  gap {result.outcome.gap:.4%}, bound {result.outcome.bound}")
+        if result.lagrangian is not None:
+            from model.lagrangian_bound import bound_sentence
+
+            lines.append(f"  {bound_sentence(result.lagrangian, result.objective)}")
     lines.append(
         "  time: "
         + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())

@@ -13,6 +13,7 @@ from typing import Any
 
 from model.basis import label
 from model.compare_summary import setting_words
+from model.lagrangian_bound import bound_sentence
 from model.pipeline import RunResult
 from model.report.document import (
     Block,
@@ -523,7 +524,12 @@ def outcome_sentence(result: RunResult) -> tuple[str, bool]:
         gap_text = pct(outcome.gap) if outcome and outcome.gap is not None else "unknown"
         return (
             f"**Not proven optimal.** The solver stopped at its time limit ({limit:g} s) with this "
-            f"siting; the best bound is {bound} (gap {gap_text}), so a better siting may exist.",
+            f"siting; the best bound is {bound} (gap {gap_text}), so a better siting may exist."
+            + (
+                f" {bound_sentence(result.lagrangian, result.objective)}."
+                if result.lagrangian is not None
+                else ""
+            ),
             False,
         )
     if result.status == "infeasible":
@@ -544,6 +550,11 @@ def solver_section(result: RunResult) -> Section:
             ["objective", num(outcome.objective, 6)],
             ["best bound", num(outcome.bound, 6)],
             ["gap", pct(outcome.gap) if outcome.gap is not None else "–"],
+            *(
+                [["Lagrangian bound (§5.3)", num(result.lagrangian.value, 6)]]
+                if result.lagrangian is not None
+                else []
+            ),
             ["nodes", str(outcome.nodes) if outcome.nodes is not None else "–"],
         ]
         if outcome.message:
