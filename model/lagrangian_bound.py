@@ -44,9 +44,9 @@ PATIENCE = 20
 START_STEP = 2.0
 
 
-# solver.bound_rounds: auto runs the rounds from this many cooperating pairs on, where HiGHS's
-# root LP took most of a two-minute limit or did not finish at every measured size
-# (docs/bench/scale.md: 1,000 x 24 and larger), and none below
+# solver.bound_rounds: auto runs the rounds from this many cooperating pairs on, where HiGHS
+# stopped at a two-minute limit at every measured size (docs/bench/scale.md: 1,000 x 24 and
+# larger; its root LP finished only at 1,000 x 24), and none below
 BOUND_FROM_PAIRS = 100_000
 AUTO_BOUND_ROUNDS = 300
 # a run spends its bound rounds before HiGHS, and none after this share of solver.time_limit
@@ -62,23 +62,28 @@ class LagrangianBound:
     def to_dict(self, objective: float | None) -> dict[str, object]:
         """For summary.json: the bound, its rounds and the gap of ``objective`` to it (its
         seconds are the ``bound`` timing)."""
-        gap = None
-        if objective is not None and np.isfinite(self.value):
-            gap = max(self.value - objective, 0.0) / max(abs(objective), 1e-10)
+        gap = None  # none against an objective of 0: a relative gap has no scale there
+        if objective is not None and np.isfinite(self.value) and abs(objective) > 1e-9:
+            gap = max(self.value - objective, 0.0) / abs(objective)
         return {"value": self.value, "rounds": self.rounds, "gap": gap}
 
 
-def bound_sentence(found: LagrangianBound, objective: float | None) -> str:
-    """The bound in one line for the console and the report."""
+def bound_sentence(
+    found: LagrangianBound, objective: float | None, solver_bound: float | None = None
+) -> str:
+    """The bound in one line for the console and the report, set against the solver's own
+    bound ``solver_bound`` where that is tighter."""
+    where = "Lagrangian bound (docs/model.md §5.3"
+    if found.value == -np.inf:
+        return f"{where}): rules 1 and 2 cannot hold together"
     if not np.isfinite(found.value):
-        return "Lagrangian bound (docs/model.md §5.3): no round finished"
-    text = (
-        f"Lagrangian bound (docs/model.md §5.3, {found.rounds} rounds): the optimum is at most "
-        f"{found.value:.4f}"
-    )
+        return f"{where}): no round finished"
+    text = f"{where}, {found.rounds} rounds): the optimum is at most {found.value:.4f}"
     gap = found.to_dict(objective)["gap"]
     if gap is not None:
         text += f"; this siting is within {gap:.1%} of it"
+    if solver_bound is not None and np.isfinite(solver_bound) and solver_bound < found.value:
+        text += f" (the solver's own bound, {solver_bound:.4f}, is tighter)"
     return text
 
 

@@ -213,12 +213,15 @@ def solve(
     region: Region | None = None,
     watch: _Stopwatch | None = None,
     tables: IndicatorTables | None = None,
+    with_bound: bool = False,
 ) -> RunResult:
     """Solve a loaded scenario on its region (loaded here unless given).
 
     ``tables`` may pass the indicators of an earlier run on the same region with the same
     ``indicators`` settings (re-solves with other rules or weights), which skips recomputing
-    them; they are recomputed when the settings differ.
+    them; they are recomputed when the settings differ. ``with_bound``: compute the Lagrangian
+    bound of ``solver.bound_rounds`` before HiGHS (a run and its re-run do; the many re-solves
+    of sweeps, samples and the studio leave it out, where nobody reads it).
     """
     watch = watch or _Stopwatch()
     scenario = loaded.scenario
@@ -278,7 +281,7 @@ def solve(
             program = build_program(instance)
     if program is not None:
         outcome, solution, warm, bound = _solve_program(
-            program, instance, loaded, region, tables
+            program, instance, loaded, region, tables, with_bound
         )
         watch.timings["build"] += warm.seconds  # the start is part of what is handed over
         if bound is not None:
@@ -312,10 +315,11 @@ def _solve_program(
     loaded: LoadedScenario,
     region: Region,
     tables: IndicatorTables,
+    with_bound: bool,
 ) -> tuple[SolveOutcome, Solution | None, WarmStart, LagrangianBound | None]:
     """HiGHS on the program's arrays, from the searched start when it passes every rule;
-    before it, the Lagrangian bound of ``solver.bound_rounds`` when there is a start to aim
-    it at."""
+    before it (``with_bound``), the Lagrangian bound of ``solver.bound_rounds`` when there is
+    a start to aim it at."""
     from model.warmstart import start_vector
     from solvers.highs import solve_program
 
@@ -327,9 +331,12 @@ def _solve_program(
         started = time.perf_counter()
         start = start_vector(instance, greedy, program.compact)
         warm = replace(warm, seconds=warm.seconds + time.perf_counter() - started)
-    bound = _lagrangian(instance, loaded.scenario, program, warm, began)
-    spent = warm.seconds + (bound.seconds if bound is not None else 0.0)
-    outcome, values = solve_program(program.lp, remaining_time(options, spent), start)
+    bound = _lagrangian(instance, loaded.scenario, program, warm, began) if with_bound else None
+    if bound is None:
+        options = remaining_time(options, warm.seconds)
+    else:  # the bound's rounds end by three quarters of the limit
+        options = remaining_time(options, warm.seconds + bound.seconds, least=0.25)
+    outcome, values = solve_program(program.lp, options, start)
     if values is None:
         return outcome, None, warm, bound
     return outcome, program.solution(values, instance), warm, bound
@@ -357,14 +364,16 @@ def _lagrangian(
     return lagrangian_bound(instance, warm.objective, rounds, program.index, deadline)
 
 
-def remaining_time(options: SolverOptions, spent: float) -> SolverOptions:
+def remaining_time(options: SolverOptions, spent: float, least: float = 0.5) -> SolverOptions:
     """The solver's options with ``time_limit`` less the seconds spent before it (the
-    start's search, the Lagrangian bound), at least a quarter of it (no ruin-and-recreate
-    round starts after half the limit, ``warm_start``, and no bound round after three
-    quarters, ``_lagrangian``)."""
+    start's search, and the Lagrangian bound where it ran), at least ``least`` of it: half
+    after the search alone (no ruin-and-recreate round starts after half the limit,
+    ``warm_start``), a quarter after the bound (no bound round after three quarters,
+    ``_lagrangian``)."""
     if options.time_limit is None:
         return options
-    return replace(options, time_limit=max(options.time_limit - spent, options.time_limit / 4))
+    limit = options.time_limit
+    return replace(options, time_limit=max(limit - spent, limit * least))
 
 
 def warm_start(

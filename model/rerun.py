@@ -76,4 +76,4 @@ def saved_scenario(saved: SavedRun) -> LoadedScenario:
 def rerun(saved: SavedRun, loaded: LoadedScenario | None = None) -> RunResult:
     """Solve the saved scenario again on the saved region folder."""
     loaded = loaded or saved_scenario(saved)
-    return solve(loaded, load_region(saved.region))
+    return solve(loaded, load_region(saved.region), with_bound=True)

@@ -16,7 +16,8 @@ the best siting so far and
    (border, group, lock and budget rules) is further from holding than in the best.
 
 Rounds stop early at a deadline: a run gives the search at most half of ``solver.time_limit``
-(the note says how many rounds ran), and the solver the rest.
+(the note says how many rounds ran), and the solver the rest (less the Lagrangian bound's
+seconds where a run computes it, docs/model.md §5.3).
 
 A round keeps the number of cores of every type, so rule 1 holds, and places a core only
 where its district has room, so rule 2 holds. The draws come from a generator seeded with the

@@ -11,10 +11,11 @@ It is decided by one maximum flow: source → type k (capacity ``min_k``) → di
 only if the flow saturates every source arc. When it does not, the types still reachable from
 the source in the residual network are a set S whose minima exceed what their allowed
 districts can hold (Hall's condition, by the max-flow min-cut theorem): Σ_{k∈S} min_k > the
-largest number of S's cores that the districts reachable from S can take. That set is the
-sentence the planner reads, before any LP is built: the per-type and total checks of
-``model.diagnosis`` see each type alone or all of them at once, not several types that compete
-for the same few districts.
+largest number of S's cores that their allowed sites can take. A deletion filter then drops
+each type of S whose absence leaves the rest failing (one flow per type), so that every type
+the planner reads about is needed. The per-type and total checks of ``model.diagnosis`` see
+each type alone or all of them at once, not several types that compete for the same few
+districts.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ from model.column_index import site_arrays
 from model.instance import SitingInstance
 
 NAMED_DISTRICTS = 8  # a sentence names at most this many districts, then counts the rest
+NAMED_TYPES = 12  # and at most this many types
+# the rule named at the start of each reason of ``SitingInstance.excluded``, as a scenario key
+RULE_KEYS = {
+    "forbidden by rules.forbid": "rules.forbid",
+    "border rule": "rules.border",
+    "corridor rule": "rules.corridor",
+    "greenfield rule": "rules.greenfield",
+}
 
 
 @dataclass(frozen=True)
@@ -38,24 +47,22 @@ class CrowdedTypes:
     types: tuple[str, ...]
     needed: int  # Σ of their minimum cores
     room: int  # the most of their cores that fit (the flow they received)
-    districts: tuple[str, ...]  # the districts allowed to them that the flow could reach
+    districts: tuple[str, ...]  # every district allowed to at least one of them
 
     def sentence(self, instance: SitingInstance) -> str:
-        shown = ", ".join(self.districts[:NAMED_DISTRICTS])
-        more = len(self.districts) - NAMED_DISTRICTS
-        if more > 0:
-            shown += f" and {more} more"
         rules = sorted(
             {
-                part.split(":")[0]
+                RULE_KEYS.get(part.split(":")[0], part.split(":")[0])
                 for (k, _), reason in instance.excluded.items()
                 if k in self.types
                 for part in reason.split("; and ")
             }
         )
-        why = f"; the other districts are excluded for them by: {', '.join(rules)}" if rules else ""
+        why = f"; the other districts are excluded for them by {', '.join(rules)}" if rules else ""
+        shown = _listed(self.districts, NAMED_DISTRICTS, ", ")
         return (
-            f"{_join(self.types)} need at least {self.needed} cores together, but the "
+            f"{_listed(self.types, NAMED_TYPES, ' and ')} need at least {self.needed} cores "
+            "together, but the "
             f"districts allowed to them ({shown}) hold at most {self.room} of these, with "
             f"max_clusters_per_district = {instance.capacity} and one core per type and "
             f"district{why}"
@@ -95,60 +102,63 @@ class _Network:
     def __init__(self, instance: SitingInstance) -> None:
         self.minimum = np.array([instance.site_range[k][0] for k in instance.types], dtype=np.int32)
         self.type_of, self.district_of = site_arrays(instance)
-        self.types, self.districts = len(instance.types), len(instance.districts)
-        self.sink = 1 + self.types + self.districts
+        self.n_types, self.n_districts = len(instance.types), len(instance.districts)
+        self.sink = 1 + self.n_types + self.n_districts
         self.capacity = max(instance.capacity, 0)
 
-    def _graph(self, types: np.ndarray) -> csr_matrix:
-        active = np.flatnonzero(types)
-        arcs = types[self.type_of]
-        district_nodes = 1 + self.types + np.arange(self.districts, dtype=np.int32)
+    def _graph(self, mask: np.ndarray) -> csr_matrix:
+        active = np.flatnonzero(mask)
+        arcs = mask[self.type_of]
+        district_nodes = 1 + self.n_types + np.arange(self.n_districts, dtype=np.int32)
         tails = np.concatenate(
             [np.zeros(len(active), np.int32), 1 + self.type_of[arcs], district_nodes]
         )
         heads = np.concatenate(
             [
                 1 + active,
-                1 + self.types + self.district_of[arcs],
-                np.full(self.districts, self.sink, np.int32),
+                1 + self.n_types + self.district_of[arcs],
+                np.full(self.n_districts, self.sink, np.int32),
             ]
         )
         capacities = np.concatenate(
             [
                 self.minimum[active],
                 np.ones(int(arcs.sum()), np.int32),
-                np.full(self.districts, self.capacity, np.int32),
+                np.full(self.n_districts, self.capacity, np.int32),
             ]
         )
         nodes = self.sink + 1
-        graph = csr_matrix(
+        return csr_matrix(
             (capacities.astype(np.int32), (tails.astype(np.int32), heads.astype(np.int32))),
             shape=(nodes, nodes),
         )
-        return graph
 
-    def placed(self, types: np.ndarray) -> int:
-        """The most cores of ``types`` (each counted up to its minimum) that fit at their
-        allowed sites under the capacity."""
-        return int(maximum_flow(self._graph(types), 0, self.sink).flow_value)
+    def placed(self, mask: np.ndarray) -> int:
+        """The most cores of the types in ``mask`` (each counted up to its minimum) that fit
+        at their allowed sites under the capacity."""
+        return int(maximum_flow(self._graph(mask), 0, self.sink).flow_value)
 
-    def reached_types(self, types: np.ndarray) -> np.ndarray:
+    def reached_types(self, mask: np.ndarray) -> np.ndarray:
         """The types the residual network of a maximum flow reaches from the source: those
         whose minimum is not met, and those they could take a district from."""
-        graph = self._graph(types)
+        graph = self._graph(mask)
         result = maximum_flow(graph, 0, self.sink)
         # the capacity left on each arc, and the flow on it backwards
         residual = (graph - result.flow.tocsr()).tocsr()
         residual.data[residual.data < 0] = 0
         residual.eliminate_zeros()
         reached = breadth_first_order(residual, 0, directed=True, return_predecessors=False)
-        mask = np.zeros(self.types, dtype=bool)
-        nodes = reached[(reached >= 1) & (reached <= self.types)]
-        mask[nodes - 1] = True
-        return mask & types
+        found = np.zeros(self.n_types, dtype=bool)
+        nodes = reached[(reached >= 1) & (reached <= self.n_types)]
+        found[nodes - 1] = True
+        return found & mask
 
 
-def _join(names: tuple[str, ...]) -> str:
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _listed(names: tuple[str, ...], most: int, last: str) -> str:
+    """``names`` joined with commas (``last`` before the final one), at most ``most`` of them
+    and then how many more."""
+    if len(names) > most:
+        return ", ".join(names[:most]) + f" and {len(names) - most} more"
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + last + names[-1]

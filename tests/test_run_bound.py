@@ -43,11 +43,9 @@ def _scenario(folder: Path, region: Path, solver: dict[str, Any]) -> Path:
     return path
 
 
-def test_the_bound_of_a_run_is_at_least_its_proven_optimum(
-    generated: Path, tmp_path: Path
-) -> None:
+def test_the_bound_of_a_run_is_at_least_its_proven_optimum(generated: Path, tmp_path: Path) -> None:
     loaded = load_scenario(_scenario(tmp_path, generated, {"bound_rounds": 40}))
-    result = solve(loaded, load_region(generated))
+    result = solve(loaded, load_region(generated), with_bound=True)
     assert result.status == "optimal" and result.objective is not None
     assert result.instance.pair_count > 0
     found = result.lagrangian
@@ -80,13 +78,42 @@ def test_summary_and_console_of_a_run(generated: Path, tmp_path: Path) -> None:
 
 def test_none_without_rounds_or_below_the_auto_size(generated: Path, tmp_path: Path) -> None:
     region = load_region(generated)
-    off = solve(load_scenario(_scenario(tmp_path, generated, {"bound_rounds": 0})), region)
-    assert off.lagrangian is None and "bound" not in off.timings
-    auto = solve(load_scenario(_scenario(tmp_path, generated, {})), region)
+    off = load_scenario(_scenario(tmp_path, generated, {"bound_rounds": 0}))
+    result = solve(off, region, with_bound=True)
+    assert result.lagrangian is None and "bound" not in result.timings
+    auto = solve(load_scenario(_scenario(tmp_path, generated, {})), region, with_bound=True)
     assert auto.instance.pair_count < BOUND_FROM_PAIRS and auto.lagrangian is None
     assert bound_rounds_for("auto", BOUND_FROM_PAIRS - 1) == 0
     assert bound_rounds_for("auto", BOUND_FROM_PAIRS) == AUTO_BOUND_ROUNDS
     assert bound_rounds_for(12, 5) == 12
+    # the re-solves of sweeps, samples and the studio leave it out
+    rounds = load_scenario(_scenario(tmp_path, generated, {"bound_rounds": 10}))
+    assert solve(rounds, region).lagrangian is None
+
+
+def test_highs_gets_the_time_limit_less_the_search_and_the_bound(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import solvers.highs
+
+    given: list[SolverOptions] = []
+    original = solvers.highs.solve_program
+
+    def spy(lp: Any, options: SolverOptions, start: Any = None) -> Any:
+        given.append(options)
+        return original(lp, options, start)
+
+    monkeypatch.setattr(solvers.highs, "solve_program", spy)
+    region = load_region(generated)
+    solver = {"bound_rounds": 10, "time_limit": 60}
+    result = solve(load_scenario(_scenario(tmp_path, generated, solver)), region, with_bound=True)
+    assert result.warm_start is not None and result.lagrangian is not None
+    spent = result.warm_start.seconds + result.lagrangian.seconds
+    assert given[-1].time_limit == pytest.approx(60 - spent)
+    # without the bound, the search's seconds only
+    result = solve(load_scenario(_scenario(tmp_path, generated, solver)), region)
+    assert result.warm_start is not None
+    assert given[-1].time_limit == pytest.approx(60 - result.warm_start.seconds)
 
 
 def test_a_time_limited_report_names_the_bound(generated: Path, tmp_path: Path) -> None:
@@ -97,7 +124,7 @@ def test_a_time_limited_report_names_the_bound(generated: Path, tmp_path: Path) 
     from solvers.base import Status
 
     loaded = load_scenario(_scenario(tmp_path, generated, {"bound_rounds": 10}))
-    result = solve(loaded, load_region(generated))
+    result = solve(loaded, load_region(generated), with_bound=True)
     assert result.outcome is not None and result.lagrangian is not None
     limited = replace(
         result,
@@ -112,10 +139,17 @@ def test_a_time_limited_report_names_the_bound(generated: Path, tmp_path: Path) 
 
 def test_the_sentence_of_degenerate_bounds() -> None:
     assert "no round finished" in bound_sentence(LagrangianBound(float("inf"), 0, 0.0), 1.0)
-    # an objective of 0: the gap is measured against a tiny scale, not divided by zero
-    text = bound_sentence(LagrangianBound(0.0, 3, 0.0), 0.0)
-    assert "at most 0.0000" in text and "within 0.0% of it" in text
+    infeasible = bound_sentence(LagrangianBound(float("-inf"), 0, 0.0), None)
+    assert "rules 1 and 2 cannot hold together" in infeasible
+    # an objective of 0: no relative gap (it has no scale), the bound itself is still said
+    text = bound_sentence(LagrangianBound(0.5, 3, 0.0), 0.0)
+    assert "at most 0.5000" in text and "within" not in text
+    assert LagrangianBound(0.5, 3, 0.0).to_dict(0.0)["gap"] is None
     assert LagrangianBound(2.0, 1, 0.0).to_dict(None)["gap"] is None
+    # a solver bound tighter than this one is named; a looser one is not
+    tighter = bound_sentence(LagrangianBound(20.0, 3, 0.0), 10.0, 17.0)
+    assert "within 100.0% of it (the solver's own bound, 17.0000, is tighter)" in tighter
+    assert "tighter" not in bound_sentence(LagrangianBound(20.0, 3, 0.0), 10.0, 80000.0)
 
 
 def test_no_round_starts_after_the_deadline(generated: Path) -> None:
@@ -128,9 +162,10 @@ def test_no_round_starts_after_the_deadline(generated: Path) -> None:
     assert found.rounds == 1  # the first round always runs, so there is a bound
 
 
-def test_the_solver_keeps_a_quarter_of_the_time_limit() -> None:
+def test_the_solver_keeps_half_or_a_quarter_of_the_time_limit() -> None:
     assert remaining_time(SolverOptions(time_limit=60.0), 10.0).time_limit == 50.0
-    assert remaining_time(SolverOptions(time_limit=60.0), 50.0).time_limit == 15.0
+    assert remaining_time(SolverOptions(time_limit=60.0), 50.0).time_limit == 30.0
+    assert remaining_time(SolverOptions(time_limit=60.0), 50.0, least=0.25).time_limit == 15.0
     assert remaining_time(SolverOptions(), 45.0).time_limit is None
 
 

@@ -44,9 +44,7 @@ def _most_placed(instance: Any, types: list[str]) -> int:
     for k in types:
         allowed = [i for t, i in instance.sites if t == k]
         lo = instance.site_range[k][0]
-        choices.append(
-            [c for size in range(lo + 1) for c in itertools.combinations(allowed, size)]
-        )
+        choices.append([c for size in range(lo + 1) for c in itertools.combinations(allowed, size)])
     best = 0
     for placement in itertools.product(*choices):
         used = [i for chosen in placement for i in chosen]
@@ -112,6 +110,19 @@ def test_types_competing_for_one_district() -> None:
     )
 
 
+def test_a_long_sentence_names_the_first_and_counts_the_rest() -> None:
+    types = [f"k{n:02d}" for n in range(14)]
+    instance = _instance(
+        types, ["d1"], dict.fromkeys(types, 1), [(k, "d1") for k in types], capacity=1
+    )
+    found = crowded_types(instance)
+    assert found is not None and len(found.types) == 2  # any two already fail
+    many = type(found)(tuple(types), 14, 1, tuple(f"d{n}" for n in range(10)))
+    text = many.sentence(instance)
+    assert text.startswith("k00, k01, ") and "k11 and 2 more need at least 14 cores" in text
+    assert "(d0, d1, d2, d3, d4, d5, d6, d7 and 2 more)" in text
+
+
 def test_degenerate_cases() -> None:
     # no minimum at all, or no district: nothing to place, nothing crowded
     assert crowded_types(_instance(["a"], ["d1"], {"a": 0}, [], 0)) is None
@@ -135,8 +146,11 @@ def test_smolensk_types_crowded_into_two_districts(tmp_path: Path) -> None:
     assert (found.needed, found.room) == (3, 2)
     assert set(found.districts) == set(KEPT)
     sentences = structural_conflicts(instance)
-    assert len(sentences) == 1 and "forbidden by rules.forbid" in sentences[0]
-    # the run says so without building or solving a model
+    assert len(sentences) == 1 and sentences[0].endswith(
+        "excluded for them by rules.forbid, rules.greenfield"  # Smolensk, Desnogorsk: no activity
+    )
+    # the run says so without building or solving the scenario's model (the conflict search
+    # that follows solves relaxed feasibility programs, under the "diagnosis" timing)
     result = solve(loaded, SMOLENSK)
     assert result.status == "infeasible"
     assert sentences[0] in result.diagnosis

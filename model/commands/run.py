@@ -119,7 +119,7 @@ def solve_into(loaded: LoadedScenario, load_seconds: float = 0.0) -> RunResult:
 
     watch = _Stopwatch()
     watch.timings["load_scenario"] = load_seconds
-    return solve(loaded, watch=watch)
+    return solve(loaded, watch=watch, with_bound=True)
 
 
 # Python collects cyclic garbage every 700 net allocations by default: a baseline run then
@@ -220,7 +220,8 @@ def render_report(result: RunResult, folder: Path) -> str:
         if result.lagrangian is not None:
             from model.lagrangian_bound import bound_sentence
 
-            lines.append(f"  {bound_sentence(result.lagrangian, result.objective)}")
+            bound = result.outcome.bound if result.outcome is not None else None
+            lines.append(f"  {bound_sentence(result.lagrangian, result.objective, bound)}")
     lines.append(
         "  time: "
         + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())

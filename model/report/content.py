@@ -522,14 +522,16 @@ def outcome_sentence(result: RunResult) -> tuple[str, bool]:
     if result.status == "time_limit" and result.has_solution:
         bound = num(outcome.bound) if outcome else "–"
         gap_text = pct(outcome.gap) if outcome and outcome.gap is not None else "unknown"
+        solver_bound = outcome.bound if outcome else None
+        lagrangian = (
+            f" {bound_sentence(result.lagrangian, result.objective, solver_bound)}."
+            if result.lagrangian is not None
+            else ""
+        )
         return (
             f"**Not proven optimal.** The solver stopped at its time limit ({limit:g} s) with this "
             f"siting; the best bound is {bound} (gap {gap_text}), so a better siting may exist."
-            + (
-                f" {bound_sentence(result.lagrangian, result.objective)}."
-                if result.lagrangian is not None
-                else ""
-            ),
+            + lagrangian,
             False,
         )
     if result.status == "infeasible":

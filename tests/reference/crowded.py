@@ -18,9 +18,7 @@ def crowded_scenario(folder: Path, capacity: int = 1) -> Path:
     """Wood, food and building materials only in Velizhsky and Demidovsky, at most
     ``capacity`` cores per district (1: three types, two places, and each type alone fits)."""
     districts = load_region(REPO / "data" / "smolensk").district_ids
-    forbid = [
-        {"cluster": k, "district": d} for k in CROWDED for d in districts if d not in KEPT
-    ]
+    forbid = [{"cluster": k, "district": d} for k in CROWDED for d in districts if d not in KEPT]
     rules = {
         "clusters": SIX,
         "max_clusters_per_district": capacity,
