@@ -29,9 +29,12 @@ more), the two paths in alternating order, and each stage's median is reported (
 runs first, and solves of a tenth of a second vary by a fifth from one call to the next.
 
 The project's path starts, as a run does, with the rule checks of ``model.diagnosis``
-(their seconds count in its model build); where they find the scenario infeasible, a run
-builds no model and only explains the conflict, and so does the project's path here, while
-the direct path solves the LP.
+(their seconds count in its model build). Where they find the scenario infeasible, a run
+builds no model of it and goes on to explain the conflict (with relaxed feasibility
+programs), while the direct path only solves the LP: the row shows both, but no ratio, and
+it is left out of the exponents. From 100,000 cooperating pairs on, the project's path also
+computes the Lagrangian bound before HiGHS, as a run does (``solver.bound_rounds: auto``):
+its seconds count in the project's total and HiGHS gets the limit less them.
 
 It prints one line per size and, at the end, the least-squares slope of log(seconds) and
 log(peak MB) against log(districts × types) per stage (the empirical exponent), writes the table
@@ -80,7 +83,15 @@ TARGET_RATIO = 1.1
 REPEAT_BELOW_S = 2.0
 REPEAT_BUDGET_S = 4.0
 REPEAT_MIN, REPEAT_MAX = 5, 21
-PROJECT_STAGES = ("warm_start_s", "model_build", "start_vector_s", "handoff", "solve", "readback")
+PROJECT_STAGES = (
+    "warm_start_s",
+    "model_build",
+    "start_vector_s",
+    "bound_s",
+    "handoff",
+    "solve",
+    "readback",
+)
 DIRECT_STAGES = ("handoff", "solve", "readback")
 TARGET_SECONDS, TARGET_GB = 120.0, 8.0
 LAGRANGIAN_ROUNDS = 300
@@ -97,11 +108,16 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
-def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[str, Any]:
+def _solve_project(
+    instance: Any, form: str, options: Any, warm: bool, target: float | None = None
+) -> dict[str, Any]:
     """Build, hand off and solve as ``run.py run`` does with HiGHS (``model.pipeline``): the
-    program's arrays (``model.matrix_model``), then (``warm``) the searched siting found with
-    the program's column index, as the pipeline does, and given as the MIP start."""
+    rule checks, the program's arrays (``model.matrix_model``), then (``warm``) the searched
+    siting found with the program's column index, given as the MIP start, and before HiGHS
+    the Lagrangian bound of ``solver.bound_rounds: auto`` aimed at the start's value
+    ``target``."""
     from model.diagnosis import structural_conflicts
+    from model.lagrangian_bound import BOUND_SHARE_OF_LIMIT, bound_rounds_for, lagrangian_bound
     from model.matrix_model import build_program
     from model.pipeline import remaining_time
     from model.warmstart import searched_siting, start_vector
@@ -120,8 +136,17 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
     warm_start_s = time.perf_counter() - built
     built = time.perf_counter()
     vector = start_vector(instance, start, program.compact) if start is not None else None
+    vectored = time.perf_counter()
+    rounds = bound_rounds_for("auto", instance.pair_count)
+    bound = None
+    if rounds and start is not None and target is not None:
+        deadline = built - warm_start_s + BOUND_SHARE_OF_LIMIT * options.time_limit
+        bound = lagrangian_bound(instance, target, rounds, program.index, deadline)
+        limited = remaining_time(options, warm_start_s + bound.seconds, least=0.25)
+    else:
+        limited = remaining_time(options, warm_start_s)
     started_solve = time.perf_counter()
-    outcome, values = solve_program(program.lp, remaining_time(options, warm_start_s), vector)
+    outcome, values = solve_program(program.lp, limited, vector)
     solved = time.perf_counter()
     solution = program.solution(values, instance) if values is not None else None
     done = time.perf_counter()
@@ -130,7 +155,8 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
         "form": form,
         "warm_start_s": warm_start_s,
         "model_build": built - started - warm_start_s,
-        "start_vector_s": started_solve - built,
+        "start_vector_s": vectored - built,
+        "bound_s": started_solve - vectored,
         "handoff": outcome.handoff_s,
         "solve": solve,
         "readback": (solved - started_solve - outcome.handoff_s - solve) + (done - solved),
@@ -143,6 +169,11 @@ def _solve_project(instance: Any, form: str, options: Any, warm: bool) -> dict[s
         "rows": program.lp.num_row,
         "lp": program.lp,
         "start_vector": vector,
+        "lagrangian": (
+            {"value": bound.value, "rounds": bound.rounds, "seconds": bound.seconds}
+            if bound is not None
+            else None
+        ),
     }
 
 
@@ -296,7 +327,8 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
     greedy_objective = (
         evaluate(greedy, region_data, scenario, tables).objective if start and greedy else None
     )
-    project = _solve_project(instance, instance.cooperation, options, start is not None)
+    target = warm.objective if start is not None and warm else None
+    project = _solve_project(instance, instance.cooperation, options, start is not None, target)
     memory = peak_mb()
     lp, start_vector = project.pop("lp"), project.pop("start_vector")
     direct = _solve_direct(lp, options, start_vector)
@@ -313,7 +345,7 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
                 directs.append(_solve_direct(lp, options, start_vector))
                 plains.append(_solve_direct(lp, options, None) if plain else None)
             projects.append(
-                _solve_project(instance, instance.cooperation, options, start is not None)
+                _solve_project(instance, instance.cooperation, options, start is not None, target)
             )
             del projects[-1]["lp"], projects[-1]["start_vector"]
             if not round_number % 2:
@@ -342,10 +374,11 @@ def run_child(region: Path, gap: float, time_limit: float, other_form: bool) -> 
         "greedy_objective": greedy_objective,
         "note": f"{how}, given to both" if start is not None else "none or breaks a rule",
     }
-    row["lagrangian"] = _lagrangian(instance, project)
+    row["lagrangian"] = project.pop("lagrangian", None) or _lagrangian(instance, project)
     if other_form:
         other = "pairs" if project["form"] == "compact" else "compact"
-        result = _solve_project(instance, other, options, start is not None)
+        result = _solve_project(instance, other, options, start is not None, target)
+        result.pop("lagrangian", None)
         result.pop("lp"), result.pop("start_vector")
         row["other"] = result
     return row
@@ -400,6 +433,7 @@ def totals(row: dict[str, Any]) -> dict[str, float]:
     ours = (
         project.get("warm_start_s", 0.0)
         + project.get("start_vector_s", 0.0)
+        + project.get("bound_s", 0.0)
         + project["model_build"]
         + project["handoff"]
         + project["solve"]
@@ -419,13 +453,17 @@ def totals(row: dict[str, Any]) -> dict[str, float]:
     overhead = ours - project["solve"] + direct["solve"]
     plain = row.get("plain")
     plain_total = plain["handoff"] + plain["solve"] + plain["readback"] if plain else math.nan
+    if project.get("before_model"):
+        # the rule checks found the conflict: a run explains it (the conflict search, timed
+        # as its diagnosis), the direct path only says infeasible; not the same job
+        theirs = plain_total = math.nan
     return {
         "build": build,
         "handoff": project["handoff"],
         "solve": project["solve"],
         "total": ours,
         "direct": theirs,
-        "ratio": ours / theirs if theirs > 0 else math.nan,
+        "ratio": ours / theirs if theirs > 0 else math.nan,  # nan > 0 is False
         "same_search_ratio": overhead / theirs if same and theirs > 0 else math.nan,
         "plain_ratio": ours / plain_total if plain_total > 0 else math.nan,
     }
@@ -452,6 +490,9 @@ def slope(xs: list[float], ys: list[float]) -> float:
 
 
 def exponents(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """The slopes of each stage and of memory against size, over the sizes that built a model
+    (where the rule checks settled a scenario, nothing was built or solved)."""
+    rows = [r for r in rows if not r["project"].get("before_model")]
     size = [float(r["districts"] * r["types"]) for r in rows]
     series = {
         "build": [totals(r)["build"] for r in rows],
@@ -537,13 +578,7 @@ def _largest(rows: list[dict[str, Any]], key: str, title: str, which: str) -> li
 
 def verdict(rows: list[dict[str, Any]]) -> list[str]:
     """The issue's targets, checked on the largest size and on every ratio."""
-    lines = []
-    worst = max(rows, key=lambda r: totals(r)["ratio"])
-    lines.append(
-        f"largest ratio project/direct: {totals(worst)['ratio']:.3f} at {worst['districts']:,} × "
-        f"{worst['types']} (target ≤ {TARGET_RATIO}): "
-        + ("met" if totals(worst)["ratio"] <= TARGET_RATIO else "NOT met")
-    )
+    lines = _largest(rows, "ratio", "largest ratio project/direct", "those that built a model")
     lines += _largest(
         rows, "same_search_ratio", "largest same-search ratio", "took the same nodes both ways"
     )
@@ -639,10 +674,12 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         "",
         "*build* = indicators, instance, the rule checks of `model/diagnosis.py` and the "
         "model as arrays (where the checks prove the scenario infeasible, the status says "
-        "*rule checks, no model*: a run builds no model then, the direct path solves the "
-        "LP); *direct* = the same LP arrays through plain highspy (hand-off + solve + "
+        "*rule checks, no model*: a run builds no model of it then and explains the conflict "
+        "with relaxed feasibility programs, the direct path only solves the LP, so no ratio "
+        "is given); *direct* = the same LP arrays through plain highspy (hand-off + solve + "
         "read-back); *ratio* = the "
-        "project's warm start + model build + hand-off + solve + read-back / direct;"
+        "project's warm start + model build + Lagrangian bound + hand-off + solve + "
+        "read-back / direct;"
         " *other form* = "
         "the cooperation formulation `auto` did not choose; *same-search ratio* = the ratio "
         "with the direct solve's seconds charged to both paths, where both searches took the "
@@ -652,8 +689,8 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         "`model/local_search.py`, from 100,000 pairs on with 400 rounds of "
         "`model/ruin_recreate.py`), given to both paths as a MIP start, and in brackets the "
         "greedy siting it started from; the seconds to find it count in the project's total, "
-        "and the project's HiGHS gets the time limit less them (as a run does), the direct "
-        "path the whole limit. "
+        "and the project's HiGHS gets the time limit less them and the bound's (as a run "
+        "does), the direct path the whole limit. "
         "A `time_limit` "
         "with 0 nodes and a gap of thousands of per cent means the root LP relaxation did not "
         "finish: the bound is then HiGHS's starting bound, before any LP (for the pairs form "
@@ -662,9 +699,12 @@ def write_markdown(rows: list[dict[str, Any]], path: Path, command: str, dispers
         "plain highspy with no MIP start, as a user of highspy would solve them (the project's "
         "start is part of its path: it costs the search and can save solve time), where the "
         "solves finish in the limit. "
-        f"*Lagrangian bound* = where HiGHS stopped at the time limit, the bound of "
-        f"`model/lagrangian_bound.py` after {LAGRANGIAN_ROUNDS} subgradient rounds (docs/model.md "
-        "§5.3), the gap of the best siting against it, and its seconds (not in any total).",
+        "*Lagrangian bound* = from 100,000 cooperating pairs on, the bound of "
+        "`model/lagrangian_bound.py` (docs/model.md §5.3) that the project's path computes "
+        "before HiGHS as a run does (300 rounds, none after three quarters of the limit; its "
+        "seconds count in the project's total), elsewhere where HiGHS stopped at the time "
+        f"limit the same after {LAGRANGIAN_ROUNDS} rounds, untimed; the gap of the best "
+        "siting against it, and its seconds.",
         "",
         *table(rows),
         "",

@@ -79,6 +79,10 @@ def _row(districts: int, types: int, solve: float, nodes: tuple[int, int]) -> di
 
 def test_ratios_by_hand_and_the_report_of_saved_rows(tmp_path: Path) -> None:
     bench = _bench()
+    bounded = _row(10, 2, 4.0, (7, 7))
+    bounded["project"] = bounded["project"] | {"bound_s": 2.5}
+    # the Lagrangian bound's seconds count in the project's total: (5 + 2.5) / 2.5
+    assert bench.totals(bounded)["ratio"] == pytest.approx(3.0)
     same = bench.totals(_row(10, 2, 4.0, (7, 7)))
     # project 0.5 + 0.25 + 4 + 0.25 = 5 against direct 0.5 + 2 = 2.5; with the direct solve
     # charged to both: (5 - 4 + 2) / 2.5 = 1.2
@@ -153,6 +157,14 @@ def test_a_scenario_the_rule_checks_prove_infeasible(tmp_path: Path) -> None:
     assert project["status"] == "infeasible" and project["before_model"]
     assert project["solve"] == project["handoff"] == 0.0 and project["model_build"] > 0
     assert bench._fmt_status(project) == "infeasible (rule checks, no model)"
+    # no ratio for it (a run explains the conflict, the direct path does not), and it is
+    # left out of the exponents and of the largest-ratio line
+    row = _row(10, 2, 4.0, (7, 7)) | {"project": project}
+    row["project"]["nodes"] = None
+    assert math.isnan(bench.totals(row)["ratio"]) and math.isnan(bench.totals(row)["plain_ratio"])
+    other = _row(100, 2, 4.0, (7, 7))
+    assert bench.verdict([row, other])[0].startswith("largest ratio project/direct (1 of 2 sizes")
+    assert math.isnan(bench.exponents([row, other])["build"])  # one size left: no slope
     solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     from solvers.highs import pass_model
