@@ -453,17 +453,18 @@ def totals(row: dict[str, Any]) -> dict[str, float]:
     overhead = ours - project["solve"] + direct["solve"]
     plain = row.get("plain")
     plain_total = plain["handoff"] + plain["solve"] + plain["readback"] if plain else math.nan
+    # where the rule checks found the conflict, a run explains it (the conflict search, timed
+    # as its diagnosis) and the direct path only says infeasible: not the same job, no ratio
+    compared = math.nan if project.get("before_model") else theirs
     if project.get("before_model"):
-        # the rule checks found the conflict: a run explains it (the conflict search, timed
-        # as its diagnosis), the direct path only says infeasible; not the same job
-        theirs = plain_total = math.nan
+        plain_total = math.nan
     return {
         "build": build,
         "handoff": project["handoff"],
         "solve": project["solve"],
         "total": ours,
         "direct": theirs,
-        "ratio": ours / theirs if theirs > 0 else math.nan,  # nan > 0 is False
+        "ratio": ours / compared if compared > 0 else math.nan,  # nan > 0 is False
         "same_search_ratio": overhead / theirs if same and theirs > 0 else math.nan,
         "plain_ratio": ours / plain_total if plain_total > 0 else math.nan,
     }

@@ -74,7 +74,7 @@ def crowded_types(instance: SitingInstance) -> CrowdedTypes | None:
     once, or None if all of them can."""
     network = _Network(instance)
     everyone = network.minimum > 0
-    if network.placed(everyone) >= network.minimum.sum():
+    if network.greedy_fits() or network.placed(everyone) >= network.minimum.sum():
         return None
     # the types the residual network still reaches fail together (the min cut); drop each
     # one whose absence leaves the rest failing, so that every type named is needed
@@ -105,6 +105,26 @@ class _Network:
         self.n_types, self.n_districts = len(instance.types), len(instance.districts)
         self.sink = 1 + self.n_types + self.n_districts
         self.capacity = max(instance.capacity, 0)
+
+    def greedy_fits(self) -> bool:
+        """Whether a greedy placement meets every minimum: types with the fewest allowed sites
+        first, each core in the allowed district with the most room left. Success is a
+        placement, so the minima fit; failure proves nothing (the flow decides then). It is
+        the common case and costs a tenth of the flow."""
+        remaining = np.full(self.n_districts, self.capacity, dtype=np.int64)
+        order = np.argsort(self.type_of, kind="stable")
+        counts = np.bincount(self.type_of, minlength=self.n_types)
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        for a in np.argsort(counts, kind="stable"):
+            need = int(self.minimum[a])
+            if need == 0:
+                continue
+            districts = self.district_of[order[starts[a] : starts[a + 1]]]
+            pick = districts[np.argsort(-remaining[districts], kind="stable")[:need]]
+            if len(pick) < need or (remaining[pick] <= 0).any():
+                return False
+            remaining[pick] -= 1
+        return True
 
     def _graph(self, mask: np.ndarray) -> csr_matrix:
         active = np.flatnonzero(mask)

@@ -16,7 +16,7 @@ from model.instance import build_instance, compute_indicators
 from model.pipeline import solve
 from model.region import load_region
 from model.scenario import load_scenario
-from model.site_flow import crowded_types
+from model.site_flow import _Network, crowded_types
 from tests.reference.crowded import CROWDED, KEPT, REPO, crowded_scenario
 
 SMOLENSK = load_region(REPO / "data" / "smolensk")
@@ -67,12 +67,17 @@ def _random_instance(rng: random.Random) -> Any:
 
 def test_random_cases_against_enumeration() -> None:
     rng = random.Random(20261202)
-    infeasible = 0
+    infeasible = greedy_missed = 0
     for _ in range(400):
         instance = _random_instance(rng)
         found = crowded_types(instance)
         fits = _most_placed(instance, instance.types) == _need(instance, instance.types)
         assert (found is None) == fits, instance
+        # the greedy shortcut only ever says "fits" when they do; where it misses, the flow
+        # decides (and the cases include such misses)
+        greedy = _Network(instance).greedy_fits()
+        assert not greedy or fits, instance
+        greedy_missed += fits and not greedy
         if found is None:
             continue
         infeasible += 1
@@ -86,6 +91,7 @@ def test_random_cases_against_enumeration() -> None:
         allowed = {i for k, i in instance.sites if k in named}
         assert set(found.districts) == allowed
     assert infeasible > 50  # the cases exercise the infeasible side too
+    assert greedy_missed > 0
 
 
 def test_types_competing_for_one_district() -> None:
