@@ -28,8 +28,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from model.instance import symmetric_cooperation
 from model.pipeline import RunResult
-from model.report.values import pair_value
 from model.results import Lookup
 
 TIE_TOLERANCE = 1e-9  # relative to the objective's scale: Δ within it is a tie
@@ -85,11 +87,16 @@ class WhyNot:
 
 
 def why_not(result: RunResult) -> list[WhyNot]:
-    """One :class:`WhyNot` per sited cluster, in the order of ``result.sitings()``."""
+    """One :class:`WhyNot` per sited cluster, in the order of ``result.sitings()``.
+
+    The tables are read once, each type's member arcs are grouped by core district once, and
+    a core's cooperation from every district is one matrix product: at 3,000 districts × 51
+    types that is 150,000 moves, which per-move look-ups made take hours."""
     sitings = result.sitings()
     cores = [(s.cluster_type, s.core) for s in sitings]
     member_of = {(s.cluster_type, m): s.core for s in sitings for m in s.members}
     scale = max(1.0, abs(result.objective or 0.0))
+    context = _Context(result, {k for k, _ in cores})
     found = []
     for siting in sitings:
         k, i = siting.cluster_type, siting.core
@@ -97,55 +104,92 @@ def why_not(result: RunResult) -> list[WhyNot]:
         taken = {
             m for (t, m), core in member_of.items() if t == k and core != i
         }  # members of other k clusters
-        here = _move(result, k, i, others, taken, fixed_members=tuple(siting.members))
-        moves = [_move(result, k, j, others, taken) for j in result.instance.districts if j != i]
+        coop = context.cooperation(k, others)
+        here = _move(context, k, i, others, taken, coop[i], fixed_members=tuple(siting.members))
+        moves = [
+            _move(context, k, j, others, taken, coop[j])
+            for j in result.instance.districts
+            if j != i
+        ]
         found.append(WhyNot(k, i, here, moves, TIE_TOLERANCE * scale, others))
     return found
 
 
+class _Context:
+    """What every move reads, made once per report."""
+
+    def __init__(self, result: RunResult, types: set[str]) -> None:
+        self.result = result
+        self.fit, self.export = Lookup(result.tables.fit), Lookup(result.tables.export)
+        link = result.tables.link
+        self.link_values = link.to_numpy(dtype=float)
+        self.link_row = {label: n for n, label in enumerate(link.index)}
+        self.link_column = {label: n for n, label in enumerate(link.columns)}
+        # each sited type's member arcs with a positive coefficient, by core district, best
+        # first (ties by member district)
+        self.options: dict[tuple[str, str], list[tuple[float, str]]] = {}
+        for (t, core, m), coef in result.instance.member_coef.items():
+            if t in types and coef > 0:
+                self.options.setdefault((t, core), []).append((coef, m))
+        for arcs in self.options.values():
+            arcs.sort(key=lambda item: (-item[0], item[1]))
+
+    def cooperation(self, k: str, others: list[tuple[str, str]]) -> dict[str, float]:
+        """The whole weighted cooperation of a k core in each district with ``others``
+        (``model.report.values.pair_value`` summed, as one product)."""
+        result = self.result
+        weight = result.loaded.scenario.weights.coop
+        partners = [(t, d) for t, d in others if t != k]
+        districts = result.instance.districts
+        if not partners:
+            return dict.fromkeys(districts, 0.0)
+        coef = np.array(
+            [weight * symmetric_cooperation(result.region, k, t) for t, _ in partners]
+        )
+        columns = [self.link_column[d] for _, d in partners]
+        rows = [self.link_row[j] for j in districts]
+        values = self.link_values[np.ix_(rows, columns)] @ coef
+        return dict(zip(districts, values.tolist(), strict=True))
+
+
 def _move(
-    result: RunResult,
+    context: _Context,
     k: str,
     j: str,
     others: list[tuple[str, str]],
     taken: set[str],
+    coop: float,
     fixed_members: tuple[str, ...] | None = None,
 ) -> Move:
+    result = context.result
     instance = result.instance
     site = (k, j)
     allowed = site in instance.fit_coef
-    core = instance.core_coef(site) if allowed else _core_score(result, k, j)
+    weights = result.loaded.scenario.weights
+    core = (
+        instance.core_coef(site)
+        if allowed
+        else weights.fit * context.fit(k, j) + weights.export * context.export(k, j)
+    )
     if fixed_members is not None:
         chosen = fixed_members
         member_value = math.fsum(instance.member_coef.get((k, j, m), 0.0) for m in chosen)
     else:
-        chosen, member_value = _best_members(result, k, j, others, taken)
-    links = Lookup(result.tables.link)
-    coop = math.fsum(pair_value(result, site, other, links) for other in others)
+        chosen, member_value = _best_members(context, k, j, others, taken)
     blocked = [] if fixed_members is not None else _blocked(result, k, j, others, taken)
     return Move(j, core, member_value, chosen, coop, blocked)
 
 
-def _core_score(result: RunResult, k: str, j: str) -> float:
-    weights = result.loaded.scenario.weights
-    fit, export = Lookup(result.tables.fit), Lookup(result.tables.export)
-    return weights.fit * fit(k, j) + weights.export * export(k, j)
-
-
 def _best_members(
-    result: RunResult, k: str, j: str, others: list[tuple[str, str]], taken: set[str]
+    context: _Context, k: str, j: str, others: list[tuple[str, str]], taken: set[str]
 ) -> tuple[tuple[str, ...], float]:
     """The best members of a core of type k in j, the other k clusters' members fixed."""
-    instance = result.instance
     own_cores = {d for t, d in others if t == k}
-    options = sorted(
-        (
-            (coef, m)
-            for (t, core, m), coef in instance.member_coef.items()
-            if t == k and core == j and m not in own_cores and m not in taken and coef > 0
-        ),
-        key=lambda item: (-item[0], item[1]),
-    )[: instance.max_members]
+    options = [
+        (coef, m)
+        for coef, m in context.options.get((k, j), [])
+        if m not in own_cores and m not in taken
+    ][: context.result.instance.max_members]
     chosen = tuple(sorted(m for _, m in options))
     return chosen, math.fsum(coef for coef, _ in options)
 
