@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import _thread
 import importlib.util
+import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import highspy
@@ -116,6 +118,17 @@ def test_a_jobs_error_reaches_the_waiting_thread() -> None:
     worker.call(lambda: None)  # still serves
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt in this test, whatever the suite inherited: a shell
+    starts a background job (`make test &`, nohup) with SIGINT ignored, and then
+    ``_thread.interrupt_main`` does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_stops_a_long_solve_and_the_thread_serves_the_next(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -188,6 +201,7 @@ class StubbornSolver:
         assert self.release.wait(30.0)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_solve_that_ignores_ctrl_c_is_left_running_and_counted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
