@@ -74,11 +74,13 @@ def crowded_types(instance: SitingInstance) -> CrowdedTypes | None:
     once, or None if all of them can."""
     network = _Network(instance)
     everyone = network.minimum > 0
-    if network.greedy_fits() or network.placed(everyone) >= network.minimum.sum():
+    if network.greedy_fits():
+        return None
+    placed, crowded = network.reached_types(everyone)
+    if placed >= network.minimum.sum():
         return None
     # the types the residual network still reaches fail together (the min cut); drop each
     # one whose absence leaves the rest failing, so that every type named is needed
-    crowded = network.reached_types(everyone)
     for a in np.flatnonzero(crowded):
         trial = crowded.copy()
         trial[a] = False
@@ -158,9 +160,10 @@ class _Network:
         at their allowed sites under the capacity."""
         return int(maximum_flow(self._graph(mask), 0, self.sink).flow_value)
 
-    def reached_types(self, mask: np.ndarray) -> np.ndarray:
-        """The types the residual network of a maximum flow reaches from the source: those
-        whose minimum is not met, and those they could take a district from."""
+    def reached_types(self, mask: np.ndarray) -> tuple[int, np.ndarray]:
+        """The value of a maximum flow (as :meth:`placed`) and the types its residual network
+        reaches from the source: those whose minimum is not met, and those they could take a
+        district from."""
         graph = self._graph(mask)
         result = maximum_flow(graph, 0, self.sink)
         # the capacity left on each arc, and the flow on it backwards
@@ -171,7 +174,7 @@ class _Network:
         found = np.zeros(self.n_types, dtype=bool)
         nodes = reached[(reached >= 1) & (reached <= self.n_types)]
         found[nodes - 1] = True
-        return found & mask
+        return int(result.flow_value), found & mask
 
 
 def _listed(names: tuple[str, ...], most: int, last: str) -> str:
