@@ -9,20 +9,28 @@ Relaxed: the rules of family 7 (border, groups, locks, budget), rule 4 (one memb
 type and member district), rule 9; each site's members are its best ``max_members`` arcs
 (``model.warmstart.site_scores``). Every pair coefficient ``c[p]`` of a pair ``p = (s, t)`` is
 split into ``c[p]/2 + λ[p]``, earned from the side of ``s``, and ``c[p]/2 − λ[p]``, earned from
-the side of ``t``. From one side, a core earns with the cores of a partner type at most the
-``max_k'`` largest positive parts of its pairs with that type (family 8). So for any ``λ``
+the side of ``t``. A core ``s`` earns with its partner cores at most
+
+    h_s(λ) = min(Σ over partner types k' of the max_k' largest positive parts of s's pairs
+                   with type k',
+                 Σ over partner districts j of the C largest (C − 1 where j is s's own
+                   district) positive parts of s's pairs with a core in j)
+
+(``model.partner_groups``): a siting has at most ``max_k'`` cores of type ``k'`` (rule 1,
+family 8) and at most ``C`` cores in district ``j``, ``s`` among them where ``j`` is its own
+(rule 2 times y[s], family 9 and its like for every other district). So for any ``λ``
 
     U(λ) = max Σ_s (score[s] + h_s(λ)) · y[s]
            over  min_k ≤ Σ_i y[k,i] ≤ max_k,  Σ_k y[k,i] ≤ C,  y ∈ {0,1}
 
-bounds the optimum from above, where ``h_s(λ)`` sums, over the partner types of ``s``, the
-``max_k'`` largest positive parts of ``s``'s side. The inner problem is a transportation
-problem (totally unimodular: its LP has an integer optimum), solved by HiGHS's simplex, warm
-started from the previous round's basis. ``λ`` follows subgradient steps
-``λ ← λ − θ·(U − target)/‖g‖²·g``, ``g[p] = z1[p] − z2[p]`` (whether the pair counts from
-either side at the inner optimum), ``target`` the best known siting's value, ``θ`` halved
-after ``PATIENCE`` rounds without a better bound. The smallest ``U`` over the rounds is
-returned: it is at least the optimum whatever the rounds did.
+bounds the optimum from above. The inner problem is a transportation problem (totally
+unimodular: its LP has an integer optimum), solved by HiGHS's simplex, warm started from the
+previous round's basis. ``λ`` follows steps ``λ ← λ − θ·(U − target)/‖g‖²·g``, ``g[p]`` = whether
+the pair counts from the side of ``s`` at the inner optimum, less whether it counts from the
+side of ``t`` (counted by the smaller of the two sums), ``target`` the best known siting's
+value, ``θ`` halved after ``PATIENCE`` rounds without a better bound. ``U`` with the minimum
+inside is not convex in ``λ``, so the steps are a search: every ``U(λ)`` is a bound, and the
+smallest over the rounds is returned.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import numpy as np
 
 from model.column_index import ColumnIndex, column_index
 from model.instance import SitingInstance
-from model.pair_rows import PairGrouping, group_pairs
+from model.partner_groups import half_pairs, partner_groupings
 
 if TYPE_CHECKING:
     import highspy
@@ -95,50 +103,6 @@ def bound_rounds_for(setting: int | str, pair_count: int) -> int:
     return AUTO_BOUND_ROUNDS if pair_count >= BOUND_FROM_PAIRS else 0
 
 
-@dataclass(frozen=True)
-class _Side:
-    """The pairs grouped by (site on this side, partner type): ``order`` sorts the pairs by
-    group, ``start`` is each group's first position in that order, ``site`` its site,
-    ``limit`` how many pairs it may count (the partner type's ``max_k'``)."""
-
-    order: np.ndarray
-    start: np.ndarray
-    group: np.ndarray  # per position in ``order``: its group
-    site: np.ndarray
-    limit: np.ndarray
-
-    def earned(self, part: np.ndarray, n_sites: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per site, the sum of each group's ``limit`` largest positive parts; and the pairs
-        counted."""
-        values = part[self.order]
-        if np.all(self.limit == 1):
-            best = np.maximum.reduceat(values, self.start) if len(values) else values
-            hit = np.flatnonzero((values == best[self.group]) & (values > 0))
-            first = (
-                hit[np.r_[True, self.group[hit][1:] != self.group[hit][:-1]]] if len(hit) else hit
-            )
-            counted = first
-        else:
-            ranked = np.lexsort((-values, self.group))
-            rank = np.arange(len(values)) - self.start[self.group[ranked]]
-            keep = (rank < self.limit[self.group[ranked]]) & (values[ranked] > 0)
-            counted = ranked[keep]
-        totals = np.bincount(self.group[counted], values[counted], minlength=len(self.start))
-        per_site = np.bincount(self.site, totals, minlength=n_sites)
-        return per_site, self.order[counted]
-
-
-def _side(grouping: PairGrouping, limit: np.ndarray) -> _Side:
-    """The groups of ``model.pair_rows.group_pairs`` as this module reads them."""
-    return _Side(
-        grouping.order,
-        grouping.start[:-1],
-        grouping.group_of[grouping.order],
-        grouping.core_site,
-        limit[grouping.partner_type],
-    )
-
-
 def lagrangian_bound(
     instance: SitingInstance,
     target: float,
@@ -165,15 +129,14 @@ def lagrangian_bound(
     least = np.array([instance.site_range[k][0] for k in instance.types])
     if np.any(least > allowed):
         return LagrangianBound(-np.inf, 0, time.perf_counter() - started)
+    if not n_sites:  # no core can be sited, so no member or pair counts: the optimum is 0
+        return LagrangianBound(0.0, 0, time.perf_counter() - started)
 
-    table = instance.pair_table
-    first = index.site_at[table.first_type, table.first_district]
-    second = index.site_at[table.second_type, table.second_district]
-    coef = table.coef
-    sides = (
-        _side(group_pairs(instance, index.site_at, into=False), most),
-        _side(group_pairs(instance, index.site_at, into=True), most),
-    )
+    coef = instance.pair_table.coef
+    halves = half_pairs(instance, index)
+    by_type, by_district = partner_groupings(instance, index, halves, most)
+    # +1 where a half-pair is its pair's first site's, -1 where the second's
+    sign = np.concatenate([np.ones(len(coef)), -np.ones(len(coef))])
 
     highs = _transportation(instance, index, least, most)
     if highs is None:  # rules 1 and 2 cannot both hold
@@ -185,9 +148,11 @@ def lagrangian_bound(
         if done > 1 and deadline is not None and time.perf_counter() >= deadline:
             done -= 1
             break
-        earned_1, counted_1 = sides[0].earned(coef / 2 + multiplier, n_sites)
-        earned_2, counted_2 = sides[1].earned(coef / 2 - multiplier, n_sites)
-        value = score + earned_1 + earned_2
+        part = halves.parts(coef, multiplier)
+        typed, typed_counted = by_type.earned(part, n_sites)
+        placed, placed_counted = by_district.earned(part, n_sites)
+        by_place = placed < typed
+        value = score + np.where(by_place, placed, typed)
         highs.changeColsCost(n_sites, columns, value)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -202,9 +167,14 @@ def lagrangian_bound(
             stale += 1
             if stale >= PATIENCE:
                 step, stale = step / 2, 0
-        gradient = np.zeros(len(coef))
-        np.add.at(gradient, counted_1[chosen[first[counted_1]]], 1.0)
-        np.add.at(gradient, counted_2[chosen[second[counted_2]]], -1.0)
+        # the half-pairs counted at the chosen sites, by the smaller of their two sums
+        counted = np.concatenate(
+            [
+                typed_counted[(chosen & ~by_place)[halves.site[typed_counted]]],
+                placed_counted[(chosen & by_place)[halves.site[placed_counted]]],
+            ]
+        )
+        gradient = np.bincount(halves.pair[counted], sign[counted], minlength=len(coef))
         norm = float(gradient @ gradient)
         if norm == 0.0 or best <= target + 1e-9 * max(1.0, abs(target)):
             break  # both sides agree at the inner optimum, or the bound meets the siting

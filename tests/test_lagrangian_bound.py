@@ -12,8 +12,8 @@ import numpy as np
 from model.column_index import column_index
 from model.generate import generate_region
 from model.instance import SitingInstance
-from model.lagrangian_bound import _side, lagrangian_bound
-from model.pair_rows import PairGrouping
+from model.lagrangian_bound import _transportation, lagrangian_bound
+from model.partner_groups import half_pairs, partner_groupings
 from model.pipeline import solve
 from model.scenario import scenario_from_dict
 from model.warmstart import site_scores
@@ -91,29 +91,40 @@ def test_zero_objective_and_infeasible_rules(tmp_path: Path) -> None:
         },
     }
     assert lagrangian_bound(_instance(tmp_path / "r", crowded), 0.0).value == -np.inf
+    # every district forbidden and no type required: nothing can be sited, the optimum is 0
+    districts = _instance(tmp_path / "r", {"name": "g"}).districts
+    forbid_all = {
+        "sites": {"default": {"min": 0, "max": 1}},
+        "forbid": [{"district": district} for district in districts],
+    }
+    empty = _instance(tmp_path / "r", {"name": "g", "rules": forbid_all})
+    assert not empty.sites
+    assert lagrangian_bound(empty, 0.0).value == 0.0
 
 
-def test_a_core_counts_as_many_partners_as_their_type_may_have() -> None:
-    """Family 8 from one side: the ``max_k'`` largest positive parts of each (site, partner
-    type) group, by hand."""
-    # pairs 0-2: site 0 with type 1; pair 3: site 1 with type 1; pair 4: site 1 with type 2
-    grouping = PairGrouping(
-        order=np.arange(5),
-        start=np.array([0, 3, 4, 5]),
-        group_of=np.array([0, 0, 0, 1, 2]),
-        core_site=np.array([0, 1, 1]),
-        core_type=np.zeros(3, dtype=np.int64),
-        core_district=np.array([0, 1, 1]),
-        partner_type=np.array([1, 1, 2]),
-    )
-    side = _side(grouping, limit=np.array([1, 2, 1]))
-    part = np.array([0.5, 0.3, -0.1, 0.2, 0.4])
-    per_site, counted = side.earned(part, n_sites=2)
-    assert np.allclose(per_site, [0.8, 0.6])
-    assert sorted(counted.tolist()) == [0, 1, 3, 4]
-    single = _side(grouping, limit=np.array([1, 1, 1]))
-    per_site, counted = single.earned(part, n_sites=2)
-    assert np.allclose(per_site, [0.5, 0.6]) and sorted(counted.tolist()) == [0, 3, 4]
+def test_the_district_caps_tighten_the_first_round(tmp_path: Path) -> None:
+    """At λ = 0 the bound with both sums (h_s the smaller) is below the bound with the
+    partner-type sums alone, recomputed here, on a region whose districts hold one core each:
+    a core's best partners of several types often sit in one district, and the district caps
+    of rule 2 bind."""
+    generate_region(tmp_path / "r", 24, 2, types=8, sectors=8)
+    one_each = {"name": "g", "rules": {"max_clusters_per_district": 1}}
+    instance = _instance(tmp_path / "r", one_each)
+    index = column_index(instance)
+    score, _ = site_scores(instance, index)
+    most = np.array([instance.site_range[k][1] for k in instance.types])
+    least = np.array([instance.site_range[k][0] for k in instance.types])
+    halves = half_pairs(instance, index)
+    by_type, _ = partner_groupings(instance, index, halves, most)
+    typed, _ = by_type.earned(halves.parts(instance.pair_table.coef, 0.0), len(instance.sites))
+    highs = _transportation(instance, index, least, most)
+    assert highs is not None
+    columns = np.arange(len(instance.sites), dtype=np.int32)
+    highs.changeColsCost(len(columns), columns, score + typed)
+    highs.run()
+    types_only = highs.getInfo().objective_function_value
+    first = lagrangian_bound(instance, 0.0, rounds=1)
+    assert first.value < types_only - 1e-6
 
 
 def test_never_below_the_mip_optimum_with_two_cores_of_a_type(tmp_path: Path) -> None:
