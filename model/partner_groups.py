@@ -44,6 +44,8 @@ class HalfPairs:
 
 
 def half_pairs(instance: SitingInstance, index: ColumnIndex) -> HalfPairs:
+    """Both half-pairs of every pair of ``instance.pair_table``, first sites' before second
+    sites'."""
     table = instance.pair_table
     first = index.site_at[table.first_type, table.first_district]
     second = index.site_at[table.second_type, table.second_district]
@@ -106,6 +108,7 @@ class Grouping:
         if not counted:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(counted), np.concatenate(parts)
+
 
 def grouping(halves: HalfPairs, key: np.ndarray, limit_of: np.ndarray) -> Grouping:
     """The half-pairs grouped by ``(site, key)`` (``key`` per half-pair), each group's limit

@@ -116,7 +116,8 @@ def test_the_district_caps_tighten_the_first_round(tmp_path: Path) -> None:
     least = np.array([instance.site_range[k][0] for k in instance.types])
     halves = half_pairs(instance, index)
     by_type, _ = partner_groupings(instance, index, halves, most)
-    typed, _ = by_type.earned(halves.parts(instance.pair_table.coef, 0.0), len(instance.sites))
+    coef = instance.pair_table.coef
+    typed, _ = by_type.earned(halves.parts(coef, np.zeros(len(coef))), len(instance.sites))
     highs = _transportation(instance, index, least, most)
     assert highs is not None
     columns = np.arange(len(instance.sites), dtype=np.int32)
