@@ -33,10 +33,6 @@ class HalfPairs:
     partner_district: np.ndarray
     pair: np.ndarray
 
-    @property
-    def count(self) -> int:
-        return len(self.site)
-
     def parts(self, coef: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
         """``c/2 + λ`` for the half-pairs of first sites, ``c/2 − λ`` for those of second
         sites."""
